@@ -1,0 +1,265 @@
+/**
+ * The client: start workflows, and read, signal and cancel them.
+ *
+ * Every input is validated before anything is written (type and queue
+ * names, workflow id, payload size and serialisability), so a bad call
+ * raises a typed error and changes nothing.
+ */
+import {
+  RatchetError,
+  TimeoutError,
+  UnknownTypeError,
+  WorkflowCancelledError,
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  fromFailureInfo,
+  type FailureInfo,
+} from "../errors.ts";
+import type { HistoryEvent } from "../history/events.ts";
+import { RESULT_POLL_MS_DEFAULT, TIMEOUT_MS_MAX } from "../limits.ts";
+import { checkInteger, checkQueueName, checkSignalName, checkTypeName, checkWorkflowId } from "../names.ts";
+import { encodePayload } from "../payload.ts";
+import type { Clock } from "../ports/clock.ts";
+import { CryptoRandom } from "../ports/crypto-random.ts";
+import { uuidV7, type Random } from "../ports/random.ts";
+import { SystemClock } from "../ports/system-clock.ts";
+import type { IdConflictPolicy, PendingTask, RunRecord, RunStatus, Store } from "../store/store.ts";
+import type { ResolvedActivityOptions } from "../workflow/options.ts";
+import type { WorkflowMap } from "../workflow/types.ts";
+
+export interface ClientOptions {
+  store: Store;
+  clock?: Clock;
+  random?: Random;
+  /** When given, start() rejects workflow types not in it (UNKNOWN_WORKFLOW_TYPE) before writing anything. */
+  workflows?: WorkflowMap;
+}
+
+export interface StartOptions {
+  workflowId: string;
+  taskQueue: string;
+  input?: unknown;
+  /** When a run with this id is running: "fail" (WORKFLOW_ALREADY_RUNNING, the default) or "useExisting" (return it). */
+  idConflictPolicy?: IdConflictPolicy;
+}
+
+export interface PendingActivityInfo {
+  seq: number;
+  activityType: string;
+  taskQueue: string;
+  /** scheduled: waiting for a worker; started: an attempt holds the lease; backingOff: waiting to retry. */
+  state: "scheduled" | "started" | "backingOff";
+  attempt: number;
+  maximumAttempts: number;
+  nextAttemptAtMs: number | null;
+  leaseExpiresAtMs: number | null;
+  lastFailure: FailureInfo | null;
+  heartbeatDetails: unknown;
+}
+
+export interface WorkflowDescription {
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+  taskQueue: string;
+  status: RunStatus;
+  createdAtMs: number;
+  closedAtMs: number | null;
+  historyLength: number;
+  cancelRequested: boolean;
+  result?: unknown;
+  failure?: FailureInfo;
+  /** Why the workflow's code cannot currently make progress (non-determinism, unknown type), while it retries. */
+  taskFailure: FailureInfo | null;
+  workflowTask: { state: "pending" | "running" | "backingOff"; attempt: number; visibleAtMs: number } | null;
+  pendingActivities: PendingActivityInfo[];
+  pendingTimers: Array<{ seq: number; fireAtMs: number }>;
+}
+
+export class Client {
+  readonly store: Store;
+  private readonly clock: Clock;
+  private readonly random: Random;
+  private readonly workflows: WorkflowMap | undefined;
+
+  constructor(options: ClientOptions) {
+    this.store = options.store;
+    this.clock = options.clock ?? new SystemClock();
+    this.random = options.random ?? new CryptoRandom();
+    this.workflows = options.workflows;
+  }
+
+  /** Start a workflow run. Never two running runs for one workflow id: see idConflictPolicy. */
+  async start(workflowType: string, options: StartOptions): Promise<WorkflowHandle> {
+    checkTypeName(workflowType, "workflowType");
+    if (this.workflows && !Object.hasOwn(this.workflows, workflowType)) {
+      const known = Object.keys(this.workflows).sort().join(", ");
+      throw new UnknownTypeError("UNKNOWN_WORKFLOW_TYPE", `unknown workflow type "${workflowType}" (registered: ${known || "none"})`, { workflowType });
+    }
+    const workflowId = checkWorkflowId(options.workflowId);
+    const taskQueue = checkQueueName(options.taskQueue);
+    const policy = options.idConflictPolicy ?? "fail";
+    if (policy !== "fail" && policy !== "useExisting") {
+      throw new RatchetError("INVALID_ARGUMENT", `invalid idConflictPolicy ${JSON.stringify(policy)}: expected "fail" or "useExisting"`, { field: "idConflictPolicy" });
+    }
+    const inputJson = encodePayload(options.input, `input of workflow ${workflowType}`);
+    const nowMs = this.clock.now();
+    const { runId, created } = await this.store.startWorkflow({
+      runId: uuidV7(nowMs, this.random),
+      workflowId,
+      workflowType,
+      taskQueue,
+      inputJson,
+      randomSeed: this.random.uuid(),
+      nowMs,
+      idConflictPolicy: policy,
+    });
+    return new WorkflowHandle(this, workflowId, runId, created);
+  }
+
+  /** A handle on a workflow's latest run (or a given run). */
+  getHandle(workflowId: string, runId?: string): WorkflowHandle {
+    return new WorkflowHandle(this, checkWorkflowId(workflowId), runId, false);
+  }
+
+  async describe(workflowId: string, runId?: string): Promise<WorkflowDescription> {
+    const run = await this.findRun(workflowId, runId);
+    const tasks = await this.store.listRunTasks(run.runId);
+    const nowMs = this.clock.now();
+    const description: WorkflowDescription = {
+      workflowId: run.workflowId,
+      runId: run.runId,
+      workflowType: run.workflowType,
+      taskQueue: run.taskQueue,
+      status: run.status,
+      createdAtMs: run.createdAtMs,
+      closedAtMs: run.closedAtMs,
+      historyLength: run.nextEventId - 1,
+      cancelRequested: run.cancelRequested,
+      taskFailure: run.taskFailure,
+      workflowTask: null,
+      pendingActivities: [],
+      pendingTimers: [],
+    };
+    if (run.status !== "running") {
+      const last = await this.store.readEvent(run.runId, run.nextEventId - 1);
+      if (last?.type === "WorkflowCompleted") description.result = last.data.result;
+      if (last?.type === "WorkflowFailed") description.failure = last.data.failure;
+    }
+    for (const t of tasks) {
+      if (t.kind === "workflow") {
+        const leased = t.leaseExpiresAtMs !== null && t.leaseExpiresAtMs > nowMs;
+        description.workflowTask = { state: leased ? "running" : t.visibleAtMs > nowMs ? "backingOff" : "pending", attempt: t.attempt, visibleAtMs: t.visibleAtMs };
+      } else if (t.kind === "timer") {
+        description.pendingTimers.push({ seq: t.seq, fireAtMs: t.visibleAtMs });
+      } else {
+        description.pendingActivities.push(describeActivity(t, nowMs));
+      }
+    }
+    return description;
+  }
+
+  async history(workflowId: string, runId?: string): Promise<{ workflowId: string; runId: string; events: HistoryEvent[] }> {
+    const run = await this.findRun(workflowId, runId);
+    return { workflowId: run.workflowId, runId: run.runId, events: await this.store.readHistory(run.runId) };
+  }
+
+  /** Send a signal to the workflow's running run; it is appended to history and delivered in order. */
+  async signal(workflowId: string, name: string, payload?: unknown): Promise<{ runId: string }> {
+    checkWorkflowId(workflowId);
+    checkSignalName(name);
+    const payloadJson = encodePayload(payload, `payload of signal ${name}`);
+    return this.store.signalWorkflow(workflowId, name, payloadJson, this.clock.now());
+  }
+
+  /** Request cancellation of the running run; the workflow code sees it and decides how to end. */
+  async cancel(workflowId: string, reason = "cancelled by client"): Promise<{ runId: string; alreadyRequested: boolean }> {
+    checkWorkflowId(workflowId);
+    if (typeof reason !== "string") throw new RatchetError("INVALID_ARGUMENT", "cancel reason must be a string", { field: "reason" });
+    return this.store.requestCancelWorkflow(workflowId, reason.slice(0, 1_000), this.clock.now());
+  }
+
+  /**
+   * Wait for the run to close and return its result. Throws WorkflowFailedError
+   * (with the failure as cause) or WorkflowCancelledError; with timeoutMs, a
+   * TimeoutError if the run is still open then.
+   */
+  async result<T = unknown>(workflowId: string, options: { runId?: string; timeoutMs?: number; pollMs?: number } = {}): Promise<T> {
+    const pollMs = checkInteger(options.pollMs ?? RESULT_POLL_MS_DEFAULT, "pollMs", 1, 60_000);
+    const deadlineMs = options.timeoutMs === undefined ? Infinity : this.clock.now() + checkInteger(options.timeoutMs, "timeoutMs", 0, TIMEOUT_MS_MAX);
+    let run = await this.findRun(workflowId, options.runId);
+    const runId = run.runId;
+    while (run.status === "running") {
+      const remaining = deadlineMs - this.clock.now();
+      if (remaining <= 0) throw new TimeoutError("startToClose", `workflow "${workflowId}" (run ${runId}) did not close within ${options.timeoutMs} ms`);
+      await this.clock.sleep(Math.min(pollMs, remaining));
+      run = await this.findRun(workflowId, runId);
+    }
+    const last = await this.store.readEvent(runId, run.nextEventId - 1);
+    switch (last?.type) {
+      case "WorkflowCompleted":
+        return last.data.result as T;
+      case "WorkflowFailed":
+        throw new WorkflowFailedError(run.workflowId, runId, fromFailureInfo(last.data.failure));
+      case "WorkflowCancelled":
+        throw new WorkflowCancelledError(run.workflowId, runId);
+      default:
+        throw new RatchetError("WORKFLOW_NOT_RUNNING", `run ${runId} is ${run.status} without a closing event`, { workflowId, runId, status: run.status });
+    }
+  }
+
+  private async findRun(workflowId: string, runId?: string): Promise<RunRecord> {
+    checkWorkflowId(workflowId);
+    const run = runId === undefined ? await this.store.getLatestRun(workflowId) : await this.store.getRun(runId);
+    if (!run || run.workflowId !== workflowId) throw new WorkflowNotFoundError(runId === undefined ? { workflowId } : { workflowId, runId });
+    return run;
+  }
+}
+
+function describeActivity(t: PendingTask, nowMs: number): PendingActivityInfo {
+  const spec = t.spec as { activityType: string; options: ResolvedActivityOptions };
+  const leased = t.leaseExpiresAtMs !== null && t.leaseExpiresAtMs > nowMs;
+  const state = leased ? "started" : t.visibleAtMs > nowMs ? "backingOff" : "scheduled";
+  return {
+    seq: t.seq,
+    activityType: spec.activityType,
+    taskQueue: t.queue,
+    state,
+    attempt: t.attempt,
+    maximumAttempts: t.maxAttempts,
+    nextAttemptAtMs: leased ? null : t.visibleAtMs,
+    leaseExpiresAtMs: t.leaseExpiresAtMs,
+    lastFailure: t.lastFailure,
+    heartbeatDetails: t.heartbeatDetails,
+  };
+}
+
+export class WorkflowHandle {
+  constructor(
+    private readonly client: Client,
+    readonly workflowId: string,
+    readonly runId: string | undefined,
+    /** False when start() returned an existing run (idConflictPolicy "useExisting"). */
+    readonly created: boolean,
+  ) {}
+
+  result<T = unknown>(options: { timeoutMs?: number; pollMs?: number } = {}): Promise<T> {
+    return this.client.result<T>(this.workflowId, { ...options, ...(this.runId === undefined ? {} : { runId: this.runId }) });
+  }
+
+  describe(): Promise<WorkflowDescription> {
+    return this.client.describe(this.workflowId, this.runId);
+  }
+
+  history(): Promise<{ workflowId: string; runId: string; events: HistoryEvent[] }> {
+    return this.client.history(this.workflowId, this.runId);
+  }
+
+  signal(name: string, payload?: unknown): Promise<{ runId: string }> {
+    return this.client.signal(this.workflowId, name, payload);
+  }
+
+  cancel(reason?: string): Promise<{ runId: string; alreadyRequested: boolean }> {
+    return this.client.cancel(this.workflowId, reason);
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * The event history: what a run's append-only log holds. Workflow code is
+ * re-run against it (replay); the kinds below fall in three groups:
+ *
+ * - markers: WorkflowStarted (the run's input and random seed),
+ *   WorkflowTaskCompleted (a workflow task's boundary: which events it had
+ *   seen, and the time its code read), WorkflowTaskFailed;
+ * - commands, recorded right after the WorkflowTaskCompleted of the task that
+ *   issued them: ActivityScheduled, TimerStarted, TimerCancelled,
+ *   ActivityCancelled, WorkflowCompleted, WorkflowFailed, WorkflowCancelled;
+ * - resolutions, appended by whatever produced them and delivered to the
+ *   workflow in order: ActivityCompleted, ActivityFailed, TimerFired,
+ *   SignalReceived, WorkflowCancelRequested.
+ */
+import type { FailureInfo } from "../errors.ts";
+import type { ResolvedActivityOptions } from "../workflow/options.ts";
+
+export interface EventDataByType {
+  WorkflowStarted: { workflowId: string; workflowType: string; taskQueue: string; input: unknown; randomSeed: string };
+  WorkflowTaskCompleted: { processedUpTo: number; workerId: string };
+  WorkflowTaskFailed: { failure: FailureInfo; attempt: number; workerId: string };
+  ActivityScheduled: { seq: number; activityType: string; input: unknown; options: ResolvedActivityOptions };
+  ActivityCompleted: { seq: number; result: unknown; attempt: number };
+  ActivityFailed: { seq: number; failure: FailureInfo; attempt: number };
+  ActivityCancelled: { seq: number };
+  TimerStarted: { seq: number; durationMs: number; fireAtMs: number };
+  TimerFired: { seq: number };
+  TimerCancelled: { seq: number };
+  SignalReceived: { name: string; payload: unknown };
+  WorkflowCancelRequested: { reason: string };
+  WorkflowCompleted: { result: unknown };
+  WorkflowFailed: { failure: FailureInfo };
+  WorkflowCancelled: { reason: string };
+}
+
+export type EventType = keyof EventDataByType;
+
+export type HistoryEvent = {
+  [K in EventType]: { eventId: number; type: K; atMs: number; data: EventDataByType[K] };
+}[EventType];
+
+export type EventOf<K extends EventType> = Extract<HistoryEvent, { type: K }>;
+
+export const COMMAND_EVENT_TYPES: ReadonlySet<EventType> = new Set<EventType>([
+  "ActivityScheduled",
+  "TimerStarted",
+  "TimerCancelled",
+  "ActivityCancelled",
+  "WorkflowCompleted",
+  "WorkflowFailed",
+  "WorkflowCancelled",
+]);
+
+export const RESOLUTION_EVENT_TYPES: ReadonlySet<EventType> = new Set<EventType>([
+  "ActivityCompleted",
+  "ActivityFailed",
+  "TimerFired",
+  "SignalReceived",
+  "WorkflowCancelRequested",
+]);
+
+export const TERMINAL_EVENT_TYPES: ReadonlySet<EventType> = new Set<EventType>(["WorkflowCompleted", "WorkflowFailed", "WorkflowCancelled"]);
+
+/**
+ * An event ready to append: its data as JSON text, so payloads that were
+ * validated and encoded once are embedded as they are, not re-serialised.
+ */
+export interface NewEvent {
+  type: EventType;
+  dataJson: string;
+}
+
+/** Build a JSON object's text from plain fields plus fields whose values are already JSON text. */
+export function jsonWithRaw(fields: Record<string, unknown>, encoded: Record<string, string> = {}): string {
+  let text = JSON.stringify(fields);
+  for (const [key, json] of Object.entries(encoded)) {
+    text = `${text.slice(0, -1)}${text.length > 2 ? "," : ""}${JSON.stringify(key)}:${json}}`;
+  }
+  return text;
+}
+
+export function newEvent<K extends EventType>(type: K, data: EventDataByType[K]): NewEvent {
+  return { type, dataJson: JSON.stringify(data) };
+}

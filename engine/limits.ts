@@ -1,0 +1,65 @@
+/**
+ * Every bound the engine enforces, in one place. Units are last in the name.
+ * Each limit is checked where data enters (client calls, workflow commands,
+ * activity results, worker options), never deep inside.
+ */
+
+/** Largest encoded JSON payload (workflow input/result, activity input/result, signal, heartbeat). */
+export const PAYLOAD_BYTES_MAX = 256 * 1024;
+
+/** Events one run may hold; past it the run fails with HISTORY_LIMIT_EXCEEDED (Temporal: 51,200). */
+export const HISTORY_EVENTS_MAX = 50_000;
+
+/** Commands a single workflow task may emit (a fan-out of 1,000 activities fits). */
+export const COMMANDS_PER_WORKFLOW_TASK_MAX = 10_000;
+
+/** Tasks one claim statement may lease. */
+export const CLAIM_BATCH_MAX = 1_000;
+
+/** Concurrency a worker may run per task kind. */
+export const WORKER_CONCURRENCY_MAX = 10_000;
+
+/** Connections one worker's pool may open (the LISTEN connection is one more). */
+export const CONNECTIONS_MAX = 100;
+
+/** Lease and timeout bounds: a lease shorter than this cannot survive a GC pause. */
+export const LEASE_MS_MIN = 100;
+export const TIMEOUT_MS_MAX = 10 * 365 * 24 * 3600 * 1000;
+
+/** Retry attempts a policy may name (0 means unlimited, as in Temporal). */
+export const ATTEMPTS_MAX = 1_000_000;
+
+/** Durable timers: longest sleep. */
+export const SLEEP_MS_MAX = TIMEOUT_MS_MAX;
+
+/** Name lengths (workflow ids, types, queues, signals). */
+export const WORKFLOW_ID_LENGTH_MAX = 1_000;
+export const TYPE_NAME_LENGTH_MAX = 200;
+export const QUEUE_NAME_LENGTH_MAX = 200;
+export const SIGNAL_NAME_LENGTH_MAX = 200;
+
+/** Defaults, Temporal's where Temporal has one. */
+export const WORKFLOW_TASK_TIMEOUT_MS_DEFAULT = 10_000;
+export const ACTIVITY_START_TO_CLOSE_MS_DEFAULT = 60_000;
+export const TIMER_TASK_LEASE_MS = 30_000;
+export const RETRY_INITIAL_INTERVAL_MS_DEFAULT = 1_000;
+export const RETRY_BACKOFF_COEFFICIENT_DEFAULT = 2;
+/** Temporal: maximum interval defaults to 100x the initial interval. */
+export const RETRY_MAXIMUM_INTERVAL_FACTOR_DEFAULT = 100;
+/** A failing workflow task (non-determinism, unknown type) is retried with backoff up to this. */
+export const WORKFLOW_TASK_RETRY_MS_MAX = 10 * 60 * 1000;
+export const WORKFLOW_TASK_RETRY_MS_INITIAL = 1_000;
+
+/** Worker defaults. */
+export const WORKER_ACTIVITY_CONCURRENCY_DEFAULT = 100;
+export const WORKER_WORKFLOW_CONCURRENCY_DEFAULT = 20;
+export const WORKER_CLAIM_BATCH_DEFAULT = 10;
+export const WORKER_POLL_INTERVAL_MS_DEFAULT = 1_000;
+export const WORKER_SHUTDOWN_GRACE_MS_DEFAULT = 10_000;
+export const WORKER_CONNECTIONS_DEFAULT = 4;
+/** Backoff after a database error in a poll loop: doubles from min to max. */
+export const WORKER_ERROR_BACKOFF_MS_MIN = 100;
+export const WORKER_ERROR_BACKOFF_MS_MAX = 5_000;
+
+/** Client polling while waiting for a result. */
+export const RESULT_POLL_MS_DEFAULT = 200;

@@ -1,0 +1,86 @@
+/**
+ * Validation of every name that enters the engine. Schema names become SQL
+ * identifiers, so they are checked against a strict pattern and quoted; all
+ * other names are only ever SQL parameters, but are bounded and checked so a
+ * typo fails loudly at the call, not later in a worker.
+ */
+import { InvalidArgumentError } from "./errors.ts";
+import {
+  QUEUE_NAME_LENGTH_MAX,
+  SIGNAL_NAME_LENGTH_MAX,
+  TYPE_NAME_LENGTH_MAX,
+  WORKFLOW_ID_LENGTH_MAX,
+} from "./limits.ts";
+
+// 48 characters at most, so the NOTIFY channel "ratchet_<schema>" stays within the 63-byte identifier limit.
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,47}$/;
+const QUEUE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:/-]*$/;
+const TYPE_NAME = /^[A-Za-z_$][A-Za-z0-9_$.:-]*$/;
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+
+/** A Postgres schema name: lowercase letters, digits and underscores, at most 48 characters. Returns it quoted. */
+export function schemaIdentifier(schema: string): string {
+  if (typeof schema !== "string" || !SCHEMA_NAME.test(schema)) {
+    throw new InvalidArgumentError(
+      `invalid schema name ${JSON.stringify(schema)}: use 1-48 lowercase letters, digits or underscores, not starting with a digit`,
+      { field: "schema", value: schema },
+    );
+  }
+  return `"${schema}"`;
+}
+
+export function checkQueueName(queue: unknown, field = "taskQueue"): string {
+  if (typeof queue !== "string" || queue.length === 0 || queue.length > QUEUE_NAME_LENGTH_MAX || !QUEUE_NAME.test(queue)) {
+    throw new InvalidArgumentError(
+      `invalid ${field} ${JSON.stringify(queue)}: use 1-${QUEUE_NAME_LENGTH_MAX} characters from A-Z a-z 0-9 _ . : / -, starting with a letter or digit`,
+      { field, value: queue },
+    );
+  }
+  return queue;
+}
+
+export function checkTypeName(name: unknown, field: "workflowType" | "activityType"): string {
+  if (typeof name !== "string" || name.length === 0 || name.length > TYPE_NAME_LENGTH_MAX || !TYPE_NAME.test(name)) {
+    throw new InvalidArgumentError(
+      `invalid ${field} ${JSON.stringify(name)}: use 1-${TYPE_NAME_LENGTH_MAX} characters from A-Z a-z 0-9 _ $ . : -, starting with a letter, _ or $`,
+      { field, value: name },
+    );
+  }
+  return name;
+}
+
+export function checkSignalName(name: unknown): string {
+  if (typeof name !== "string" || name.length === 0 || name.length > SIGNAL_NAME_LENGTH_MAX || !TYPE_NAME.test(name)) {
+    throw new InvalidArgumentError(
+      `invalid signal name ${JSON.stringify(name)}: use 1-${SIGNAL_NAME_LENGTH_MAX} characters from A-Z a-z 0-9 _ $ . : -, starting with a letter, _ or $`,
+      { field: "signal", value: name },
+    );
+  }
+  return name;
+}
+
+export function checkWorkflowId(id: unknown): string {
+  if (typeof id !== "string" || id.length === 0 || id.length > WORKFLOW_ID_LENGTH_MAX || CONTROL_CHARS.test(id)) {
+    throw new InvalidArgumentError(
+      `invalid workflowId ${JSON.stringify(id)}: use a non-empty string of at most ${WORKFLOW_ID_LENGTH_MAX} characters without control characters`,
+      { field: "workflowId", value: id },
+    );
+  }
+  return id;
+}
+
+/** A whole number within [min, max]; `field` names it in the error. */
+export function checkInteger(value: unknown, field: string, min: number, max: number): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidArgumentError(`invalid ${field} ${JSON.stringify(value)}: expected a whole number from ${min} to ${max}`, { field, value, min, max });
+  }
+  return value;
+}
+
+export function checkNumber(value: unknown, field: string, min: number, max: number): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max) {
+    throw new InvalidArgumentError(`invalid ${field} ${JSON.stringify(value)}: expected a number from ${min} to ${max}`, { field, value, min, max });
+  }
+  return value;
+}

@@ -1,0 +1,80 @@
+/**
+ * Payloads are JSON. They are validated where they enter (client calls,
+ * workflow commands, activity results) so a bad value is rejected with a
+ * typed error naming the problem, before anything is written.
+ *
+ * Only plain JSON round-trips exactly, so anything JSON.stringify would
+ * silently change (a Date becomes a string, a Map becomes {}, NaN becomes
+ * null, a function disappears) is refused rather than mangled.
+ */
+import { PayloadError } from "./errors.ts";
+import { PAYLOAD_BYTES_MAX } from "./limits.ts";
+
+const DEPTH_MAX = 256;
+
+/** Encode `value` as JSON text, or throw PayloadError. `what` names it in the message ("workflow input"). */
+export function encodePayload(value: unknown, what: string, bytesMax = PAYLOAD_BYTES_MAX): string {
+  checkSerializable(value === undefined ? null : value, what, "$", new Set(), 0);
+  const text = JSON.stringify(value === undefined ? null : value);
+  const bytes = Buffer.byteLength(text, "utf8");
+  if (bytes > bytesMax) {
+    throw new PayloadError("PAYLOAD_TOO_LARGE", `${what} is ${bytes} bytes encoded, over the limit of ${bytesMax} (PAYLOAD_BYTES_MAX)`, { what, bytes, limit: bytesMax });
+  }
+  return text;
+}
+
+/** Validate and return the value itself (for payloads stored inside a larger JSON document). */
+export function checkPayload<T>(value: T, what: string, bytesMax = PAYLOAD_BYTES_MAX): T | null {
+  encodePayload(value, what, bytesMax);
+  return value === undefined ? null : value;
+}
+
+function checkSerializable(value: unknown, what: string, path: string, seen: Set<object>, depth: number): void {
+  const fail = (reason: string): never => {
+    throw new PayloadError("PAYLOAD_NOT_SERIALIZABLE", `${what} is not JSON-serialisable at ${path}: ${reason}`, { what, path, reason });
+  };
+  if (depth > DEPTH_MAX) fail(`nested deeper than ${DEPTH_MAX} levels`);
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return;
+    case "number":
+      if (!Number.isFinite(value)) fail(`${value} is not a finite number`);
+      return;
+    case "undefined":
+      fail("undefined inside a payload (use null or omit the property)");
+      return;
+    case "bigint":
+      fail("a bigint (convert it to a string or number)");
+      return;
+    case "function":
+      fail("a function");
+      return;
+    case "symbol":
+      fail("a symbol");
+      return;
+    case "object": {
+      if (value === null) return;
+      if (seen.has(value)) fail("a circular reference");
+      const proto = Object.getPrototypeOf(value);
+      if (Array.isArray(value)) {
+        seen.add(value);
+        value.forEach((item, i) => checkSerializable(item, what, `${path}[${i}]`, seen, depth + 1));
+        seen.delete(value);
+        return;
+      }
+      if (proto !== Object.prototype && proto !== null) {
+        const name = (value as object).constructor?.name ?? "object";
+        fail(`a ${name} (only plain objects, arrays, strings, finite numbers, booleans and null)`);
+      }
+      seen.add(value);
+      for (const [key, item] of Object.entries(value)) {
+        // JSON.stringify drops undefined properties; that is the one loss we accept, as everyone does.
+        if (item === undefined) continue;
+        checkSerializable(item, what, `${path}.${key}`, seen, depth + 1);
+      }
+      seen.delete(value);
+      return;
+    }
+  }
+}

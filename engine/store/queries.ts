@@ -1,0 +1,290 @@
+/**
+ * Every SQL statement the engine runs, as named, pure builders returning
+ * {name, text, values}. One name runs from the Store method to the statement
+ * (`claimTasks` here, `claimTasks` in the store). Values are always
+ * parameters; the only identifier spliced into text is the schema, validated
+ * and quoted by schemaIdentifier(). Time is always a parameter ($now) from the
+ * engine's Clock, never now() in a predicate, so the simulator controls it.
+ */
+import type { Sql } from "../db/driver.ts";
+import { schemaIdentifier } from "../names.ts";
+
+export type TaskKind = "workflow" | "activity" | "timer";
+
+/** Exponent cap in the backoff expression, so power() never overflows a float8 (100^100 < 1e308). */
+const BACKOFF_EXPONENT_MAX = 100;
+
+export class Queries {
+  readonly s: string;
+  private readonly prefix: string;
+
+  constructor(readonly schema: string) {
+    this.s = schemaIdentifier(schema);
+    this.prefix = `rt_${schema}_`;
+  }
+
+  private q(name: string, text: string, values: readonly unknown[]): Sql {
+    return { name: this.prefix + name, text, values };
+  }
+
+  // -- runs ------------------------------------------------------------------
+
+  insertRun(runId: string, workflowId: string, workflowType: string, taskQueue: string, nowMs: number): Sql {
+    return this.q(
+      "insertRun",
+      `INSERT INTO ${this.s}.runs (run_id, workflow_id, workflow_type, task_queue, status, next_event_id, created_at_ms, updated_at_ms)
+       VALUES ($1, $2, $3, $4, 'running', 1, $5, $5)
+       ON CONFLICT (workflow_id) WHERE status = 'running' DO NOTHING
+       RETURNING run_id`,
+      [runId, workflowId, workflowType, taskQueue, nowMs],
+    );
+  }
+
+  private readonly runColumns = `run_id, workflow_id, workflow_type, task_queue, status, next_event_id, processed_upto, version,
+       task_failure, task_failures, cancel_requested, created_at_ms, updated_at_ms, closed_at_ms`;
+
+  selectRun(runId: string): Sql {
+    return this.q("selectRun", `SELECT ${this.runColumns} FROM ${this.s}.runs WHERE run_id = $1`, [runId]);
+  }
+
+  /** The newest run of a workflow id (running or not). */
+  selectLatestRun(workflowId: string): Sql {
+    return this.q("selectLatestRun", `SELECT ${this.runColumns} FROM ${this.s}.runs WHERE workflow_id = $1 ORDER BY run_seq DESC LIMIT 1`, [workflowId]);
+  }
+
+  selectRunningRun(workflowId: string): Sql {
+    return this.q("selectRunningRun", `SELECT ${this.runColumns} FROM ${this.s}.runs WHERE workflow_id = $1 AND status = 'running'`, [workflowId]);
+  }
+
+  /** Every transition locks its run row first: this fixes the lock order (run, then tasks) and serialises appends. */
+  lockRun(runId: string): Sql {
+    return this.q("lockRun", `SELECT ${this.runColumns} FROM ${this.s}.runs WHERE run_id = $1 FOR UPDATE`, [runId]);
+  }
+
+  lockRunningRun(workflowId: string): Sql {
+    return this.q("lockRunningRun", `SELECT ${this.runColumns} FROM ${this.s}.runs WHERE workflow_id = $1 AND status = 'running' FOR UPDATE`, [workflowId]);
+  }
+
+  advanceRun(runId: string, version: number, processedUpTo: number): Sql {
+    return this.q(
+      "advanceRun",
+      `UPDATE ${this.s}.runs SET version = $2, processed_upto = $3, task_failure = NULL, task_failures = 0 WHERE run_id = $1`,
+      [runId, version, processedUpTo],
+    );
+  }
+
+  closeRun(runId: string, status: string, nowMs: number, version: number, processedUpTo: number): Sql {
+    return this.q(
+      "closeRun",
+      `UPDATE ${this.s}.runs SET status = $2, closed_at_ms = $3, version = $4, processed_upto = $5, task_failure = NULL, task_failures = 0 WHERE run_id = $1`,
+      [runId, status, nowMs, version, processedUpTo],
+    );
+  }
+
+  markCancelRequested(runId: string): Sql {
+    return this.q("markCancelRequested", `UPDATE ${this.s}.runs SET cancel_requested = true WHERE run_id = $1`, [runId]);
+  }
+
+  recordWorkflowTaskFailure(runId: string, failureJson: string): Sql {
+    return this.q(
+      "recordWorkflowTaskFailure",
+      `UPDATE ${this.s}.runs SET task_failure = $2::json, task_failures = task_failures + 1 WHERE run_id = $1 RETURNING task_failures`,
+      [runId, failureJson],
+    );
+  }
+
+  // -- history ---------------------------------------------------------------
+
+  /**
+   * Append events (a JSON array of {type, data}) with contiguous ids from
+   * `firstEventId`, and advance the run's next_event_id, in one statement.
+   * The caller holds the run's lock (lockRun), so ids cannot collide; the
+   * primary key would reject it if they did.
+   */
+  appendEvents(runId: string, firstEventId: number, nowMs: number, eventsJson: string, count: number): Sql {
+    return this.q(
+      "appendEvents",
+      `WITH appended AS (
+         INSERT INTO ${this.s}.history (run_id, event_id, type, at_ms, data)
+         SELECT $1, $2::integer + e.ord - 1, e.value->>'type', $3::bigint, e.value->'data'
+         FROM json_array_elements($4::json) WITH ORDINALITY AS e(value, ord)
+         RETURNING event_id
+       )
+       UPDATE ${this.s}.runs SET next_event_id = $2::integer + $5::integer, updated_at_ms = $3::bigint WHERE run_id = $1`,
+      [runId, firstEventId, nowMs, eventsJson, count],
+    );
+  }
+
+  selectHistory(runId: string, afterEventId: number, limit: number): Sql {
+    return this.q(
+      "selectHistory",
+      `SELECT event_id, type, at_ms, data FROM ${this.s}.history WHERE run_id = $1 AND event_id > $2 ORDER BY event_id LIMIT $3`,
+      [runId, afterEventId, limit],
+    );
+  }
+
+  selectEvent(runId: string, eventId: number): Sql {
+    return this.q("selectEvent", `SELECT event_id, type, at_ms, data FROM ${this.s}.history WHERE run_id = $1 AND event_id = $2`, [runId, eventId]);
+  }
+
+  // -- tasks -----------------------------------------------------------------
+
+  /**
+   * Lease up to `limit` visible tasks of one kind on one queue.
+   *
+   * The inner SELECT matches the tasks_claim index (kind, queue, visible_at_ms)
+   * in its WHERE and ORDER BY, and SKIP LOCKED lets concurrent claimers pass
+   * each other. The claim bumps the fencing token and the attempt, and hides
+   * the task until its lease expires plus the retry backoff for the next
+   * attempt, so an expired lease is re-claimed by this same query: no reaper.
+   * The lease is the heartbeat timeout when set, else the start-to-close
+   * timeout, and never runs past the schedule-to-close deadline.
+   */
+  claimTasks(kind: TaskKind, queue: string, nowMs: number, limit: number): Sql {
+    const expiry = `least($3::bigint + least(t.heartbeat_timeout_ms, t.lease_ms), t.schedule_deadline_ms)`;
+    const backoff = `CASE WHEN t.max_attempts > 0 AND t.attempt + 1 >= t.max_attempts THEN 0
+                          ELSE ceil(least(t.retry_initial_ms * power(t.retry_coefficient, least(t.attempt, ${BACKOFF_EXPONENT_MAX})), t.retry_max_ms))::bigint END`;
+    return this.q(
+      "claimTasks",
+      `WITH candidates AS (
+         SELECT task_id FROM ${this.s}.tasks
+         WHERE kind = $1 AND queue = $2 AND visible_at_ms <= $3::bigint
+         ORDER BY visible_at_ms
+         LIMIT $4
+         FOR UPDATE SKIP LOCKED
+       )
+       UPDATE ${this.s}.tasks t SET
+         lease_token = t.lease_token + 1,
+         attempt = t.attempt + 1,
+         claimed_at_ms = $3::bigint,
+         lease_expires_at_ms = ${expiry},
+         visible_at_ms = least(${expiry} + ${backoff}, t.schedule_deadline_ms)
+       FROM candidates c
+       WHERE t.task_id = c.task_id
+       RETURNING t.task_id, t.kind, t.queue, t.run_id, t.seq, t.lease_token, t.attempt, t.claimed_at_ms, t.lease_expires_at_ms,
+                 t.lease_ms, t.heartbeat_timeout_ms, t.schedule_deadline_ms, t.max_attempts, t.spec, t.heartbeat_details,
+                 t.last_failure, t.scheduled_at_ms`,
+      [kind, queue, nowMs, limit],
+    );
+  }
+
+  /** When the next task of this kind on this queue becomes visible (so an idle poller can sleep until then). */
+  nextVisibleAt(kind: TaskKind, queue: string, nowMs: number): Sql {
+    return this.q(
+      "nextVisibleAt",
+      `SELECT min(visible_at_ms) AS at_ms FROM ${this.s}.tasks WHERE kind = $1 AND queue = $2 AND visible_at_ms > $3`,
+      [kind, queue, nowMs],
+    );
+  }
+
+  /** Make sure the run has a workflow task; one already pending absorbs the new events. */
+  ensureWorkflowTask(runId: string, queue: string, nowMs: number, leaseMs: number): Sql {
+    return this.q(
+      "ensureWorkflowTask",
+      `INSERT INTO ${this.s}.tasks (kind, queue, run_id, seq, visible_at_ms, lease_ms, scheduled_at_ms)
+       VALUES ('workflow', $2, $1, 0, $3, $4, $3)
+       ON CONFLICT (run_id) WHERE kind = 'workflow' DO NOTHING`,
+      [runId, queue, nowMs, leaseMs],
+    );
+  }
+
+  /** Insert activity and timer tasks described by a JSON array (one statement for a whole fan-out). */
+  insertTasks(runId: string, nowMs: number, tasksJson: string): Sql {
+    return this.q(
+      "insertTasks",
+      `INSERT INTO ${this.s}.tasks (kind, queue, run_id, seq, visible_at_ms, lease_ms, heartbeat_timeout_ms, schedule_deadline_ms,
+                                   retry_initial_ms, retry_coefficient, retry_max_ms, max_attempts, spec, scheduled_at_ms)
+       SELECT x.kind, x.queue, $1, x.seq, x.visible_at_ms, x.lease_ms, x.heartbeat_timeout_ms, x.schedule_deadline_ms,
+              x.retry_initial_ms, x.retry_coefficient, x.retry_max_ms, x.max_attempts, x.spec, $2
+       FROM json_to_recordset($3::json) AS x(kind text, queue text, seq integer, visible_at_ms bigint, lease_ms integer,
+            heartbeat_timeout_ms integer, schedule_deadline_ms bigint, retry_initial_ms double precision,
+            retry_coefficient double precision, retry_max_ms double precision, max_attempts integer, spec json)`,
+      [runId, nowMs, tasksJson],
+    );
+  }
+
+  /** Delete a task if the caller still holds its lease (the fencing check). */
+  deleteLeasedTask(taskId: number, leaseToken: number): Sql {
+    return this.q("deleteLeasedTask", `DELETE FROM ${this.s}.tasks WHERE task_id = $1 AND lease_token = $2 RETURNING run_id, seq, attempt`, [taskId, leaseToken]);
+  }
+
+  /** Lock a task the caller still holds the lease on (a concurrent claim then skips it). */
+  lockLeasedTask(taskId: number, leaseToken: number): Sql {
+    return this.q("lockLeasedTask", `SELECT task_id FROM ${this.s}.tasks WHERE task_id = $1 AND lease_token = $2 FOR UPDATE`, [taskId, leaseToken]);
+  }
+
+  deleteRunTasks(runId: string): Sql {
+    return this.q("deleteRunTasks", `DELETE FROM ${this.s}.tasks WHERE run_id = $1`, [runId]);
+  }
+
+  deleteRunTask(runId: string, kind: TaskKind, seq: number): Sql {
+    return this.q("deleteRunTask", `DELETE FROM ${this.s}.tasks WHERE run_id = $1 AND kind = $2 AND seq = $3`, [runId, kind, seq]);
+  }
+
+  /** A failed attempt that will be retried: hide the task until the retry is due. */
+  retryTask(taskId: number, leaseToken: number, visibleAtMs: number, failureJson: string): Sql {
+    return this.q(
+      "retryTask",
+      `UPDATE ${this.s}.tasks SET visible_at_ms = $3, lease_expires_at_ms = NULL, last_failure = $4::json
+       WHERE task_id = $1 AND lease_token = $2 RETURNING task_id`,
+      [taskId, leaseToken, visibleAtMs, failureJson],
+    );
+  }
+
+  /** Hand a workflow task back, visible at `visibleAtMs` (new events arrived, or backoff after a failure). */
+  requeueWorkflowTask(taskId: number, leaseToken: number, visibleAtMs: number, resetAttempt: boolean): Sql {
+    return this.q(
+      "requeueWorkflowTask",
+      `UPDATE ${this.s}.tasks SET visible_at_ms = $3, lease_expires_at_ms = NULL, attempt = CASE WHEN $4 THEN 0 ELSE attempt END
+       WHERE task_id = $1 AND lease_token = $2 RETURNING task_id`,
+      [taskId, leaseToken, visibleAtMs, resetAttempt],
+    );
+  }
+
+  /**
+   * Extend a lease: by the heartbeat timeout (else the start-to-close timeout)
+   * from now, never past the attempt's start-to-close or schedule-to-close
+   * deadline. Heartbeat details are kept for the next attempt.
+   */
+  heartbeatTask(taskId: number, leaseToken: number, nowMs: number, detailsJson: string | null): Sql {
+    const expiry = `least($3::bigint + coalesce(heartbeat_timeout_ms, lease_ms), claimed_at_ms + lease_ms, schedule_deadline_ms)`;
+    const backoff = `CASE WHEN max_attempts > 0 AND attempt >= max_attempts THEN 0
+                          ELSE ceil(least(retry_initial_ms * power(retry_coefficient, least(attempt - 1, ${BACKOFF_EXPONENT_MAX})), retry_max_ms))::bigint END`;
+    return this.q(
+      "heartbeatTask",
+      `UPDATE ${this.s}.tasks SET
+         heartbeat_details = coalesce($4::json, heartbeat_details),
+         lease_expires_at_ms = ${expiry},
+         visible_at_ms = least(${expiry} + ${backoff}, schedule_deadline_ms)
+       WHERE task_id = $1 AND lease_token = $2
+       RETURNING lease_expires_at_ms`,
+      [taskId, leaseToken, nowMs, detailsJson],
+    );
+  }
+
+  /** Give a leased task back unfinished (graceful shutdown): visible now, and the attempt does not count. */
+  releaseTask(taskId: number, leaseToken: number, nowMs: number): Sql {
+    return this.q(
+      "releaseTask",
+      `UPDATE ${this.s}.tasks SET visible_at_ms = $3, lease_expires_at_ms = NULL, attempt = greatest(attempt - 1, 0)
+       WHERE task_id = $1 AND lease_token = $2 RETURNING task_id`,
+      [taskId, leaseToken, nowMs],
+    );
+  }
+
+  selectRunTasks(runId: string): Sql {
+    return this.q(
+      "selectRunTasks",
+      `SELECT task_id, kind, queue, seq, visible_at_ms, lease_token, lease_expires_at_ms, claimed_at_ms, attempt, max_attempts,
+              spec, heartbeat_details, last_failure, scheduled_at_ms
+       FROM ${this.s}.tasks WHERE run_id = $1 ORDER BY kind, seq`,
+      [runId],
+    );
+  }
+
+  // -- wakeups ---------------------------------------------------------------
+
+  notify(channel: string, payload: string): Sql {
+    return this.q("notify", `SELECT pg_notify($1, $2)`, [channel, payload]);
+  }
+}

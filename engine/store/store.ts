@@ -1,0 +1,581 @@
+/**
+ * The Store: every state transition of the engine, each one transaction.
+ *
+ * A transition appends events, updates the run row and writes tasks in the
+ * same transaction, so the database transaction *is* the outbox: there is no
+ * moment where history says one thing and the queue another. Every
+ * transition that touches a run locks the run row first (lockRun), which
+ * serialises appends to its history and fixes the lock order (run, then
+ * tasks) so transitions cannot deadlock each other. Every write on behalf of
+ * a leased task names the lease token; a stale one raises LEASE_LOST and
+ * changes nothing.
+ *
+ * One implementation serves both backends (pg.Pool on a server, PGlite
+ * in-process): both are PostgreSQL, so the SQL is the same, and the
+ * conformance suite (store.conformance.ts) holds them to the same contract.
+ */
+import { assert } from "../assert.ts";
+import type { SqlDriver, SqlSession } from "../db/driver.ts";
+import { HistoryLimitError, LeaseLostError, WorkflowAlreadyRunningError, WorkflowNotFoundError, WorkflowNotRunningError, toFailureInfo, type FailureInfo } from "../errors.ts";
+import { jsonWithRaw, newEvent, type HistoryEvent, type NewEvent } from "../history/events.ts";
+import { HISTORY_EVENTS_MAX, TIMER_TASK_LEASE_MS, WORKFLOW_TASK_RETRY_MS_INITIAL, WORKFLOW_TASK_RETRY_MS_MAX, WORKFLOW_TASK_TIMEOUT_MS_DEFAULT } from "../limits.ts";
+import { COMMAND_EVENT, isTerminal, type Command } from "../workflow/commands.ts";
+import { assertMigrated, migrate } from "./migrate.ts";
+import { Queries, type TaskKind } from "./queries.ts";
+
+export type { TaskKind } from "./queries.ts";
+
+export type RunStatus = "running" | "completed" | "failed" | "cancelled" | "terminated";
+
+export interface RunRecord {
+  runId: string;
+  workflowId: string;
+  workflowType: string;
+  taskQueue: string;
+  status: RunStatus;
+  nextEventId: number;
+  processedUpTo: number;
+  version: number;
+  taskFailure: FailureInfo | null;
+  taskFailures: number;
+  cancelRequested: boolean;
+  createdAtMs: number;
+  updatedAtMs: number;
+  closedAtMs: number | null;
+}
+
+export interface ClaimedTask {
+  taskId: number;
+  kind: TaskKind;
+  queue: string;
+  runId: string;
+  seq: number;
+  leaseToken: number;
+  attempt: number;
+  claimedAtMs: number;
+  leaseExpiresAtMs: number;
+  leaseMs: number;
+  heartbeatTimeoutMs: number | null;
+  scheduleDeadlineMs: number | null;
+  maxAttempts: number;
+  spec: unknown;
+  heartbeatDetails: unknown;
+  lastFailure: FailureInfo | null;
+  scheduledAtMs: number;
+}
+
+export interface PendingTask {
+  taskId: number;
+  kind: TaskKind;
+  queue: string;
+  seq: number;
+  visibleAtMs: number;
+  leaseToken: number;
+  leaseExpiresAtMs: number | null;
+  claimedAtMs: number | null;
+  attempt: number;
+  maxAttempts: number;
+  spec: unknown;
+  heartbeatDetails: unknown;
+  lastFailure: FailureInfo | null;
+  scheduledAtMs: number;
+}
+
+export type IdConflictPolicy = "fail" | "useExisting";
+
+export interface StartWorkflowParams {
+  runId: string;
+  workflowId: string;
+  workflowType: string;
+  taskQueue: string;
+  inputJson: string;
+  randomSeed: string;
+  nowMs: number;
+  idConflictPolicy: IdConflictPolicy;
+}
+
+export interface WorkflowTaskCompletion {
+  taskId: number;
+  leaseToken: number;
+  runId: string;
+  /** The run's version when the task loaded it; another completion in between makes this one stale. */
+  expectedVersion: number;
+  /** The last event the task had loaded: its activation boundary. */
+  processedUpTo: number;
+  commands: Command[];
+  nowMs: number;
+  workerId: string;
+}
+
+export interface WorkflowTaskFailure {
+  taskId: number;
+  leaseToken: number;
+  runId: string;
+  failure: FailureInfo;
+  attempt: number;
+  nowMs: number;
+  workerId: string;
+}
+
+export interface ActivityTaskRef {
+  taskId: number;
+  queue: string;
+  leaseToken: number;
+  runId: string;
+  seq: number;
+  attempt: number;
+  nowMs: number;
+}
+
+export interface StoreOptions {
+  /** Postgres schema holding Ratchet's tables. Default "ratchet". */
+  schema?: string;
+  /** NOTIFY workers when tasks become visible (they poll regardless). Default true. */
+  notify?: boolean;
+  /** Apply pending migrations on open. Default false: a missing schema raises SCHEMA_NOT_MIGRATED. */
+  migrate?: boolean;
+  workflowTaskTimeoutMs?: number;
+}
+
+export const SCHEMA_DEFAULT = "ratchet";
+/** Rows read per history query; a history is read whole for replay. */
+const HISTORY_READ_LIMIT = HISTORY_EVENTS_MAX + 16;
+
+export class Store {
+  readonly schema: string;
+  readonly notifyChannel: string;
+  readonly notifyEnabled: boolean;
+  readonly workflowTaskTimeoutMs: number;
+  private readonly q: Queries;
+
+  constructor(
+    readonly db: SqlDriver,
+    options: StoreOptions = {},
+  ) {
+    this.schema = options.schema ?? SCHEMA_DEFAULT;
+    this.q = new Queries(this.schema);
+    this.notifyChannel = `ratchet_${this.schema}`;
+    this.notifyEnabled = options.notify ?? true;
+    this.workflowTaskTimeoutMs = options.workflowTaskTimeoutMs ?? WORKFLOW_TASK_TIMEOUT_MS_DEFAULT;
+  }
+
+  /** Open a store, checking (or applying, with migrate: true) the schema. */
+  static async open(db: SqlDriver, options: StoreOptions = {}): Promise<Store> {
+    const store = new Store(db, options);
+    if (options.migrate) await migrate(db, store.schema);
+    else await assertMigrated(db, store.schema);
+    return store;
+  }
+
+  // -- client transitions ----------------------------------------------------
+
+  /** Start a run: the run row, its WorkflowStarted event and its first workflow task, in one transaction. */
+  async startWorkflow(p: StartWorkflowParams): Promise<{ runId: string; created: boolean }> {
+    return this.db.transaction(async (tx) => {
+      const inserted = await tx.query<{ run_id: string }>(this.q.insertRun(p.runId, p.workflowId, p.workflowType, p.taskQueue, p.nowMs));
+      if (inserted.length === 0) {
+        // ON CONFLICT waited for any concurrent starter to commit, so the running run is visible now.
+        const existing = await tx.query<{ run_id: string }>(this.q.selectRunningRun(p.workflowId));
+        const runId = existing[0]?.run_id;
+        assert(runId !== undefined, `insertRun conflicted but no running run of ${p.workflowId} is visible`);
+        if (p.idConflictPolicy === "useExisting") return { runId, created: false };
+        throw new WorkflowAlreadyRunningError(p.workflowId, runId);
+      }
+      const started = jsonWithRaw(
+        { workflowId: p.workflowId, workflowType: p.workflowType, taskQueue: p.taskQueue, randomSeed: p.randomSeed },
+        { input: p.inputJson },
+      );
+      await this.appendEvents(tx, p.runId, 1, p.nowMs, [{ type: "WorkflowStarted", dataJson: started }]);
+      await tx.query(this.q.ensureWorkflowTask(p.runId, p.taskQueue, p.nowMs, this.workflowTaskTimeoutMs));
+      await this.notify(tx, "workflow", p.taskQueue);
+      return { runId: p.runId, created: true };
+    });
+  }
+
+  /** Append a SignalReceived event to the workflow's running run and make sure a workflow task will see it. */
+  async signalWorkflow(workflowId: string, name: string, payloadJson: string, nowMs: number): Promise<{ runId: string }> {
+    return this.db.transaction(async (tx) => {
+      const run = await this.lockRunningRun(tx, workflowId);
+      // Signals are the one input from outside that could grow a history without bound: refuse them at the limit.
+      if (run.nextEventId - 1 >= HISTORY_EVENTS_MAX) throw new HistoryLimitError(run.runId, run.nextEventId, HISTORY_EVENTS_MAX);
+      await this.appendResolution(tx, run, nowMs, { type: "SignalReceived", dataJson: jsonWithRaw({ name }, { payload: payloadJson }) });
+      return { runId: run.runId };
+    });
+  }
+
+  /** Request cancellation: delivered to workflow code as an event. Idempotent while the request is pending. */
+  async requestCancelWorkflow(workflowId: string, reason: string, nowMs: number): Promise<{ runId: string; alreadyRequested: boolean }> {
+    return this.db.transaction(async (tx) => {
+      const run = await this.lockRunningRun(tx, workflowId);
+      if (run.cancelRequested) return { runId: run.runId, alreadyRequested: true };
+      await tx.query(this.q.markCancelRequested(run.runId));
+      await this.appendResolution(tx, run, nowMs, newEvent("WorkflowCancelRequested", { reason }));
+      return { runId: run.runId, alreadyRequested: false };
+    });
+  }
+
+  // -- reads -------------------------------------------------------------------
+
+  async getRun(runId: string): Promise<RunRecord | null> {
+    const rows = await this.db.query(this.q.selectRun(runId));
+    return rows[0] ? toRun(rows[0]) : null;
+  }
+
+  /** The newest run of a workflow id, or null. */
+  async getLatestRun(workflowId: string): Promise<RunRecord | null> {
+    const rows = await this.db.query(this.q.selectLatestRun(workflowId));
+    return rows[0] ? toRun(rows[0]) : null;
+  }
+
+  async readHistory(runId: string, afterEventId = 0, limit = HISTORY_READ_LIMIT): Promise<HistoryEvent[]> {
+    const rows = await this.db.query(this.q.selectHistory(runId, afterEventId, limit));
+    return rows.map(toEvent);
+  }
+
+  async readEvent(runId: string, eventId: number): Promise<HistoryEvent | null> {
+    const rows = await this.db.query(this.q.selectEvent(runId, eventId));
+    return rows[0] ? toEvent(rows[0]) : null;
+  }
+
+  /** The run's pending and leased activity, timer and workflow tasks (for describe). */
+  async listRunTasks(runId: string): Promise<PendingTask[]> {
+    const rows = await this.db.query(this.q.selectRunTasks(runId));
+    return rows.map((r) => ({
+      taskId: r.task_id as number,
+      kind: r.kind as TaskKind,
+      queue: r.queue as string,
+      seq: r.seq as number,
+      visibleAtMs: r.visible_at_ms as number,
+      leaseToken: r.lease_token as number,
+      leaseExpiresAtMs: (r.lease_expires_at_ms as number | null) ?? null,
+      claimedAtMs: (r.claimed_at_ms as number | null) ?? null,
+      attempt: r.attempt as number,
+      maxAttempts: r.max_attempts as number,
+      spec: r.spec ?? null,
+      heartbeatDetails: r.heartbeat_details ?? null,
+      lastFailure: (r.last_failure as FailureInfo | null) ?? null,
+      scheduledAtMs: r.scheduled_at_ms as number,
+    }));
+  }
+
+  // -- worker transitions ----------------------------------------------------
+
+  async claimTasks(kind: TaskKind, queue: string, limit: number, nowMs: number): Promise<ClaimedTask[]> {
+    const rows = await this.db.query(this.q.claimTasks(kind, queue, nowMs, limit));
+    return rows.map((r) => ({
+      taskId: r.task_id as number,
+      kind: r.kind as TaskKind,
+      queue: r.queue as string,
+      runId: r.run_id as string,
+      seq: r.seq as number,
+      leaseToken: r.lease_token as number,
+      attempt: r.attempt as number,
+      claimedAtMs: r.claimed_at_ms as number,
+      leaseExpiresAtMs: r.lease_expires_at_ms as number,
+      leaseMs: r.lease_ms as number,
+      heartbeatTimeoutMs: (r.heartbeat_timeout_ms as number | null) ?? null,
+      scheduleDeadlineMs: (r.schedule_deadline_ms as number | null) ?? null,
+      maxAttempts: r.max_attempts as number,
+      spec: r.spec ?? null,
+      heartbeatDetails: r.heartbeat_details ?? null,
+      lastFailure: (r.last_failure as FailureInfo | null) ?? null,
+      scheduledAtMs: r.scheduled_at_ms as number,
+    }));
+  }
+
+  async nextVisibleAt(kind: TaskKind, queue: string, nowMs: number): Promise<number | null> {
+    const rows = await this.db.query<{ at_ms: number | null }>(this.q.nextVisibleAt(kind, queue, nowMs));
+    return rows[0]?.at_ms ?? null;
+  }
+
+  /**
+   * Record a workflow task's decisions: WorkflowTaskCompleted, then one event
+   * per command; activity and timer tasks inserted, cancelled ones deleted; on
+   * a terminal command the run closes and all its tasks go. If events arrived
+   * after the task loaded the history, the workflow task stays, visible now,
+   * so the next activation sees them. Returns "closed" if the run was no
+   * longer running (the task is dropped).
+   */
+  async completeWorkflowTask(c: WorkflowTaskCompletion): Promise<"ok" | "closed"> {
+    return this.db.transaction(async (tx) => {
+      const run = await this.lockRun(tx, c.runId);
+      const leased = await tx.query(this.q.lockLeasedTask(c.taskId, c.leaseToken));
+      if (leased.length === 0) throw new LeaseLostError(c.taskId, c.leaseToken);
+      if (run.status !== "running") {
+        await tx.query(this.q.deleteLeasedTask(c.taskId, c.leaseToken));
+        return "closed";
+      }
+      if (run.version !== c.expectedVersion) throw new LeaseLostError(c.taskId, c.leaseToken);
+      assert(c.processedUpTo <= run.nextEventId - 1, `processedUpTo ${c.processedUpTo} beyond history end ${run.nextEventId - 1}`);
+
+      let commands = c.commands;
+      const eventsAfter = run.nextEventId - 1 + 1 + commands.length;
+      if (eventsAfter > HISTORY_EVENTS_MAX) {
+        const failure = toFailureInfo(new HistoryLimitError(c.runId, eventsAfter, HISTORY_EVENTS_MAX));
+        commands = [{ type: "FailWorkflow", failure }];
+      }
+
+      const events: NewEvent[] = [newEvent("WorkflowTaskCompleted", { processedUpTo: c.processedUpTo, workerId: c.workerId })];
+      const taskRows: string[] = [];
+      const notifyQueues = new Set<string>();
+      let close: { status: RunStatus } | undefined;
+      for (const cmd of commands) {
+        events.push(commandEvent(cmd, c.nowMs));
+        switch (cmd.type) {
+          case "ScheduleActivity": {
+            const o = cmd.options;
+            const spec = jsonWithRaw({ activityType: cmd.activityType, workflowId: run.workflowId, options: o }, { input: cmd.inputJson });
+            taskRows.push(
+              jsonWithRaw(
+                {
+                  kind: "activity",
+                  queue: o.taskQueue,
+                  seq: cmd.seq,
+                  visible_at_ms: c.nowMs,
+                  lease_ms: o.startToCloseTimeoutMs,
+                  heartbeat_timeout_ms: o.heartbeatTimeoutMs,
+                  schedule_deadline_ms: o.scheduleToCloseTimeoutMs === null ? null : c.nowMs + o.scheduleToCloseTimeoutMs,
+                  retry_initial_ms: o.retry.initialIntervalMs,
+                  retry_coefficient: o.retry.backoffCoefficient,
+                  retry_max_ms: o.retry.maximumIntervalMs,
+                  max_attempts: o.retry.maximumAttempts,
+                },
+                { spec },
+              ),
+            );
+            notifyQueues.add(`activity:${o.taskQueue}`);
+            break;
+          }
+          case "StartTimer":
+            taskRows.push(
+              JSON.stringify({
+                kind: "timer",
+                queue: run.taskQueue,
+                seq: cmd.seq,
+                visible_at_ms: c.nowMs + cmd.durationMs,
+                lease_ms: TIMER_TASK_LEASE_MS,
+                heartbeat_timeout_ms: null,
+                schedule_deadline_ms: null,
+                retry_initial_ms: 0,
+                retry_coefficient: 1,
+                retry_max_ms: 0,
+                max_attempts: 0,
+                spec: { durationMs: cmd.durationMs },
+              }),
+            );
+            if (cmd.durationMs === 0) notifyQueues.add(`timer:${run.taskQueue}`);
+            break;
+          case "CancelTimer":
+            await tx.query(this.q.deleteRunTask(c.runId, "timer", cmd.seq));
+            break;
+          case "CancelActivity":
+            await tx.query(this.q.deleteRunTask(c.runId, "activity", cmd.seq));
+            break;
+          case "CompleteWorkflow":
+            close = { status: "completed" };
+            break;
+          case "FailWorkflow":
+            close = { status: "failed" };
+            break;
+          case "CancelWorkflow":
+            close = { status: "cancelled" };
+            break;
+        }
+        if (isTerminal(cmd)) break;
+      }
+
+      await this.appendEvents(tx, c.runId, run.nextEventId, c.nowMs, events);
+      const newVersion = run.version + 1;
+      if (close) {
+        await tx.query(this.q.closeRun(c.runId, close.status, c.nowMs, newVersion, c.processedUpTo));
+        await tx.query(this.q.deleteRunTasks(c.runId));
+        return "ok";
+      }
+      if (taskRows.length > 0) await tx.query(this.q.insertTasks(c.runId, c.nowMs, `[${taskRows.join(",")}]`));
+      await tx.query(this.q.advanceRun(c.runId, newVersion, c.processedUpTo));
+      const newEventsArrived = run.nextEventId - 1 > c.processedUpTo;
+      if (newEventsArrived) {
+        await tx.query(this.q.requeueWorkflowTask(c.taskId, c.leaseToken, c.nowMs, true));
+        notifyQueues.add(`workflow:${run.taskQueue}`);
+      } else {
+        await tx.query(this.q.deleteLeasedTask(c.taskId, c.leaseToken));
+      }
+      for (const key of notifyQueues) await this.notifyKey(tx, key);
+      return "ok";
+    });
+  }
+
+  /**
+   * A workflow task could not complete (non-determinism, unknown workflow
+   * type, a bug in the runtime's input): keep the run running, record the
+   * failure on the run (shown by describe) and in the history (once per
+   * distinct failure, so a stuck run does not flood its history), and retry
+   * the task with backoff, in case new code is deployed.
+   */
+  async failWorkflowTask(f: WorkflowTaskFailure): Promise<{ retryAtMs: number | null }> {
+    return this.db.transaction(async (tx) => {
+      const run = await this.lockRun(tx, f.runId);
+      const leased = await tx.query(this.q.lockLeasedTask(f.taskId, f.leaseToken));
+      if (leased.length === 0) throw new LeaseLostError(f.taskId, f.leaseToken);
+      if (run.status !== "running") {
+        await tx.query(this.q.deleteLeasedTask(f.taskId, f.leaseToken));
+        return { retryAtMs: null };
+      }
+      const sameAsLast = run.taskFailure !== null && run.taskFailure.type === f.failure.type && run.taskFailure.message === f.failure.message;
+      if (!sameAsLast) {
+        await this.appendEvents(tx, f.runId, run.nextEventId, f.nowMs, [newEvent("WorkflowTaskFailed", { failure: f.failure, attempt: f.attempt, workerId: f.workerId })]);
+      }
+      const rows = await tx.query<{ task_failures: number }>(this.q.recordWorkflowTaskFailure(f.runId, JSON.stringify(f.failure)));
+      const failures = rows[0]?.task_failures ?? 1;
+      const delayMs = Math.min(WORKFLOW_TASK_RETRY_MS_INITIAL * Math.pow(2, Math.min(failures - 1, 30)), WORKFLOW_TASK_RETRY_MS_MAX);
+      const retryAtMs = f.nowMs + delayMs;
+      await tx.query(this.q.requeueWorkflowTask(f.taskId, f.leaseToken, retryAtMs, false));
+      return { retryAtMs };
+    });
+  }
+
+  /**
+   * Record an activity's result, fenced by its lease token: the task row is
+   * deleted only if the token is current, and the ActivityCompleted event and
+   * the workflow task that will see it commit with it. With `step`, the
+   * caller's SQL runs in this same transaction (a transactional step): it
+   * commits exactly when the result is recorded, and is rolled back with it.
+   */
+  async completeActivityTask(ref: ActivityTaskRef, resultJson: string | ((tx: SqlSession) => Promise<string>)): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const run = await this.lockRun(tx, ref.runId);
+      const deleted = await tx.query(this.q.deleteLeasedTask(ref.taskId, ref.leaseToken));
+      if (deleted.length === 0) throw new LeaseLostError(ref.taskId, ref.leaseToken);
+      assert(run.status === "running", `task ${ref.taskId} leased but run ${ref.runId} is ${run.status}`);
+      const result = typeof resultJson === "string" ? resultJson : await resultJson(tx);
+      const data = jsonWithRaw({ seq: ref.seq, attempt: ref.attempt }, { result });
+      await this.appendResolution(tx, run, ref.nowMs, { type: "ActivityCompleted", dataJson: data });
+    });
+  }
+
+  /** Record an activity's final failure (no more retries), fenced like completion. */
+  async failActivityTask(ref: ActivityTaskRef, failure: FailureInfo): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const run = await this.lockRun(tx, ref.runId);
+      const deleted = await tx.query(this.q.deleteLeasedTask(ref.taskId, ref.leaseToken));
+      if (deleted.length === 0) throw new LeaseLostError(ref.taskId, ref.leaseToken);
+      assert(run.status === "running", `task ${ref.taskId} leased but run ${ref.runId} is ${run.status}`);
+      await this.appendResolution(tx, run, ref.nowMs, newEvent("ActivityFailed", { seq: ref.seq, failure, attempt: ref.attempt }));
+    });
+  }
+
+  /** A failed attempt that will be retried at `retryAtMs`: no history event (Temporal records only the last attempt). */
+  async retryActivityTask(ref: ActivityTaskRef, failure: FailureInfo, retryAtMs: number): Promise<void> {
+    const rows = await this.db.query(this.q.retryTask(ref.taskId, ref.leaseToken, retryAtMs, JSON.stringify(failure)));
+    if (rows.length === 0) throw new LeaseLostError(ref.taskId, ref.leaseToken);
+    // A delayed retry needs no wakeup: idle pollers sleep until the next visible task.
+    if (retryAtMs <= ref.nowMs) await this.notifyKey(this.db, `activity:${ref.queue}`);
+  }
+
+  /** Extend an activity's lease and save progress details for a later attempt. Returns the new lease expiry. */
+  async heartbeatActivityTask(taskId: number, leaseToken: number, nowMs: number, detailsJson: string | null): Promise<number> {
+    const rows = await this.db.query<{ lease_expires_at_ms: number }>(this.q.heartbeatTask(taskId, leaseToken, nowMs, detailsJson));
+    if (!rows[0]) throw new LeaseLostError(taskId, leaseToken);
+    return rows[0].lease_expires_at_ms;
+  }
+
+  /** Fire a due timer: TimerFired appended and a workflow task ensured, fenced by the timer task's lease. */
+  async fireTimer(taskId: number, leaseToken: number, runId: string, seq: number, nowMs: number): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const run = await this.lockRun(tx, runId);
+      const deleted = await tx.query(this.q.deleteLeasedTask(taskId, leaseToken));
+      if (deleted.length === 0) throw new LeaseLostError(taskId, leaseToken);
+      assert(run.status === "running", `timer task ${taskId} leased but run ${runId} is ${run.status}`);
+      await this.appendResolution(tx, run, nowMs, newEvent("TimerFired", { seq }));
+    });
+  }
+
+  /** Give back a leased task unfinished (graceful shutdown); the attempt does not count. */
+  async releaseTask(taskId: number, leaseToken: number, kind: TaskKind, queue: string, nowMs: number): Promise<void> {
+    const rows = await this.db.query(this.q.releaseTask(taskId, leaseToken, nowMs));
+    if (rows.length === 0) throw new LeaseLostError(taskId, leaseToken);
+    await this.notifyKey(this.db, `${kind}:${queue}`);
+  }
+
+  // -- helpers -----------------------------------------------------------------
+
+  private async lockRun(tx: SqlSession, runId: string): Promise<RunRecord> {
+    const rows = await tx.query(this.q.lockRun(runId));
+    if (!rows[0]) throw new WorkflowNotFoundError({ runId });
+    return toRun(rows[0]);
+  }
+
+  private async lockRunningRun(tx: SqlSession, workflowId: string): Promise<RunRecord> {
+    const rows = await tx.query(this.q.lockRunningRun(workflowId));
+    if (rows[0]) return toRun(rows[0]);
+    const latest = await tx.query(this.q.selectLatestRun(workflowId));
+    if (!latest[0]) throw new WorkflowNotFoundError({ workflowId });
+    const run = toRun(latest[0]);
+    throw new WorkflowNotRunningError(workflowId, run.runId, run.status);
+  }
+
+  private async appendEvents(tx: SqlSession, runId: string, firstEventId: number, nowMs: number, events: NewEvent[]): Promise<void> {
+    const json = `[${events.map((e) => `{"type":${JSON.stringify(e.type)},"data":${e.dataJson}}`).join(",")}]`;
+    await tx.query(this.q.appendEvents(runId, firstEventId, nowMs, json, events.length));
+  }
+
+  /** Append an event that the workflow must see, and make sure a workflow task will deliver it. */
+  private async appendResolution(tx: SqlSession, run: RunRecord, nowMs: number, event: NewEvent): Promise<void> {
+    assert(run.status === "running", `appending ${event.type} to run ${run.runId} which is ${run.status}`);
+    await this.appendEvents(tx, run.runId, run.nextEventId, nowMs, [event]);
+    await tx.query(this.q.ensureWorkflowTask(run.runId, run.taskQueue, nowMs, this.workflowTaskTimeoutMs));
+    await this.notify(tx, "workflow", run.taskQueue);
+  }
+
+  private async notify(tx: SqlSession, kind: TaskKind, queue: string): Promise<void> {
+    await this.notifyKey(tx, `${kind}:${queue}`);
+  }
+
+  private async notifyKey(session: SqlSession, key: string): Promise<void> {
+    if (!this.notifyEnabled) return;
+    await session.query(this.q.notify(this.notifyChannel, key));
+  }
+}
+
+function commandEvent(cmd: Command, nowMs: number): NewEvent {
+  const type = COMMAND_EVENT[cmd.type];
+  switch (cmd.type) {
+    case "ScheduleActivity":
+      return { type, dataJson: jsonWithRaw({ seq: cmd.seq, activityType: cmd.activityType, options: cmd.options }, { input: cmd.inputJson }) };
+    case "StartTimer":
+      return newEvent("TimerStarted", { seq: cmd.seq, durationMs: cmd.durationMs, fireAtMs: nowMs + cmd.durationMs });
+    case "CancelTimer":
+      return newEvent("TimerCancelled", { seq: cmd.seq });
+    case "CancelActivity":
+      return newEvent("ActivityCancelled", { seq: cmd.seq });
+    case "CompleteWorkflow":
+      return { type, dataJson: jsonWithRaw({}, { result: cmd.resultJson }) };
+    case "FailWorkflow":
+      return newEvent("WorkflowFailed", { failure: cmd.failure });
+    case "CancelWorkflow":
+      return newEvent("WorkflowCancelled", { reason: cmd.reason });
+  }
+}
+
+function toRun(r: Record<string, unknown>): RunRecord {
+  return {
+    runId: r.run_id as string,
+    workflowId: r.workflow_id as string,
+    workflowType: r.workflow_type as string,
+    taskQueue: r.task_queue as string,
+    status: r.status as RunStatus,
+    nextEventId: r.next_event_id as number,
+    processedUpTo: r.processed_upto as number,
+    version: r.version as number,
+    taskFailure: (r.task_failure as FailureInfo | null) ?? null,
+    taskFailures: r.task_failures as number,
+    cancelRequested: r.cancel_requested as boolean,
+    createdAtMs: r.created_at_ms as number,
+    updatedAtMs: r.updated_at_ms as number,
+    closedAtMs: (r.closed_at_ms as number | null) ?? null,
+  };
+}
+
+function toEvent(r: Record<string, unknown>): HistoryEvent {
+  return { eventId: r.event_id as number, type: r.type, atMs: r.at_ms as number, data: r.data } as HistoryEvent;
+}

@@ -1,0 +1,477 @@
+/**
+ * A worker: claims tasks from one or more task queues and runs them.
+ *
+ * One poll loop per task kind (workflow tasks, activity tasks, timers) claims
+ * in batches up to its free concurrency, round-robin over the queues, and
+ * runs what it claimed without waiting for it. An idle loop sleeps until the
+ * earliest of: a NOTIFY for its kind and queue, the next task becoming
+ * visible (a timer due, a retry due, a lease expiring), or the poll interval,
+ * so a lost notification costs at most one poll interval.
+ *
+ * Database errors never kill a loop: it backs off and retries, and a result
+ * that could not be recorded is retried until it lands or the lease is found
+ * lost. Every wait goes through the Clock port, so the simulator can run it
+ * on virtual time; runUntilIdle() drives the same code step by step.
+ */
+import { RatchetError, WorkerStoppedError } from "../errors.ts";
+import {
+  CLAIM_BATCH_MAX,
+  WORKER_ACTIVITY_CONCURRENCY_DEFAULT,
+  WORKER_CLAIM_BATCH_DEFAULT,
+  WORKER_CONCURRENCY_MAX,
+  WORKER_ERROR_BACKOFF_MS_MAX,
+  WORKER_ERROR_BACKOFF_MS_MIN,
+  WORKER_POLL_INTERVAL_MS_DEFAULT,
+  WORKER_SHUTDOWN_GRACE_MS_DEFAULT,
+  WORKER_WORKFLOW_CONCURRENCY_DEFAULT,
+} from "../limits.ts";
+import { checkInteger, checkQueueName, checkTypeName } from "../names.ts";
+import type { Clock } from "../ports/clock.ts";
+import { CryptoRandom } from "../ports/crypto-random.ts";
+import { ConsoleLogger, type Logger } from "../ports/logger.ts";
+import type { Random } from "../ports/random.ts";
+import { SystemClock } from "../ports/system-clock.ts";
+import type { ClaimedTask, Store, TaskKind } from "../store/store.ts";
+import type { ActivityMap, WorkflowMap } from "../workflow/types.ts";
+import { runActivityTask } from "./activity-task.ts";
+import type { FaultHook, WorkerObserver } from "./hooks.ts";
+import { runTimerTask } from "./timer-task.ts";
+import { runWorkflowTask } from "./workflow-task.ts";
+
+export interface WorkerOptions {
+  store: Store;
+  /** Queue(s) to poll. Workflow tasks, activity tasks and timers of each are claimed. */
+  taskQueue: string | string[];
+  workflows?: WorkflowMap;
+  activities?: ActivityMap;
+  /** Name in logs and history (WorkflowTaskCompleted.workerId). Default: worker-<random>. */
+  identity?: string;
+  maxConcurrentActivities?: number;
+  maxConcurrentWorkflowTasks?: number;
+  /** Tasks one claim statement leases (it never claims more than free concurrency). */
+  claimBatchSize?: number;
+  /** Longest an idle loop sleeps before polling again, in case a NOTIFY was lost. */
+  pollIntervalMs?: number;
+  /** Wake on LISTEN/NOTIFY. Default: on when the store sends notifications. */
+  listen?: boolean;
+  shutdownGraceMs?: number;
+  clock?: Clock;
+  random?: Random;
+  logger?: Logger;
+  faultHook?: FaultHook;
+  observer?: WorkerObserver;
+}
+
+export interface WorkerStats {
+  claimed: Record<TaskKind, number>;
+  workflowTasksCompleted: number;
+  workflowTasksFailed: number;
+  activitiesCompleted: number;
+  activitiesFailed: number;
+  activityRetries: number;
+  timersFired: number;
+  leasesLost: number;
+  databaseErrors: number;
+}
+
+export type WorkerState = "created" | "running" | "stopping" | "stopped" | "killed";
+
+const KINDS: readonly TaskKind[] = ["timer", "workflow", "activity"];
+/** runUntilIdle() gives up after this many claim rounds (a workflow looping on sleep(0) would never idle). */
+const IDLE_ROUNDS_MAX = 100_000;
+/** Attempts to record one result through database errors before giving up on it (its lease will expire). */
+export const RECORD_ATTEMPTS_MAX = 1_000;
+
+interface Running {
+  task: ClaimedTask;
+  promise: Promise<void>;
+  /** Aborts the task's work (activity signal): on shutdown past the grace period, or kill. */
+  abort: AbortController;
+  /** Set once the task's outcome was decided locally; later results of its code are dropped. */
+  settled: boolean;
+}
+
+export class Worker {
+  readonly identity: string;
+  readonly queues: readonly string[];
+  readonly stats: WorkerStats = {
+    claimed: { workflow: 0, activity: 0, timer: 0 },
+    workflowTasksCompleted: 0,
+    workflowTasksFailed: 0,
+    activitiesCompleted: 0,
+    activitiesFailed: 0,
+    activityRetries: 0,
+    timersFired: 0,
+    leasesLost: 0,
+    databaseErrors: 0,
+  };
+
+  /** The store as this worker sees it: every call fails with WORKER_STOPPED once the worker is killed. */
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly workflows: WorkflowMap;
+  readonly activities: ActivityMap;
+  readonly knownActivityTypes: ReadonlySet<string> | undefined;
+  readonly faultHook: FaultHook | undefined;
+  readonly observer: WorkerObserver | undefined;
+
+  private stateValue: WorkerState = "created";
+  private readonly concurrency: Record<TaskKind, number>;
+  private readonly claimBatchSize: number;
+  private readonly pollIntervalMs: number;
+  private readonly shutdownGraceMs: number;
+  private readonly listenEnabled: boolean;
+  private readonly running: Record<TaskKind, Set<Running>> = { workflow: new Set(), activity: new Set(), timer: new Set() };
+  private readonly wakeFlags: Record<TaskKind, boolean> = { workflow: false, activity: false, timer: false };
+  private readonly wakers: Record<TaskKind, AbortController | undefined> = { workflow: undefined, activity: undefined, timer: undefined };
+  private readonly stopController = new AbortController();
+  private loops: Promise<void>[] = [];
+  private unlisten: (() => Promise<void>) | undefined;
+
+  constructor(options: WorkerOptions) {
+    const queues = Array.isArray(options.taskQueue) ? options.taskQueue : [options.taskQueue];
+    if (queues.length === 0) throw new RatchetError("INVALID_ARGUMENT", "a worker needs at least one task queue");
+    this.queues = queues.map((q) => checkQueueName(q));
+    this.workflows = options.workflows ?? {};
+    this.activities = options.activities ?? {};
+    for (const name of Object.keys(this.workflows)) checkTypeName(name, "workflowType");
+    for (const name of Object.keys(this.activities)) checkTypeName(name, "activityType");
+    this.knownActivityTypes = Object.keys(this.activities).length > 0 ? new Set(Object.keys(this.activities)) : undefined;
+    this.clock = options.clock ?? new SystemClock();
+    this.logger = options.logger ?? new ConsoleLogger();
+    this.identity = options.identity ?? `worker-${(options.random ?? new CryptoRandom()).uuid().slice(0, 8)}`;
+    this.concurrency = {
+      workflow: checkInteger(options.maxConcurrentWorkflowTasks ?? WORKER_WORKFLOW_CONCURRENCY_DEFAULT, "maxConcurrentWorkflowTasks", 1, WORKER_CONCURRENCY_MAX),
+      timer: checkInteger(options.maxConcurrentWorkflowTasks ?? WORKER_WORKFLOW_CONCURRENCY_DEFAULT, "maxConcurrentWorkflowTasks", 1, WORKER_CONCURRENCY_MAX),
+      activity: checkInteger(options.maxConcurrentActivities ?? WORKER_ACTIVITY_CONCURRENCY_DEFAULT, "maxConcurrentActivities", 1, WORKER_CONCURRENCY_MAX),
+    };
+    this.claimBatchSize = checkInteger(options.claimBatchSize ?? WORKER_CLAIM_BATCH_DEFAULT, "claimBatchSize", 1, CLAIM_BATCH_MAX);
+    this.pollIntervalMs = checkInteger(options.pollIntervalMs ?? WORKER_POLL_INTERVAL_MS_DEFAULT, "pollIntervalMs", 1, 3_600_000);
+    this.shutdownGraceMs = checkInteger(options.shutdownGraceMs ?? WORKER_SHUTDOWN_GRACE_MS_DEFAULT, "shutdownGraceMs", 0, 3_600_000);
+    this.listenEnabled = options.listen ?? options.store.notifyEnabled;
+    this.faultHook = options.faultHook;
+    this.observer = options.observer;
+    this.store = fence(options.store, this);
+  }
+
+  get state(): WorkerState {
+    return this.stateValue;
+  }
+
+  /** True once kill() was called: the worker's store calls are fenced off. */
+  get killed(): boolean {
+    return this.stateValue === "killed";
+  }
+
+  /** Tasks currently being run, per kind. */
+  inFlight(): Record<TaskKind, number> {
+    return { workflow: this.running.workflow.size, activity: this.running.activity.size, timer: this.running.timer.size };
+  }
+
+  /** Start polling in the background. Resolves once listening (if enabled) and the loops run. */
+  async start(): Promise<void> {
+    if (this.stateValue !== "created") throw new RatchetError("INVALID_ARGUMENT", `worker ${this.identity} cannot start from state ${this.stateValue}`);
+    this.stateValue = "running";
+    if (this.listenEnabled) {
+      try {
+        this.unlisten = await this.store.db.listen(
+          this.store.notifyChannel,
+          (payload) => this.onNotify(payload),
+          () => KINDS.forEach((k) => this.wake(k)),
+        );
+      } catch (err) {
+        // Polling alone still guarantees progress; say so and carry on.
+        this.logger.log("warn", "LISTEN failed; falling back to polling only", { worker: this.identity, error: (err as Error).message });
+      }
+    }
+    this.loops = KINDS.filter((k) => this.handles(k)).map((k) => this.pollLoop(k));
+  }
+
+  /**
+   * Step mode (tests, simulation): claim and run every task visible now, and
+   * what those tasks make visible, until nothing is left. Waits for the tasks
+   * it runs, so an activity that never returns blocks it.
+   */
+  async runUntilIdle(): Promise<number> {
+    if (this.killed) throw new WorkerStoppedError(this.identity);
+    let ran = 0;
+    for (let round = 0; round < IDLE_ROUNDS_MAX; round++) {
+      let claimed = 0;
+      for (const kind of KINDS) {
+        if (!this.handles(kind)) continue;
+        for (const queue of this.queues) {
+          const tasks = await this.store.claimTasks(kind, queue, this.claimBatchSize, this.clock.now());
+          claimed += tasks.length;
+          await Promise.all(tasks.map((t) => this.dispatch(t).promise));
+        }
+      }
+      if (claimed === 0) return ran;
+      ran += claimed;
+    }
+    throw new RatchetError("INVALID_ARGUMENT", `runUntilIdle: still busy after ${IDLE_ROUNDS_MAX} rounds (a workflow that never blocks?)`);
+  }
+
+  /**
+   * Graceful stop: claim nothing more, let running tasks finish for up to
+   * the grace period, then abort the rest and release their leases so
+   * another worker picks them up at once.
+   */
+  async shutdown(options: { graceMs?: number } = {}): Promise<void> {
+    if (this.stateValue === "stopped" || this.stateValue === "killed") return;
+    const wasRunning = this.stateValue === "running";
+    this.stateValue = "stopping";
+    this.stopController.abort(new WorkerStoppedError(this.identity));
+    KINDS.forEach((k) => this.wakers[k]?.abort());
+    await this.unlisten?.().catch(() => {});
+    const all = () => KINDS.flatMap((k) => [...this.running[k]]);
+    const graceMs = options.graceMs ?? this.shutdownGraceMs;
+    if (all().length > 0) {
+      const grace = new AbortController();
+      await Promise.race([Promise.allSettled(all().map((r) => r.promise)), this.clock.sleep(graceMs, grace.signal).catch(() => {})]);
+      grace.abort();
+    }
+    for (const r of all()) {
+      r.settled = true;
+      r.abort.abort(new WorkerStoppedError(this.identity));
+      try {
+        await this.store.releaseTask(r.task.taskId, r.task.leaseToken, r.task.kind, r.task.queue, this.clock.now());
+        this.observer?.({ type: "abandoned", kind: r.task.kind, taskId: r.task.taskId, runId: r.task.runId, reason: "released at shutdown" });
+      } catch (err) {
+        this.logger.log("warn", "could not release a task at shutdown; its lease will expire", { worker: this.identity, taskId: r.task.taskId, error: (err as Error).message });
+      }
+    }
+    if (wasRunning) await Promise.allSettled(this.loops);
+    this.stateValue = "stopped";
+  }
+
+  /**
+   * Stop at once, as if the process died: nothing is released or recorded,
+   * leases expire, and any later call this worker's code makes to the store
+   * fails with WORKER_STOPPED (its incarnation is fenced off). For fault
+   * injection and tests.
+   */
+  kill(): void {
+    if (this.stateValue === "killed") return;
+    this.stateValue = "killed";
+    this.stopController.abort(new WorkerStoppedError(this.identity));
+    KINDS.forEach((k) => this.wakers[k]?.abort());
+    for (const kind of KINDS) {
+      for (const r of this.running[kind]) {
+        r.settled = true;
+        r.abort.abort(new WorkerStoppedError(this.identity));
+      }
+    }
+    void this.unlisten?.().catch(() => {});
+  }
+
+  /** Sleep through the Clock, cut short when the worker stops. Resolves false if stopped. */
+  async pause(ms: number): Promise<boolean> {
+    try {
+      await this.clock.sleep(ms, this.stopController.signal);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  get stopping(): boolean {
+    return this.stateValue === "stopping" || this.stateValue === "stopped" || this.stateValue === "killed";
+  }
+
+  noteLeaseLost(task: ClaimedTask): void {
+    this.stats.leasesLost += 1;
+    this.observer?.({ type: "leaseLost", kind: task.kind, taskId: task.taskId, runId: task.runId, leaseToken: task.leaseToken });
+    this.logger.log("debug", "lease lost: another attempt owns the task now; result dropped", {
+      worker: this.identity,
+      kind: task.kind,
+      taskId: task.taskId,
+      leaseToken: task.leaseToken,
+    });
+  }
+
+  noteDatabaseError(err: unknown, what: string): void {
+    this.stats.databaseErrors += 1;
+    this.logger.log("warn", `database error while ${what}; will retry`, { worker: this.identity, error: (err as Error).message });
+  }
+
+  // -- internals ---------------------------------------------------------------
+
+  private handles(kind: TaskKind): boolean {
+    if (kind === "activity") return Object.keys(this.activities).length > 0;
+    return Object.keys(this.workflows).length > 0;
+  }
+
+  private dispatch(task: ClaimedTask): Running {
+    this.stats.claimed[task.kind] += 1;
+    this.observer?.({ type: "claimed", kind: task.kind, taskId: task.taskId, runId: task.runId, seq: task.seq, attempt: task.attempt, leaseToken: task.leaseToken });
+    const running: Running = { task, abort: new AbortController(), settled: false, promise: Promise.resolve() };
+    const set = this.running[task.kind];
+    set.add(running);
+    running.promise = this.execute(running).finally(() => {
+      set.delete(running);
+      this.wake(task.kind);
+    });
+    return running;
+  }
+
+  private async execute(running: Running): Promise<void> {
+    const task = running.task;
+    try {
+      await this.faultHook?.("task.afterClaim", this.faultContext(task));
+      switch (task.kind) {
+        case "workflow":
+          await runWorkflowTask(this, task, running);
+          break;
+        case "activity":
+          await runActivityTask(this, task, running);
+          break;
+        case "timer":
+          await runTimerTask(this, task, running);
+          break;
+      }
+    } catch (err) {
+      if (err instanceof WorkerStoppedError || this.killed) return;
+      const abandoned = (err as Error)?.name === "AbandonTask";
+      this.observer?.({ type: "abandoned", kind: task.kind, taskId: task.taskId, runId: task.runId, reason: (err as Error).message });
+      if (!abandoned) this.logger.log("error", "task abandoned after an unexpected error; its lease will expire", { worker: this.identity, taskId: task.taskId, error: (err as Error).stack ?? String(err) });
+    }
+  }
+
+  faultContext(task: ClaimedTask, activityType?: string) {
+    return {
+      workerId: this.identity,
+      kind: task.kind,
+      taskId: task.taskId,
+      runId: task.runId,
+      seq: task.seq,
+      attempt: task.attempt,
+      leaseToken: task.leaseToken,
+      ...(activityType === undefined ? {} : { activityType }),
+    };
+  }
+
+  private onNotify(payload: string): void {
+    const colon = payload.indexOf(":");
+    const kind = payload.slice(0, colon) as TaskKind;
+    const queue = payload.slice(colon + 1);
+    if (!KINDS.includes(kind) || !this.queues.includes(queue)) return;
+    this.wake(kind);
+  }
+
+  private wake(kind: TaskKind): void {
+    this.wakeFlags[kind] = true;
+    this.wakers[kind]?.abort();
+  }
+
+  private async pollLoop(kind: TaskKind): Promise<void> {
+    let backoffMs = WORKER_ERROR_BACKOFF_MS_MIN;
+    let queueIndex = 0;
+    while (this.stateValue === "running") {
+      const free = this.concurrency[kind] - this.running[kind].size;
+      if (free <= 0) {
+        await this.waitForWake(kind, this.pollIntervalMs);
+        continue;
+      }
+      this.wakeFlags[kind] = false;
+      let claimed = 0;
+      let full = false;
+      try {
+        // Round-robin over queues so one busy queue cannot starve another polled by this worker.
+        for (let i = 0; i < this.queues.length && this.stateValue === "running"; i++) {
+          const queue = this.queues[(queueIndex + i) % this.queues.length]!;
+          const room = this.concurrency[kind] - this.running[kind].size;
+          if (room <= 0) break;
+          const limit = Math.min(room, this.claimBatchSize);
+          const tasks = await this.store.claimTasks(kind, queue, limit, this.clock.now());
+          for (const t of tasks) this.dispatch(t);
+          claimed += tasks.length;
+          if (tasks.length === limit) full = true;
+        }
+        queueIndex = (queueIndex + 1) % this.queues.length;
+        backoffMs = WORKER_ERROR_BACKOFF_MS_MIN;
+      } catch (err) {
+        if (this.stateValue !== "running") break;
+        this.noteDatabaseError(err, `claiming ${kind} tasks`);
+        await this.waitForWake(kind, backoffMs, true);
+        backoffMs = Math.min(backoffMs * 2, WORKER_ERROR_BACKOFF_MS_MAX);
+        continue;
+      }
+      if (full) continue; // more may be waiting: claim again at once
+      if (claimed > 0 && this.wakeFlags[kind]) continue;
+      await this.waitForWake(kind, await this.idleWaitMs(kind));
+    }
+  }
+
+  /** How long an idle loop may sleep: until the next task becomes visible, at most the poll interval. */
+  private async idleWaitMs(kind: TaskKind): Promise<number> {
+    const now = this.clock.now();
+    let waitMs = this.pollIntervalMs;
+    try {
+      for (const queue of this.queues) {
+        const next = await this.store.nextVisibleAt(kind, queue, now);
+        if (next !== null) waitMs = Math.min(waitMs, Math.max(0, next - now));
+      }
+    } catch (err) {
+      if (this.stateValue === "running") this.noteDatabaseError(err, "looking for the next visible task");
+    }
+    return waitMs;
+  }
+
+  private async waitForWake(kind: TaskKind, ms: number, ignoreWakes = false): Promise<void> {
+    if (this.stateValue !== "running") return;
+    if (!ignoreWakes && this.wakeFlags[kind]) {
+      this.wakeFlags[kind] = false;
+      return;
+    }
+    const waker = new AbortController();
+    this.wakers[kind] = ignoreWakes ? undefined : waker;
+    const onStop = () => waker.abort();
+    this.stopController.signal.addEventListener("abort", onStop, { once: true });
+    try {
+      await this.clock.sleep(ms, waker.signal);
+    } catch {
+      // woken
+    } finally {
+      this.stopController.signal.removeEventListener("abort", onStop);
+      if (this.wakers[kind] === waker) this.wakers[kind] = undefined;
+    }
+  }
+}
+
+/** Wrap the store so every call from a killed worker fails: a crashed incarnation cannot write. */
+function fence(store: Store, worker: Worker): Store {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        if (worker.killed) return Promise.reject(new WorkerStoppedError(worker.identity));
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}
+
+/**
+ * Run `fn` until it succeeds, retrying retryable database errors with backoff
+ * (the database restarting, a connection dropped, a commit whose outcome was
+ * lost). Lease loss and other errors propagate. Used to record results, so a
+ * worker carries on through an outage instead of dropping finished work.
+ */
+export async function withDatabaseRetry<T>(worker: Worker, what: string, fn: () => Promise<T>): Promise<T> {
+  let backoffMs = WORKER_ERROR_BACKOFF_MS_MIN;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!(err instanceof RatchetError) || !err.retryable || err.code === "LEASE_LOST" || worker.killed || attempt >= RECORD_ATTEMPTS_MAX) throw err;
+      worker.noteDatabaseError(err, what);
+      // Not cut short by shutdown: a graceful stop still wants finished work recorded.
+      await worker.clock.sleep(backoffMs);
+      backoffMs = Math.min(backoffMs * 2, WORKER_ERROR_BACKOFF_MS_MAX);
+    }
+  }
+}
+
+export type { Running };

@@ -1,0 +1,32 @@
+/**
+ * Commands: what a workflow task decides. The runtime collects them from
+ * workflow code; the store turns them into events and tasks in the one
+ * transaction that completes the workflow task. Each maps to exactly one
+ * history event of the same meaning.
+ */
+import type { FailureInfo } from "../errors.ts";
+import type { EventType } from "../history/events.ts";
+import type { ResolvedActivityOptions } from "./options.ts";
+
+export type Command =
+  | { type: "ScheduleActivity"; seq: number; activityType: string; inputJson: string; options: ResolvedActivityOptions }
+  | { type: "StartTimer"; seq: number; durationMs: number }
+  | { type: "CancelTimer"; seq: number }
+  | { type: "CancelActivity"; seq: number }
+  | { type: "CompleteWorkflow"; resultJson: string }
+  | { type: "FailWorkflow"; failure: FailureInfo }
+  | { type: "CancelWorkflow"; reason: string };
+
+export const COMMAND_EVENT: Record<Command["type"], EventType> = {
+  ScheduleActivity: "ActivityScheduled",
+  StartTimer: "TimerStarted",
+  CancelTimer: "TimerCancelled",
+  CancelActivity: "ActivityCancelled",
+  CompleteWorkflow: "WorkflowCompleted",
+  FailWorkflow: "WorkflowFailed",
+  CancelWorkflow: "WorkflowCancelled",
+};
+
+export function isTerminal(command: Command): boolean {
+  return command.type === "CompleteWorkflow" || command.type === "FailWorkflow" || command.type === "CancelWorkflow";
+}

@@ -1,0 +1,165 @@
+/**
+ * Deterministic replay: run a workflow function against its history and
+ * return the decisions of the current workflow task.
+ *
+ * The history is cut into activations at WorkflowTaskCompleted events. Each
+ * records `processedUpTo`, the last event its task had seen, so activation k
+ * is the resolution events (activity results, timers, signals, cancellation)
+ * with ids in (processedUpTo[k-1], processedUpTo[k]], and the commands
+ * recorded right after WorkflowTaskCompleted k are what the code decided in
+ * it. Replay delivers each activation's events in history order, lets the
+ * code run until it blocks, and checks the commands it issued against the
+ * recorded ones: a difference is a non-determinism error, reported, never
+ * silently mixed. The last activation (events after the last recorded one)
+ * is live: its commands are the new decisions.
+ *
+ * Events that arrive while a task runs land after its processedUpTo and
+ * belong to the next activation, which is why a workflow task never has to
+ * conflict with concurrent activity completions.
+ */
+import { assert } from "../assert.ts";
+import { NonDeterminismError, type RatchetError } from "../errors.ts";
+import { COMMAND_EVENT_TYPES, RESOLUTION_EVENT_TYPES, type EventOf, type HistoryEvent } from "../history/events.ts";
+import type { Logger } from "../ports/logger.ts";
+import { COMMAND_EVENT, type Command } from "./commands.ts";
+import { WorkflowRuntime } from "./runtime.ts";
+import { settle } from "./settle.ts";
+import type { WorkflowFunction, WorkflowInfo } from "./types.ts";
+
+export interface ReplayInput {
+  info: WorkflowInfo;
+  fn: WorkflowFunction;
+  history: HistoryEvent[];
+  /** The time the live activation's code reads (recorded with its WorkflowTaskCompleted). */
+  nowMs: number;
+  /** Activities this worker runs on the workflow's own queue, to reject typos before they are scheduled. */
+  knownActivityTypes?: ReadonlySet<string>;
+  logger?: Logger;
+}
+
+export type ReplayOutcome =
+  | { kind: "decided"; commands: Command[]; processedUpTo: number }
+  | { kind: "taskFailed"; error: RatchetError };
+
+interface Activation {
+  atMs: number;
+  events: HistoryEvent[];
+  /** Commands recorded for this activation; undefined for the live one. */
+  recorded?: HistoryEvent[];
+  /** The WorkflowTaskCompleted event that closed it. */
+  boundaryEventId?: number;
+}
+
+export function splitActivations(history: HistoryEvent[], nowMs: number): Activation[] {
+  const activations: Activation[] = [];
+  let seenUpTo = 1; // event 1 is WorkflowStarted
+  for (let i = 0; i < history.length; i++) {
+    const event = history[i]!;
+    assert(event.eventId === i + 1, `history is not contiguous at index ${i}: event id ${event.eventId}`);
+    if (event.type !== "WorkflowTaskCompleted") continue;
+    const upTo = event.data.processedUpTo;
+    assert(upTo >= seenUpTo && upTo < event.eventId, `WorkflowTaskCompleted ${event.eventId} has processedUpTo ${upTo} out of order`);
+    const recorded: HistoryEvent[] = [];
+    for (let j = i + 1; j < history.length && COMMAND_EVENT_TYPES.has(history[j]!.type); j++) recorded.push(history[j]!);
+    activations.push({ atMs: event.atMs, events: resolutionsIn(history, seenUpTo, upTo), recorded, boundaryEventId: event.eventId });
+    seenUpTo = upTo;
+  }
+  activations.push({ atMs: nowMs, events: resolutionsIn(history, seenUpTo, history.length) });
+  return activations;
+}
+
+function resolutionsIn(history: HistoryEvent[], afterId: number, upToId: number): HistoryEvent[] {
+  return history.slice(afterId, upToId).filter((e) => RESOLUTION_EVENT_TYPES.has(e.type));
+}
+
+export async function replayWorkflowTask(input: ReplayInput): Promise<ReplayOutcome> {
+  const first = input.history[0];
+  assert(first !== undefined && first.type === "WorkflowStarted", "history must begin with WorkflowStarted");
+  const started = first as EventOf<"WorkflowStarted">;
+  const activations = splitActivations(input.history, input.nowMs);
+  const runtime = new WorkflowRuntime(input.info, started.data.randomSeed, input.knownActivityTypes, input.logger);
+
+  for (let k = 0; k < activations.length; k++) {
+    const activation = activations[k]!;
+    runtime.beginActivation(activation.atMs, activation.recorded !== undefined);
+    if (k === 0) runtime.start(input.fn, started.data.input);
+    for (const event of activation.events) runtime.deliver(event);
+    await settle();
+    if (runtime.fatal) return { kind: "taskFailed", error: runtime.fatal };
+    const issued = runtime.takeCommands();
+    if (activation.recorded === undefined) {
+      return { kind: "decided", commands: issued, processedUpTo: input.history.length };
+    }
+    const mismatch = compareCommands(issued, activation.recorded, input.info, activation.boundaryEventId!);
+    if (mismatch) return { kind: "taskFailed", error: mismatch };
+  }
+  throw new Error("unreachable: the last activation is always live");
+}
+
+function describeCommand(c: Command): string {
+  switch (c.type) {
+    case "ScheduleActivity":
+      return `ScheduleActivity(seq ${c.seq}, ${c.activityType})`;
+    case "StartTimer":
+    case "CancelTimer":
+    case "CancelActivity":
+      return `${c.type}(seq ${c.seq})`;
+    default:
+      return c.type;
+  }
+}
+
+function describeEvent(e: HistoryEvent): string {
+  switch (e.type) {
+    case "ActivityScheduled":
+      return `${e.type}(seq ${e.data.seq}, ${e.data.activityType}) at event ${e.eventId}`;
+    case "TimerStarted":
+    case "TimerCancelled":
+    case "ActivityCancelled":
+      return `${e.type}(seq ${e.data.seq}) at event ${e.eventId}`;
+    default:
+      return `${e.type} at event ${e.eventId}`;
+  }
+}
+
+function sameCommand(c: Command, e: HistoryEvent): boolean {
+  if (COMMAND_EVENT[c.type] !== e.type) return false;
+  switch (c.type) {
+    case "ScheduleActivity":
+      return e.type === "ActivityScheduled" && e.data.seq === c.seq && e.data.activityType === c.activityType;
+    case "StartTimer":
+      return e.type === "TimerStarted" && e.data.seq === c.seq;
+    case "CancelTimer":
+      return e.type === "TimerCancelled" && e.data.seq === c.seq;
+    case "CancelActivity":
+      return e.type === "ActivityCancelled" && e.data.seq === c.seq;
+    default:
+      return true;
+  }
+}
+
+function compareCommands(issued: Command[], recorded: HistoryEvent[], info: WorkflowInfo, boundaryEventId: number): NonDeterminismError | undefined {
+  const n = Math.max(issued.length, recorded.length);
+  for (let i = 0; i < n; i++) {
+    const c = issued[i];
+    const e = recorded[i];
+    const ids = { workflowId: info.workflowId, runId: info.runId, workflowTaskEventId: boundaryEventId };
+    if (c && e && sameCommand(c, e)) continue;
+    if (!c) {
+      return new NonDeterminismError(`history records ${describeEvent(e!)}, but replaying the workflow code did not issue it`, { ...ids, eventId: e!.eventId, expected: e!.type });
+    }
+    if (!e) {
+      return new NonDeterminismError(`replaying the workflow code issued ${describeCommand(c)}, which the history does not record after workflow task event ${boundaryEventId}`, {
+        ...ids,
+        actual: describeCommand(c),
+      });
+    }
+    return new NonDeterminismError(`history records ${describeEvent(e)}, but replaying the workflow code issued ${describeCommand(c)}`, {
+      ...ids,
+      eventId: e.eventId,
+      expected: describeEvent(e),
+      actual: describeCommand(c),
+    });
+  }
+  return undefined;
+}

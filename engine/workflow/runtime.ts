@@ -1,0 +1,350 @@
+/**
+ * The workflow runtime: the context workflow code runs against during one
+ * workflow task. It hands out promises for activities, timers and signals,
+ * collects the commands the code issues, and resolves promises as the replay
+ * driver (replay.ts) delivers history events, always in history order.
+ *
+ * Nothing here reads a clock or draws entropy: time is the workflow task's
+ * recorded time, and randomness is a PRNG seeded with the run's recorded seed.
+ */
+import {
+  ActivityFailure,
+  CancelledError,
+  InvalidArgumentError,
+  NonDeterminismError,
+  RatchetError,
+  UnknownTypeError,
+  fromFailureInfo,
+  toFailureInfo,
+} from "../errors.ts";
+import type { HistoryEvent } from "../history/events.ts";
+import { COMMANDS_PER_WORKFLOW_TASK_MAX, SLEEP_MS_MAX } from "../limits.ts";
+import { checkSignalName, checkTypeName } from "../names.ts";
+import { encodePayload } from "../payload.ts";
+import type { Logger } from "../ports/logger.ts";
+import { SeededRandom } from "../ports/seeded-random.ts";
+import type { Command } from "./commands.ts";
+import { resolveActivityOptions, type ActivityOptions } from "./options.ts";
+import type { ActivityMap, ActivityStubs, WorkflowContext, WorkflowFunction, WorkflowInfo } from "./types.ts";
+
+interface PendingActivity {
+  kind: "activity";
+  activityType: string;
+  resolve: (value: unknown) => void;
+  reject: (err: Error) => void;
+}
+
+interface PendingTimer {
+  kind: "timer";
+  fire: () => void;
+  /** Set when the timer is a signal wait's timeout: cancellation then rejects the waiter, not the timer. */
+  waiter?: SignalWaiter;
+  reject: (err: Error) => void;
+}
+
+interface SignalWaiter {
+  resolve: (value: unknown) => void;
+  reject: (err: Error) => void;
+  timerSeq?: number;
+}
+
+type Pending = PendingActivity | PendingTimer;
+
+export class WorkflowRuntime implements WorkflowContext {
+  /** Set when the task must fail rather than decide (non-determinism, unknown activity type). */
+  fatal: RatchetError | undefined;
+  /** Set once the workflow function settled and its terminal command was issued. */
+  terminal = false;
+
+  private seq = 0;
+  private commands: Command[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private readonly cancelledSeqs = new Set<number>();
+  private readonly signalBuffer = new Map<string, unknown[]>();
+  private readonly signalWaiters = new Map<string, SignalWaiter[]>();
+  private readonly prng: SeededRandom;
+  private nowMs = 0;
+  private replaying = false;
+  private cancelled = false;
+
+  constructor(
+    readonly info: WorkflowInfo,
+    randomSeed: string,
+    private readonly knownActivityTypes: ReadonlySet<string> | undefined,
+    private readonly logger: Logger | undefined,
+  ) {
+    this.prng = new SeededRandom(randomSeed);
+  }
+
+  // -- driven by replay.ts -----------------------------------------------------
+
+  beginActivation(atMs: number, replaying: boolean): void {
+    this.nowMs = atMs;
+    this.replaying = replaying;
+  }
+
+  start(fn: WorkflowFunction, input: unknown): void {
+    let promise: Promise<unknown>;
+    try {
+      promise = Promise.resolve(fn(this, input));
+    } catch (err) {
+      promise = Promise.reject(err);
+    }
+    promise.then(
+      (result) => this.complete(result),
+      (err) => this.fail(err),
+    );
+  }
+
+  /** Take the commands issued since the last call. */
+  takeCommands(): Command[] {
+    const taken = this.commands;
+    this.commands = [];
+    return taken;
+  }
+
+  /** Deliver one resolution event: resolve or reject what it answers. */
+  deliver(event: HistoryEvent): void {
+    if (this.fatal || this.terminal) return;
+    switch (event.type) {
+      case "ActivityCompleted":
+      case "ActivityFailed": {
+        const p = this.takePending(event.data.seq, "activity", event);
+        if (!p) return;
+        if (event.type === "ActivityCompleted") p.resolve(event.data.result);
+        else p.reject(new ActivityFailure(p.activityType, event.data.seq, event.data.attempt, fromFailureInfo(event.data.failure)));
+        return;
+      }
+      case "TimerFired": {
+        const p = this.takePending(event.data.seq, "timer", event);
+        if (p) p.fire();
+        return;
+      }
+      case "SignalReceived": {
+        const waiters = this.signalWaiters.get(event.data.name);
+        const waiter = waiters?.shift();
+        if (waiter) {
+          if (waiter.timerSeq !== undefined) this.cancelTimer(waiter.timerSeq);
+          waiter.resolve(event.data.payload);
+          return;
+        }
+        const buffer = this.signalBuffer.get(event.data.name) ?? [];
+        buffer.push(event.data.payload);
+        this.signalBuffer.set(event.data.name, buffer);
+        return;
+      }
+      case "WorkflowCancelRequested":
+        this.deliverCancellation(event.data.reason);
+        return;
+      default:
+        return;
+    }
+  }
+
+  // -- WorkflowContext -----------------------------------------------------------
+
+  get isReplaying(): boolean {
+    return this.replaying;
+  }
+
+  get cancelRequested(): boolean {
+    return this.cancelled;
+  }
+
+  activity<T = unknown>(activityType: string, input?: unknown, options?: ActivityOptions): Promise<T> {
+    this.guard();
+    checkTypeName(activityType, "activityType");
+    const resolved = resolveActivityOptions(options, this.info.taskQueue);
+    if (this.knownActivityTypes && resolved.taskQueue === this.info.taskQueue && !this.knownActivityTypes.has(activityType)) {
+      // Most likely a typo or a deployment missing the activity: fail the task (the run stays, and is retried
+      // with backoff, so deploying the activity resumes it) rather than fail the workflow for good.
+      const known = [...this.knownActivityTypes].sort().join(", ");
+      this.fatal = new UnknownTypeError("UNKNOWN_ACTIVITY_TYPE", `activity type "${activityType}" is not registered on task queue "${resolved.taskQueue}" (registered: ${known || "none"})`, {
+        activityType,
+        taskQueue: resolved.taskQueue,
+        workflowId: this.info.workflowId,
+        runId: this.info.runId,
+      });
+      throw this.fatal;
+    }
+    const inputJson = encodePayload(input, `input of activity ${activityType}`);
+    const seq = this.nextSeq();
+    this.commands.push({ type: "ScheduleActivity", seq, activityType, inputJson, options: resolved });
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(seq, { kind: "activity", activityType, resolve: resolve as (v: unknown) => void, reject });
+    });
+  }
+
+  activities<A extends ActivityMap>(options?: ActivityOptions): ActivityStubs<A> {
+    return new Proxy({} as ActivityStubs<A>, {
+      get: (_target, name) => {
+        if (typeof name !== "string") return undefined;
+        return (input: unknown, callOptions?: ActivityOptions) => this.activity(name, input, { ...options, ...callOptions });
+      },
+    });
+  }
+
+  sleep(ms: number): Promise<void> {
+    this.guard();
+    const durationMs = checkDuration(ms, "sleep duration");
+    return new Promise<void>((resolve, reject) => {
+      this.startTimer(durationMs, { kind: "timer", fire: () => resolve(), reject });
+    });
+  }
+
+  waitForSignal<T = unknown>(name: string): Promise<T>;
+  waitForSignal<T = unknown>(name: string, options: { timeoutMs: number }): Promise<T | undefined>;
+  waitForSignal<T = unknown>(name: string, options?: { timeoutMs: number }): Promise<T | undefined> {
+    this.guard();
+    checkSignalName(name);
+    const timeoutMs = options === undefined ? undefined : checkDuration(options.timeoutMs, "waitForSignal timeoutMs");
+    const buffer = this.signalBuffer.get(name);
+    if (buffer && buffer.length > 0) return Promise.resolve(buffer.shift() as T);
+    return new Promise<T | undefined>((resolve, reject) => {
+      const waiter: SignalWaiter = { resolve: resolve as (v: unknown) => void, reject };
+      const waiters = this.signalWaiters.get(name) ?? [];
+      waiters.push(waiter);
+      this.signalWaiters.set(name, waiters);
+      if (timeoutMs !== undefined) {
+        waiter.timerSeq = this.startTimer(timeoutMs, {
+          kind: "timer",
+          waiter,
+          reject,
+          fire: () => {
+            const list = this.signalWaiters.get(name);
+            const i = list?.indexOf(waiter) ?? -1;
+            if (list && i >= 0) list.splice(i, 1);
+            resolve(undefined);
+          },
+        });
+      }
+    });
+  }
+
+  now(): number {
+    return this.nowMs;
+  }
+
+  random(): number {
+    return this.prng.float();
+  }
+
+  uuid(): string {
+    return this.prng.uuid();
+  }
+
+  log(message: string, fields?: Record<string, unknown>): void {
+    if (this.replaying || !this.logger) return;
+    this.logger.log("info", message, { workflowId: this.info.workflowId, runId: this.info.runId, ...fields });
+  }
+
+  // -- internals -------------------------------------------------------------
+
+  private guard(): void {
+    if (this.fatal) throw this.fatal;
+  }
+
+  private nextSeq(): number {
+    if (this.commands.length >= COMMANDS_PER_WORKFLOW_TASK_MAX) {
+      throw new InvalidArgumentError(`a workflow task may issue at most ${COMMANDS_PER_WORKFLOW_TASK_MAX} commands (COMMANDS_PER_WORKFLOW_TASK_MAX)`, {
+        limit: COMMANDS_PER_WORKFLOW_TASK_MAX,
+      });
+    }
+    this.seq += 1;
+    return this.seq;
+  }
+
+  private startTimer(durationMs: number, pending: PendingTimer): number {
+    const seq = this.nextSeq();
+    this.commands.push({ type: "StartTimer", seq, durationMs });
+    this.pending.set(seq, pending);
+    return seq;
+  }
+
+  private cancelTimer(seq: number): void {
+    if (!this.pending.delete(seq)) return;
+    this.cancelledSeqs.add(seq);
+    this.commands.push({ type: "CancelTimer", seq });
+  }
+
+  private takePending<K extends Pending["kind"]>(seq: number, kind: K, event: HistoryEvent): Extract<Pending, { kind: K }> | undefined {
+    const p = this.pending.get(seq);
+    if (!p) {
+      // A result that raced with this workflow's cancellation of the same command is dropped, as it was live.
+      if (this.cancelledSeqs.has(seq)) return undefined;
+      this.fatal = new NonDeterminismError(
+        `history event ${event.eventId} (${event.type}) answers command ${seq}, which the workflow code has not issued: the code no longer matches this history`,
+        { workflowId: this.info.workflowId, runId: this.info.runId, eventId: event.eventId, seq },
+      );
+      return undefined;
+    }
+    if (p.kind !== kind) {
+      this.fatal = new NonDeterminismError(`history event ${event.eventId} (${event.type}) answers command ${seq}, but the code issued a ${p.kind} there`, {
+        workflowId: this.info.workflowId,
+        runId: this.info.runId,
+        eventId: event.eventId,
+        seq,
+      });
+      return undefined;
+    }
+    this.pending.delete(seq);
+    return p as Extract<Pending, { kind: K }>;
+  }
+
+  /**
+   * Cancellation: every pending activity and timer is cancelled (a command
+   * each, in sequence order) and its promise rejects with CancelledError, as
+   * do pending signal waits. Code may catch it and go on, including running
+   * new activities for cleanup.
+   */
+  private deliverCancellation(reason: string): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    const rejections: Array<(err: Error) => void> = [];
+    for (const [seq, p] of [...this.pending.entries()].sort((a, b) => a[0] - b[0])) {
+      this.pending.delete(seq);
+      this.cancelledSeqs.add(seq);
+      this.commands.push(p.kind === "activity" ? { type: "CancelActivity", seq } : { type: "CancelTimer", seq });
+      if (p.kind === "activity" || !p.waiter) rejections.push(p.reject);
+    }
+    for (const waiters of this.signalWaiters.values()) {
+      for (const w of waiters) rejections.push(w.reject);
+      waiters.length = 0;
+    }
+    for (const reject of rejections) reject(new CancelledError(`workflow cancellation requested: ${reason}`));
+  }
+
+  private complete(result: unknown): void {
+    if (this.fatal || this.terminal) return;
+    let resultJson: string;
+    try {
+      resultJson = encodePayload(result, "workflow result");
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
+    this.terminal = true;
+    this.commands.push({ type: "CompleteWorkflow", resultJson });
+  }
+
+  private fail(err: unknown): void {
+    if (this.fatal || this.terminal) return;
+    if (err instanceof NonDeterminismError || err instanceof UnknownTypeError) {
+      this.fatal = err;
+      return;
+    }
+    this.terminal = true;
+    if (err instanceof CancelledError && this.cancelled) {
+      this.commands.push({ type: "CancelWorkflow", reason: err.message });
+      return;
+    }
+    this.commands.push({ type: "FailWorkflow", failure: toFailureInfo(err) });
+  }
+}
+
+function checkDuration(ms: unknown, field: string): number {
+  if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0 || ms > SLEEP_MS_MAX) {
+    throw new InvalidArgumentError(`invalid ${field} ${JSON.stringify(ms)}: expected milliseconds from 0 to ${SLEEP_MS_MAX}`, { field, value: ms });
+  }
+  return Math.ceil(ms);
+}

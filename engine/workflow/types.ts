@@ -1,0 +1,90 @@
+/**
+ * What workflow and activity authors write against.
+ *
+ * A workflow is deterministic code: `async (ctx, input) => result`. It acts
+ * only through its context, and must not read the clock, draw random numbers,
+ * do I/O or await anything but the context's promises: replay re-runs it
+ * against its history and expects the same decisions.
+ */
+import type { SqlSession } from "../db/driver.ts";
+import type { ActivityOptions } from "./options.ts";
+
+export interface WorkflowInfo {
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+  taskQueue: string;
+}
+
+export interface WorkflowContext {
+  readonly info: WorkflowInfo;
+  /** True while the code is re-running over history already recorded (its decisions are checked, not written). */
+  readonly isReplaying: boolean;
+  /** True once cancellation was requested. Pending operations were rejected with CancelledError; new ones run. */
+  readonly cancelRequested: boolean;
+
+  /** Schedule an activity and await its result. It rejects with ActivityFailure when the activity fails for good. */
+  activity<T = unknown>(activityType: string, input?: unknown, options?: ActivityOptions): Promise<T>;
+  /** Typed proxy: `const { charge } = ctx.activities<typeof activities>({ startToCloseTimeoutMs: 5000 })`. */
+  activities<A extends ActivityMap>(options?: ActivityOptions): ActivityStubs<A>;
+  /** A durable timer: nothing is held while it waits. */
+  sleep(ms: number): Promise<void>;
+  /** The next signal of this name (buffered signals first, in arrival order). */
+  waitForSignal<T = unknown>(name: string): Promise<T>;
+  /** The same, but resolves undefined if none arrives within `timeoutMs` (a durable timer). */
+  waitForSignal<T = unknown>(name: string, options: { timeoutMs: number }): Promise<T | undefined>;
+  /** The workflow task's time: recorded in history, so replay reads the same value. */
+  now(): number;
+  /** Deterministic random float in [0, 1), seeded per run. */
+  random(): number;
+  /** Deterministic UUID, seeded per run. */
+  uuid(): string;
+  /** Log a line, except while replaying (so each line appears once). */
+  log(message: string, fields?: Record<string, unknown>): void;
+}
+
+export type WorkflowFunction<I = any, O = any> = (ctx: WorkflowContext, input: I) => Promise<O>;
+
+export interface ActivityContext {
+  readonly activityType: string;
+  /** Stable across retries of this activity: `${runId}:${seq}`. Pass it downstream to make the effect exactly once. */
+  readonly idempotencyKey: string;
+  /** 1-based. */
+  readonly attempt: number;
+  readonly workflowId: string;
+  readonly runId: string;
+  readonly seq: number;
+  /** Details the previous attempt last heartbeated, or undefined. */
+  readonly heartbeatDetails: unknown;
+  /** Aborted when the attempt's lease is lost, its timeout passes, or the worker stops. */
+  readonly signal: AbortSignal;
+  /** Extend the lease and record progress; throws LeaseLostError if another attempt took over. */
+  heartbeat(details?: unknown): Promise<void>;
+}
+
+export type ActivityFunction<I = any, O = any> = (input: I, ctx: ActivityContext) => Promise<O>;
+
+/** An activity whose SQL runs in the transaction that records its result: exactly once end to end. */
+export interface TransactionalActivity<I = any, O = any> {
+  readonly transactional: true;
+  readonly run: (tx: SqlSession, input: I, ctx: ActivityContext) => Promise<O>;
+}
+
+export function transactional<I, O>(run: (tx: SqlSession, input: I, ctx: ActivityContext) => Promise<O>): TransactionalActivity<I, O> {
+  return { transactional: true, run };
+}
+
+export type ActivityDefinition = ActivityFunction | TransactionalActivity;
+export type ActivityMap = Record<string, ActivityDefinition>;
+export type WorkflowMap = Record<string, WorkflowFunction>;
+
+type InputOf<D> = D extends TransactionalActivity<infer I, any> ? I : D extends ActivityFunction<infer I, any> ? I : never;
+type OutputOf<D> = D extends TransactionalActivity<any, infer O> ? O : D extends ActivityFunction<any, infer O> ? O : never;
+
+export type ActivityStubs<A extends ActivityMap> = {
+  [K in keyof A]: (input: InputOf<A[K]>, options?: ActivityOptions) => Promise<Awaited<OutputOf<A[K]>>>;
+};
+
+export function isTransactional(def: ActivityDefinition): def is TransactionalActivity {
+  return typeof def === "object" && def !== null && (def as TransactionalActivity).transactional === true;
+}
