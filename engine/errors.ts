@@ -34,6 +34,32 @@ export type ErrorCode =
 
 export type ErrorDetails = Record<string, unknown>;
 
+const KNOWN_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  "INVALID_ARGUMENT",
+  "PAYLOAD_TOO_LARGE",
+  "PAYLOAD_NOT_SERIALIZABLE",
+  "UNKNOWN_WORKFLOW_TYPE",
+  "UNKNOWN_ACTIVITY_TYPE",
+  "WORKFLOW_ALREADY_RUNNING",
+  "WORKFLOW_NOT_FOUND",
+  "WORKFLOW_NOT_RUNNING",
+  "WORKFLOW_FAILED",
+  "WORKFLOW_CANCELLED",
+  "NON_DETERMINISM",
+  "HISTORY_LIMIT_EXCEEDED",
+  "LEASE_LOST",
+  "ACTIVITY_FAILED",
+  "APPLICATION_FAILURE",
+  "TIMEOUT",
+  "CANCELLED",
+  "DATABASE_UNAVAILABLE",
+  "COMMIT_OUTCOME_UNKNOWN",
+  "DATABASE_ERROR",
+  "SCHEMA_NOT_MIGRATED",
+  "MIGRATION_CHECKSUM_MISMATCH",
+  "WORKER_STOPPED",
+]);
+
 export class RatchetError extends Error {
   override name = "RatchetError";
   readonly code: ErrorCode;
@@ -198,8 +224,9 @@ export class ApplicationFailure extends RatchetError {
   override name = "ApplicationFailure";
   readonly type: string;
   readonly nonRetryable: boolean;
-  constructor(message: string, options: { type?: string; nonRetryable?: boolean; details?: unknown; cause?: unknown } = {}) {
-    super("APPLICATION_FAILURE", message, options.details === undefined ? {} : { details: options.details }, { cause: options.cause });
+  /** `code` is for failures rebuilt from history, which keep the code they were recorded with. */
+  constructor(message: string, options: { type?: string; nonRetryable?: boolean; details?: unknown; cause?: unknown; code?: ErrorCode } = {}) {
+    super(options.code ?? "APPLICATION_FAILURE", message, options.details === undefined ? {} : { details: options.details }, { cause: options.cause });
     this.type = options.type ?? "ApplicationFailure";
     this.nonRetryable = options.nonRetryable ?? false;
   }
@@ -271,7 +298,8 @@ export function fromFailureInfo(info: FailureInfo): Error {
   } else if (info.code === "CANCELLED") {
     err = new CancelledError(info.message);
   } else {
-    err = new ApplicationFailure(info.message, { type: info.type, nonRetryable: info.nonRetryable ?? false, details: info.details, cause });
+    const code = info.code !== undefined && KNOWN_CODES.has(info.code as ErrorCode) ? (info.code as ErrorCode) : undefined;
+    err = new ApplicationFailure(info.message, { type: info.type, nonRetryable: info.nonRetryable ?? false, details: info.details, cause, ...(code ? { code } : {}) });
   }
   if (info.stack) err.stack = info.stack;
   return err;

@@ -5,7 +5,9 @@
  *
  * Only plain JSON round-trips exactly, so anything JSON.stringify would
  * silently change (a Date becomes a string, a Map becomes {}, NaN becomes
- * null, a function disappears) is refused rather than mangled.
+ * null, a function disappears) is refused rather than mangled. The two
+ * conventions everyone relies on are kept: an undefined property is
+ * omitted, an undefined array element becomes null.
  */
 import { PayloadError } from "./errors.ts";
 import { PAYLOAD_BYTES_MAX } from "./limits.ts";
@@ -42,7 +44,7 @@ function checkSerializable(value: unknown, what: string, path: string, seen: Set
       if (!Number.isFinite(value)) fail(`${value} is not a finite number`);
       return;
     case "undefined":
-      fail("undefined inside a payload (use null or omit the property)");
+      fail("undefined (use null)");
       return;
     case "bigint":
       fail("a bigint (convert it to a string or number)");
@@ -59,7 +61,8 @@ function checkSerializable(value: unknown, what: string, path: string, seen: Set
       const proto = Object.getPrototypeOf(value);
       if (Array.isArray(value)) {
         seen.add(value);
-        value.forEach((item, i) => checkSerializable(item, what, `${path}[${i}]`, seen, depth + 1));
+        // As JSON.stringify does, an undefined array element becomes null.
+        value.forEach((item, i) => item === undefined || checkSerializable(item, what, `${path}[${i}]`, seen, depth + 1));
         seen.delete(value);
         return;
       }

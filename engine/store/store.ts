@@ -19,7 +19,7 @@ import type { SqlDriver, SqlSession } from "../db/driver.ts";
 import { HistoryLimitError, LeaseLostError, WorkflowAlreadyRunningError, WorkflowNotFoundError, WorkflowNotRunningError, toFailureInfo, type FailureInfo } from "../errors.ts";
 import { jsonWithRaw, newEvent, type HistoryEvent, type NewEvent } from "../history/events.ts";
 import { HISTORY_EVENTS_MAX, TIMER_TASK_LEASE_MS, WORKFLOW_TASK_RETRY_MS_INITIAL, WORKFLOW_TASK_RETRY_MS_MAX, WORKFLOW_TASK_TIMEOUT_MS_DEFAULT } from "../limits.ts";
-import { COMMAND_EVENT, isTerminal, type Command } from "../workflow/commands.ts";
+import { commandEvent, isTerminal, type Command } from "../workflow/commands.ts";
 import { assertMigrated, migrate } from "./migrate.ts";
 import { Queries, type TaskKind } from "./queries.ts";
 
@@ -534,26 +534,6 @@ export class Store {
   private async notifyKey(session: SqlSession, key: string): Promise<void> {
     if (!this.notifyEnabled) return;
     await session.query(this.q.notify(this.notifyChannel, key));
-  }
-}
-
-function commandEvent(cmd: Command, nowMs: number): NewEvent {
-  const type = COMMAND_EVENT[cmd.type];
-  switch (cmd.type) {
-    case "ScheduleActivity":
-      return { type, dataJson: jsonWithRaw({ seq: cmd.seq, activityType: cmd.activityType, options: cmd.options }, { input: cmd.inputJson }) };
-    case "StartTimer":
-      return newEvent("TimerStarted", { seq: cmd.seq, durationMs: cmd.durationMs, fireAtMs: nowMs + cmd.durationMs });
-    case "CancelTimer":
-      return newEvent("TimerCancelled", { seq: cmd.seq });
-    case "CancelActivity":
-      return newEvent("ActivityCancelled", { seq: cmd.seq });
-    case "CompleteWorkflow":
-      return { type, dataJson: jsonWithRaw({}, { result: cmd.resultJson }) };
-    case "FailWorkflow":
-      return newEvent("WorkflowFailed", { failure: cmd.failure });
-    case "CancelWorkflow":
-      return newEvent("WorkflowCancelled", { reason: cmd.reason });
   }
 }
 

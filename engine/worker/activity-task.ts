@@ -15,8 +15,6 @@
  */
 import {
   LeaseLostError,
-  PayloadError,
-  RatchetError,
   TimeoutError,
   UnknownTypeError,
   WorkerStoppedError,
@@ -130,7 +128,8 @@ export async function runActivityTask(worker: Worker, task: ClaimedTask, running
       if (running.settled) return;
       await recordAttemptFailure(worker, task, running, spec, ref(worker.clock.now()), toFailureInfo(err));
     } finally {
-      watchdog.stop();
+      // If the watchdog already fired, wait for it to finish recording the timeout.
+      await watchdog.stop();
     }
   } catch (err) {
     if (err instanceof LeaseLostError) return worker.noteLeaseLost(task);
@@ -139,20 +138,8 @@ export async function runActivityTask(worker: Worker, task: ClaimedTask, running
 }
 
 function encodeResult(result: unknown, activityType: string): string {
-  try {
-    return encodePayload(result, `result of activity ${activityType}`);
-  } catch (err) {
-    // The same code would produce the same unencodable result again: do not retry it.
-    if (err instanceof PayloadError) throw new NonRetryablePayloadError(err);
-    throw err;
-  }
-}
-
-class NonRetryablePayloadError extends RatchetError {
-  override name = "PayloadError";
-  constructor(cause: PayloadError) {
-    super(cause.code, cause.message, cause.details, { cause });
-  }
+  // A PayloadError here is made non-retryable in recordAttemptFailure: the same code would produce it again.
+  return encodePayload(result, `result of activity ${activityType}`);
 }
 
 /** A failed attempt: retry per the policy, or record the activity's final failure. */
@@ -193,6 +180,7 @@ function describeTimeouts(o: ResolvedActivityOptions): string {
  */
 class Watchdog {
   private readonly stopController = new AbortController();
+  private loopDone: Promise<void> = Promise.resolve();
   private deadlineMs: number;
   private readonly hardDeadlineMs: number;
 
@@ -212,11 +200,12 @@ class Watchdog {
   }
 
   start(): void {
-    void this.loop();
+    this.loopDone = this.loop();
   }
 
-  stop(): void {
+  stop(): Promise<void> {
     this.stopController.abort();
+    return this.loopDone;
   }
 
   private async loop(): Promise<void> {

@@ -5,7 +5,7 @@
  * history event of the same meaning.
  */
 import type { FailureInfo } from "../errors.ts";
-import type { EventType } from "../history/events.ts";
+import { jsonWithRaw, newEvent, type EventType, type NewEvent } from "../history/events.ts";
 import type { ResolvedActivityOptions } from "./options.ts";
 
 export type Command =
@@ -29,4 +29,24 @@ export const COMMAND_EVENT: Record<Command["type"], EventType> = {
 
 export function isTerminal(command: Command): boolean {
   return command.type === "CompleteWorkflow" || command.type === "FailWorkflow" || command.type === "CancelWorkflow";
+}
+
+/** The history event recording a command, as the workflow task that issued it at `nowMs` appends it. */
+export function commandEvent(cmd: Command, nowMs: number): NewEvent {
+  switch (cmd.type) {
+    case "ScheduleActivity":
+      return { type: "ActivityScheduled", dataJson: jsonWithRaw({ seq: cmd.seq, activityType: cmd.activityType, options: cmd.options }, { input: cmd.inputJson }) };
+    case "StartTimer":
+      return newEvent("TimerStarted", { seq: cmd.seq, durationMs: cmd.durationMs, fireAtMs: nowMs + cmd.durationMs });
+    case "CancelTimer":
+      return newEvent("TimerCancelled", { seq: cmd.seq });
+    case "CancelActivity":
+      return newEvent("ActivityCancelled", { seq: cmd.seq });
+    case "CompleteWorkflow":
+      return { type: "WorkflowCompleted", dataJson: jsonWithRaw({}, { result: cmd.resultJson }) };
+    case "FailWorkflow":
+      return newEvent("WorkflowFailed", { failure: cmd.failure });
+    case "CancelWorkflow":
+      return newEvent("WorkflowCancelled", { reason: cmd.reason });
+  }
 }

@@ -1,0 +1,345 @@
+/**
+ * The Store contract, run against every backend (PGlite always; PostgreSQL
+ * when DATABASE_URL is set): starting runs, claiming with leases and fencing
+ * tokens, recording results exactly once, timers, retries, heartbeats,
+ * closing, and the shape of the history every transition leaves behind.
+ *
+ * Time is passed explicitly (the store never reads a clock), so these tests
+ * move it by hand.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ApplicationFailure, LeaseLostError, toFailureInfo, WorkflowAlreadyRunningError, type FailureInfo } from "../errors.ts";
+import type { HistoryEvent } from "../history/events.ts";
+import { testDatabase, type TestDatabase } from "../testing/databases.ts";
+import type { Command } from "../workflow/commands.ts";
+import { resolveActivityOptions, type ActivityOptions } from "../workflow/options.ts";
+import { assertMigrated, migrate, schemaVersion, SCHEMA_VERSION } from "./migrate.ts";
+import type { ClaimedTask, Store } from "./store.ts";
+
+const T0 = Date.UTC(2026, 0, 1);
+const QUEUE = "conformance";
+
+export function storeConformance(kind: "pglite" | "postgres"): void {
+  describe(`Store conformance on ${kind}`, () => {
+    let t: TestDatabase;
+    let store: Store;
+    let n = 0;
+
+    beforeAll(async () => {
+      t = await testDatabase(kind, { prefix: "conf" });
+      store = t.store;
+    });
+    afterAll(async () => {
+      await t?.close();
+    });
+
+    const nextId = () => `wf-${++n}`;
+    let runCounter = 0;
+    const runId = () => `00000000-0000-7000-8000-${String(++runCounter).padStart(12, "0")}`;
+
+    async function start(workflowId = nextId(), nowMs = T0): Promise<{ workflowId: string; runId: string }> {
+      const id = runId();
+      await store.startWorkflow({ runId: id, workflowId, workflowType: "wf", taskQueue: QUEUE, inputJson: '{"x":1}', randomSeed: "seed", nowMs, idConflictPolicy: "fail" });
+      return { workflowId, runId: id };
+    }
+
+    async function claimOne(kind: "workflow" | "activity" | "timer", nowMs: number, runIdFilter?: string): Promise<ClaimedTask> {
+      const tasks = await store.claimTasks(kind, QUEUE, 100, nowMs);
+      const task = runIdFilter ? tasks.find((x) => x.runId === runIdFilter) : tasks[0];
+      expect(task, `a ${kind} task visible at ${nowMs - T0} ms`).toBeDefined();
+      return task!;
+    }
+
+    function schedule(seq: number, activityType = "act", options: ActivityOptions = {}): Command {
+      return { type: "ScheduleActivity", seq, activityType, inputJson: `{"n":${seq}}`, options: resolveActivityOptions(options, QUEUE) };
+    }
+
+    async function decide(task: ClaimedTask, commands: Command[], nowMs: number) {
+      const run = (await store.getRun(task.runId))!;
+      const history = await store.readHistory(task.runId);
+      return store.completeWorkflowTask({
+        taskId: task.taskId,
+        leaseToken: task.leaseToken,
+        runId: task.runId,
+        expectedVersion: run.version,
+        processedUpTo: history.length,
+        commands,
+        nowMs,
+        workerId: "conformance",
+      });
+    }
+
+    function types(history: HistoryEvent[]): string[] {
+      return history.map((e) => e.type);
+    }
+
+    function expectContiguous(history: HistoryEvent[]) {
+      expect(history.map((e) => e.eventId)).toEqual(history.map((_, i) => i + 1));
+    }
+
+    it("migrations are idempotent and versioned; a missing schema is reported, a tampered one refused", async () => {
+      expect(await schemaVersion(t.db, t.schema)).toBe(SCHEMA_VERSION());
+      expect(await migrate(t.db, t.schema)).toEqual([]);
+      await expect(assertMigrated(t.db, `${t.schema}_absent`)).rejects.toMatchObject({ code: "SCHEMA_NOT_MIGRATED" });
+      const other = `${t.schema}_tamper`;
+      await migrate(t.db, other);
+      await t.db.query({ text: `UPDATE "${other}".migrations SET checksum = 'edited' WHERE version = 1`, values: [] });
+      await expect(migrate(t.db, other)).rejects.toMatchObject({ code: "MIGRATION_CHECKSUM_MISMATCH" });
+      await t.db.query({ text: `DROP SCHEMA "${other}" CASCADE`, values: [] });
+    });
+
+    it("startWorkflow writes the run, WorkflowStarted and one workflow task in one go", async () => {
+      const { runId } = await start();
+      const run = await store.getRun(runId);
+      expect(run).toMatchObject({ status: "running", workflowType: "wf", taskQueue: QUEUE, nextEventId: 2, version: 0 });
+      const history = await store.readHistory(runId);
+      expect(types(history)).toEqual(["WorkflowStarted"]);
+      expect(history[0]!.data).toMatchObject({ workflowType: "wf", input: { x: 1 }, randomSeed: "seed" });
+      const tasks = await store.listRunTasks(runId);
+      expect(tasks.map((x) => x.kind)).toEqual(["workflow"]);
+    });
+
+    it("never two running runs for one workflow id: fail or use the existing run, writing nothing", async () => {
+      const first = await start();
+      await expect(start(first.workflowId)).rejects.toBeInstanceOf(WorkflowAlreadyRunningError);
+      await expect(start(first.workflowId)).rejects.toMatchObject({ code: "WORKFLOW_ALREADY_RUNNING", details: { runId: first.runId } });
+      const again = await store.startWorkflow({
+        runId: runId(),
+        workflowId: first.workflowId,
+        workflowType: "wf",
+        taskQueue: QUEUE,
+        inputJson: "null",
+        randomSeed: "s",
+        nowMs: T0,
+        idConflictPolicy: "useExisting",
+      });
+      expect(again).toEqual({ runId: first.runId, created: false });
+      expect((await store.getLatestRun(first.workflowId))!.runId).toBe(first.runId);
+      expect(await store.readHistory(first.runId)).toHaveLength(1);
+    });
+
+    it("concurrent starts of one id yield exactly one run", async () => {
+      const workflowId = nextId();
+      const attempts = await Promise.allSettled(Array.from({ length: 6 }, () => start(workflowId)));
+      expect(attempts.filter((a) => a.status === "fulfilled")).toHaveLength(1);
+      for (const a of attempts) if (a.status === "rejected") expect(a.reason).toMatchObject({ code: "WORKFLOW_ALREADY_RUNNING" });
+    });
+
+    it("a claim leases a task: token and attempt bump, it hides until the lease expires, and is re-claimable after", async () => {
+      const { runId } = await start(nextId(), T0);
+      const first = await claimOne("workflow", T0, runId);
+      expect(first).toMatchObject({ attempt: 1, leaseToken: 1, leaseExpiresAtMs: T0 + store.workflowTaskTimeoutMs });
+      expect((await store.claimTasks("workflow", QUEUE, 100, T0 + 1)).some((x) => x.runId === runId)).toBe(false);
+      const second = await claimOne("workflow", T0 + store.workflowTaskTimeoutMs, runId);
+      expect(second).toMatchObject({ attempt: 2, leaseToken: 2 });
+    });
+
+    it("claims respect the batch limit, oldest first, and only visible tasks", async () => {
+      const base = T0 + 10_000_000;
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) ids.push((await start(nextId(), base + i)).runId);
+      const early = await store.claimTasks("workflow", QUEUE, 100, base + 1);
+      expect(early.map((x) => x.runId)).toEqual(expect.arrayContaining([ids[0], ids[1]]));
+      expect(early.map((x) => x.runId)).not.toContain(ids[2]);
+      const batch = await store.claimTasks("workflow", QUEUE, 2, base + 10);
+      expect(batch.map((x) => x.runId)).toEqual([ids[2], ids[3]]);
+    });
+
+    it("a workflow task's decisions append contiguous events and write tasks; a stale token changes nothing", async () => {
+      const { runId } = await start(nextId(), T0);
+      const task = await claimOne("workflow", T0, runId);
+      const stale = { ...task, leaseToken: task.leaseToken - 1 };
+      await expect(decide(stale, [schedule(1)], T0)).rejects.toBeInstanceOf(LeaseLostError);
+      expect(await store.readHistory(runId)).toHaveLength(1);
+      expect(await decide(task, [schedule(1), schedule(2, "other", { taskQueue: "elsewhere" })], T0)).toBe("ok");
+      const history = await store.readHistory(runId);
+      expectContiguous(history);
+      expect(types(history)).toEqual(["WorkflowStarted", "WorkflowTaskCompleted", "ActivityScheduled", "ActivityScheduled"]);
+      expect(history[1]!.data).toMatchObject({ processedUpTo: 1 });
+      const tasks = await store.listRunTasks(runId);
+      expect(tasks.map((x) => [x.kind, x.queue, x.seq])).toEqual([
+        ["activity", QUEUE, 1],
+        ["activity", "elsewhere", 2],
+      ]);
+      expect((await store.getRun(runId))!.version).toBe(1);
+      // The same task cannot complete twice.
+      await expect(decide(task, [], T0)).rejects.toBeInstanceOf(LeaseLostError);
+    });
+
+    it("an activity result is recorded once: only the current lease token may complete it", async () => {
+      const { runId } = await start(nextId(), T0);
+      await decide(await claimOne("workflow", T0, runId), [schedule(1, "act", { startToCloseTimeoutMs: 1_000, retry: { initialIntervalMs: 500 } })], T0);
+      const a1 = await claimOne("activity", T0, runId);
+      expect(a1).toMatchObject({ attempt: 1, seq: 1, spec: { activityType: "act", input: { n: 1 } } });
+      // The lease (1 s) plus the backoff before attempt 2 (500 ms) must pass before anyone else may claim it.
+      expect((await store.claimTasks("activity", QUEUE, 100, T0 + 1_499)).some((x) => x.runId === runId)).toBe(false);
+      const a2 = await claimOne("activity", T0 + 1_500, runId);
+      expect(a2).toMatchObject({ attempt: 2, leaseToken: a1.leaseToken + 1 });
+      const ref = (c: ClaimedTask) => ({ taskId: c.taskId, queue: c.queue, leaseToken: c.leaseToken, runId, seq: c.seq, attempt: c.attempt, nowMs: T0 + 1_600 });
+      await expect(store.completeActivityTask(ref(a1), '"from attempt 1"')).rejects.toMatchObject({ code: "LEASE_LOST" });
+      await store.completeActivityTask(ref(a2), '"from attempt 2"');
+      await expect(store.completeActivityTask(ref(a2), '"again"')).rejects.toMatchObject({ code: "LEASE_LOST" });
+      const completed = (await store.readHistory(runId)).filter((e) => e.type === "ActivityCompleted");
+      expect(completed.map((e) => e.data)).toEqual([{ seq: 1, attempt: 2, result: "from attempt 2" }]);
+      expect((await store.listRunTasks(runId)).map((x) => x.kind)).toEqual(["workflow"]);
+    });
+
+    it("events that land while a workflow task runs keep it pending for the next activation", async () => {
+      const { runId } = await start(nextId(), T0);
+      await decide(await claimOne("workflow", T0, runId), [schedule(1), schedule(2)], T0);
+      const [a, b] = (await store.claimTasks("activity", QUEUE, 100, T0)).filter((x) => x.runId === runId);
+      const ref = (c: ClaimedTask) => ({ taskId: c.taskId, queue: c.queue, leaseToken: c.leaseToken, runId, seq: c.seq, attempt: c.attempt, nowMs: T0 });
+      await store.completeActivityTask(ref(a!), "1");
+      const wft = await claimOne("workflow", T0, runId);
+      const run = (await store.getRun(runId))!;
+      const seen = (await store.readHistory(runId)).length;
+      await store.completeActivityTask(ref(b!), "2"); // lands after the task loaded the history
+      await store.completeWorkflowTask({ taskId: wft.taskId, leaseToken: wft.leaseToken, runId, expectedVersion: run.version, processedUpTo: seen, commands: [], nowMs: T0, workerId: "w" });
+      const next = await claimOne("workflow", T0, runId);
+      expect(next.taskId).toBe(wft.taskId);
+      const history = await store.readHistory(runId);
+      expectContiguous(history);
+      const last = history.filter((e) => e.type === "WorkflowTaskCompleted").at(-1)!;
+      expect(last.data).toMatchObject({ processedUpTo: seen });
+      expect(history.findIndex((e) => e.type === "ActivityCompleted" && e.data.seq === 2) + 1).toBeGreaterThan(seen);
+    });
+
+    it("a workflow task whose run version moved on is rejected", async () => {
+      const { runId } = await start(nextId(), T0);
+      const task = await claimOne("workflow", T0, runId);
+      await expect(
+        store.completeWorkflowTask({ taskId: task.taskId, leaseToken: task.leaseToken, runId, expectedVersion: 7, processedUpTo: 1, commands: [], nowMs: T0, workerId: "w" }),
+      ).rejects.toBeInstanceOf(LeaseLostError);
+    });
+
+    it("durable timers: invisible until due, fired once under a lease", async () => {
+      const { runId } = await start(nextId(), T0);
+      await decide(await claimOne("workflow", T0, runId), [{ type: "StartTimer", seq: 1, durationMs: 60_000 }], T0);
+      expect((await store.claimTasks("timer", QUEUE, 100, T0 + 59_999)).some((x) => x.runId === runId)).toBe(false);
+      expect(await store.nextVisibleAt("timer", QUEUE, T0)).toBeLessThanOrEqual(T0 + 60_000);
+      const timer = await claimOne("timer", T0 + 60_000, runId);
+      await store.fireTimer(timer.taskId, timer.leaseToken, runId, timer.seq, T0 + 60_000);
+      await expect(store.fireTimer(timer.taskId, timer.leaseToken, runId, timer.seq, T0 + 60_000)).rejects.toBeInstanceOf(LeaseLostError);
+      const history = await store.readHistory(runId);
+      expect(types(history).slice(-1)).toEqual(["TimerFired"]);
+      expect(history.find((e) => e.type === "TimerStarted")!.data).toMatchObject({ seq: 1, durationMs: 60_000, fireAtMs: T0 + 60_000 });
+    });
+
+    it("retries hide the task until due and keep the failure; heartbeats extend the lease and keep details", async () => {
+      const { runId } = await start(nextId(), T0);
+      await decide(await claimOne("workflow", T0, runId), [schedule(1, "act", { startToCloseTimeoutMs: 10_000, heartbeatTimeoutMs: 1_000 })], T0);
+      const a = await claimOne("activity", T0, runId);
+      expect(a.leaseExpiresAtMs).toBe(T0 + 1_000);
+      expect(await store.heartbeatActivityTask(a.taskId, a.leaseToken, T0 + 900, '{"done":3}')).toBe(T0 + 1_900);
+      await expect(store.heartbeatActivityTask(a.taskId, a.leaseToken + 1, T0 + 900, null)).rejects.toBeInstanceOf(LeaseLostError);
+      // The heartbeat can never extend past start-to-close.
+      expect(await store.heartbeatActivityTask(a.taskId, a.leaseToken, T0 + 9_500, null)).toBe(T0 + 10_000);
+      const failure = toFailureInfo(new ApplicationFailure("flaky", { type: "Flaky" }));
+      await store.retryActivityTask({ taskId: a.taskId, queue: QUEUE, leaseToken: a.leaseToken, runId, seq: 1, attempt: 1, nowMs: T0 + 9_600 }, failure, T0 + 20_000);
+      expect((await store.claimTasks("activity", QUEUE, 100, T0 + 19_999)).some((x) => x.runId === runId)).toBe(false);
+      const again = await claimOne("activity", T0 + 20_000, runId);
+      expect(again).toMatchObject({ attempt: 2, heartbeatDetails: { done: 3 }, lastFailure: { type: "Flaky", message: "flaky" } });
+    });
+
+    it("a final activity failure is recorded once, with the attempt", async () => {
+      const { runId } = await start(nextId(), T0);
+      await decide(await claimOne("workflow", T0, runId), [schedule(1)], T0);
+      const a = await claimOne("activity", T0, runId);
+      const failure: FailureInfo = { type: "Declined", message: "card declined", nonRetryable: true };
+      const ref = { taskId: a.taskId, queue: QUEUE, leaseToken: a.leaseToken, runId, seq: 1, attempt: 1, nowMs: T0 };
+      await store.failActivityTask(ref, failure);
+      await expect(store.failActivityTask(ref, failure)).rejects.toBeInstanceOf(LeaseLostError);
+      const failed = (await store.readHistory(runId)).filter((e) => e.type === "ActivityFailed");
+      expect(failed.map((e) => e.data)).toEqual([{ seq: 1, attempt: 1, failure }]);
+    });
+
+    it("a terminal decision closes the run and removes all its tasks; late results are fenced off", async () => {
+      const { runId } = await start(nextId(), T0);
+      await decide(await claimOne("workflow", T0, runId), [schedule(1), { type: "StartTimer", seq: 2, durationMs: 5 }], T0);
+      const a = await claimOne("activity", T0, runId);
+      await store.signalWorkflow((await store.getRun(runId))!.workflowId, "poke", "null", T0);
+      await decide(await claimOne("workflow", T0, runId), [{ type: "CompleteWorkflow", resultJson: '{"ok":true}' }], T0);
+      expect((await store.getRun(runId))!).toMatchObject({ status: "completed", closedAtMs: T0 });
+      expect(await store.listRunTasks(runId)).toEqual([]);
+      await expect(store.completeActivityTask({ taskId: a.taskId, queue: QUEUE, leaseToken: a.leaseToken, runId, seq: 1, attempt: 1, nowMs: T0 }, "1")).rejects.toBeInstanceOf(
+        LeaseLostError,
+      );
+      const history = await store.readHistory(runId);
+      expectContiguous(history);
+      expect(history.at(-1)).toMatchObject({ type: "WorkflowCompleted", data: { result: { ok: true } } });
+      const workflowId = (await store.getRun(runId))!.workflowId;
+      await expect(store.signalWorkflow(workflowId, "late", "null", T0)).rejects.toMatchObject({ code: "WORKFLOW_NOT_RUNNING" });
+      await expect(store.requestCancelWorkflow(workflowId, "late", T0)).rejects.toMatchObject({ code: "WORKFLOW_NOT_RUNNING" });
+      await expect(store.signalWorkflow("no-such-workflow", "x", "null", T0)).rejects.toMatchObject({ code: "WORKFLOW_NOT_FOUND" });
+    });
+
+    it("cancelling an activity or timer command deletes its task in the same transaction", async () => {
+      const { runId } = await start(nextId(), T0);
+      await decide(await claimOne("workflow", T0, runId), [schedule(1), { type: "StartTimer", seq: 2, durationMs: 1_000 }], T0);
+      await store.requestCancelWorkflow((await store.getRun(runId))!.workflowId, "stop", T0);
+      await decide(await claimOne("workflow", T0, runId), [{ type: "CancelActivity", seq: 1 }, { type: "CancelTimer", seq: 2 }], T0);
+      expect(await store.listRunTasks(runId)).toEqual([]);
+      expect(types(await store.readHistory(runId)).slice(-4)).toEqual(["WorkflowCancelRequested", "WorkflowTaskCompleted", "ActivityCancelled", "TimerCancelled"]);
+      expect((await store.getRun(runId))!.cancelRequested).toBe(true);
+    });
+
+    it("a released task is visible at once and the attempt does not count", async () => {
+      const { runId } = await start(nextId(), T0);
+      await decide(await claimOne("workflow", T0, runId), [schedule(1)], T0);
+      const a = await claimOne("activity", T0, runId);
+      await store.releaseTask(a.taskId, a.leaseToken, "activity", QUEUE, T0 + 5);
+      const again = await claimOne("activity", T0 + 5, runId);
+      expect(again).toMatchObject({ attempt: 1, leaseToken: a.leaseToken + 1 });
+    });
+
+    it("a failing workflow task backs off, is recorded once per distinct failure, and shows on the run", async () => {
+      const { runId } = await start(nextId(), T0);
+      const failure: FailureInfo = { type: "NonDeterminismError", code: "NON_DETERMINISM", message: "mismatch" };
+      let now = T0;
+      const retryTimes: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const task = await claimOne("workflow", now, runId);
+        const { retryAtMs } = await store.failWorkflowTask({ taskId: task.taskId, leaseToken: task.leaseToken, runId, failure, attempt: task.attempt, nowMs: now, workerId: "w" });
+        retryTimes.push(retryAtMs! - now);
+        now = retryAtMs!;
+      }
+      expect(retryTimes).toEqual([1_000, 2_000, 4_000]);
+      expect((await store.readHistory(runId)).filter((e) => e.type === "WorkflowTaskFailed")).toHaveLength(1);
+      expect(await store.getRun(runId)).toMatchObject({ status: "running", taskFailures: 3, taskFailure: failure });
+    });
+
+    it("a transactional step's SQL commits with its result, and rolls back when the lease is stale", async () => {
+      await t.db.query({ text: `CREATE TABLE "${t.schema}".ledger (key text PRIMARY KEY, amount int)`, values: [] });
+      const { runId } = await start(nextId(), T0);
+      await decide(await claimOne("workflow", T0, runId), [schedule(1, "transfer", { startToCloseTimeoutMs: 1_000, retry: { initialIntervalMs: 1 } })], T0);
+      const a1 = await claimOne("activity", T0, runId);
+      const a2 = await claimOne("activity", T0 + 1_001, runId);
+      const step = (key: string) => async (tx: { query: Store["db"]["query"] }) => {
+        await tx.query({ text: `INSERT INTO "${t.schema}".ledger (key, amount) VALUES ($1, 10)`, values: [key] });
+        return '"moved"';
+      };
+      const ref = (c: ClaimedTask) => ({ taskId: c.taskId, queue: QUEUE, leaseToken: c.leaseToken, runId, seq: 1, attempt: c.attempt, nowMs: T0 + 1_002 });
+      await expect(store.completeActivityTask(ref(a1), step("stale"))).rejects.toBeInstanceOf(LeaseLostError);
+      await store.completeActivityTask(ref(a2), step("current"));
+      const rows = await t.db.query<{ key: string }>({ text: `SELECT key FROM "${t.schema}".ledger ORDER BY key`, values: [] });
+      expect(rows.map((r) => r.key)).toEqual(["current"]);
+      // A step that throws rolls back its own SQL and records nothing.
+      await expect(
+        store.completeActivityTask(ref(a2), async (tx) => {
+          await tx.query({ text: `INSERT INTO "${t.schema}".ledger (key, amount) VALUES ('boom', 1)`, values: [] });
+          throw new Error("boom");
+        }),
+      ).rejects.toThrow();
+      expect(await t.db.query({ text: `SELECT 1 FROM "${t.schema}".ledger WHERE key = 'boom'`, values: [] })).toEqual([]);
+      expect((await store.readHistory(runId)).filter((e) => e.type === "ActivityCompleted")).toHaveLength(1);
+    });
+
+    it("payload JSON keeps its text: key order and nesting survive the round trip", async () => {
+      const id = runId();
+      const input = '{"z":1,"a":{"y":[3,2,1],"b":null},"m":"é"}';
+      await store.startWorkflow({ runId: id, workflowId: nextId(), workflowType: "wf", taskQueue: QUEUE, inputJson: input, randomSeed: "s", nowMs: T0, idConflictPolicy: "fail" });
+      const [started] = await store.readHistory(id);
+      expect(Object.keys((started!.data as { input: object }).input)).toEqual(["z", "a", "m"]);
+    });
+  });
+}

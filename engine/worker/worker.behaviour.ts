@@ -1,0 +1,461 @@
+/**
+ * The engine end to end (client, worker, store) on an injected clock, run
+ * against every backend: durable sleeps hold no worker and fire on time;
+ * retries follow the policy's intervals, attempts and non-retryable types;
+ * start-to-close, heartbeat and schedule-to-close timeouts; heartbeat details
+ * reach the next attempt; idempotency keys are stable across retries; a
+ * transactional step is exactly once; signals arrive in order; cancellation
+ * reaches workflow code; non-determinism and unknown types are reported and
+ * lose nothing; bad input is refused before anything is written.
+ *
+ * Nothing here waits on wall-clock time: the ManualClock moves only when a
+ * test advances it, and worker.runUntilIdle() runs what is due.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Client } from "../client/client.ts";
+import { ActivityFailure, ApplicationFailure, CancelledError, PayloadError, UnknownTypeError, WorkflowCancelledError, WorkflowFailedError } from "../errors.ts";
+import { PAYLOAD_BYTES_MAX } from "../limits.ts";
+import { silentLogger } from "../ports/logger.ts";
+import { SeededRandom } from "../ports/seeded-random.ts";
+import type { Store } from "../store/store.ts";
+import { testDatabase, type TestDatabase } from "../testing/databases.ts";
+import { ManualClock } from "../testing/manual-clock.ts";
+import { transactional, type ActivityContext, type ActivityMap, type WorkflowContext, type WorkflowMap } from "../workflow/types.ts";
+import { Worker } from "./worker.ts";
+
+export function engineBehaviour(kind: "pglite" | "postgres"): void {
+  describe(`engine behaviour on ${kind}`, () => {
+    let t: TestDatabase;
+    let store: Store;
+    let queueCounter = 0;
+
+    beforeAll(async () => {
+      t = await testDatabase(kind, { prefix: "beh" });
+      store = t.store;
+    });
+    afterAll(async () => {
+      await t?.close();
+    });
+
+    /** A fresh queue, clock, client and worker per test, so tests cannot see each other's tasks. */
+    function setup(workflows: WorkflowMap, activities: ActivityMap = {}) {
+      const clock = new ManualClock();
+      const queue = `q${++queueCounter}`;
+      const random = new SeededRandom(`beh-${queueCounter}`);
+      const client = new Client({ store, clock, random });
+      const worker = new Worker({ store, taskQueue: queue, workflows, activities, clock, random, logger: silentLogger, identity: `w-${queueCounter}` });
+      let n = 0;
+      const start = (type: string, input?: unknown) => client.start(type, { workflowId: `${queue}-wf-${++n}`, taskQueue: queue, input });
+      return { clock, queue, client, worker, start };
+    }
+
+    /** Let a worker run in the background until `check` passes (for activities blocked on the clock). */
+    async function eventually(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
+      // Real time only bounds how long the test waits for work in flight; no assertion depends on it.
+      for (let i = 0; i < 2_000; i++) {
+        if (await check()) return;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      throw new Error(`never happened: ${what}`);
+    }
+
+    it("a durable sleep holds no worker while it waits and resumes on time", async () => {
+      const hourMs = 3_600_000;
+      const { clock, client, worker, start } = setup(
+        {
+          async napper(ctx: WorkflowContext) {
+            const before = ctx.now();
+            await ctx.sleep(hourMs);
+            const woke = ctx.now();
+            await ctx.activity("touch");
+            return { slept: woke - before };
+          },
+        },
+        { touch: async () => "ok" },
+      );
+      const handle = await start("napper");
+      await worker.runUntilIdle();
+      expect(worker.inFlight()).toEqual({ workflow: 0, activity: 0, timer: 0 });
+      const sleeping = await handle.describe();
+      expect(sleeping.status).toBe("running");
+      expect(sleeping.pendingTimers).toEqual([{ seq: 1, fireAtMs: clock.now() + hourMs }]);
+      expect(sleeping.workflowTask).toBeNull();
+      expect(sleeping.pendingActivities).toEqual([]);
+      clock.advance(hourMs - 1);
+      expect(await worker.runUntilIdle()).toBe(0);
+      clock.advance(1);
+      expect(await worker.runUntilIdle()).toBeGreaterThan(0);
+      expect(await handle.result()).toEqual({ slept: hourMs });
+      expect((await client.describe(handle.workflowId)).pendingTimers).toEqual([]);
+    });
+
+    it("retries follow the policy: backoff intervals, the cap, and maximum attempts", async () => {
+      const attempts: Array<{ attempt: number; atMs: number; key: string }> = [];
+      const { clock, worker, start } = setup(
+        {
+          async flaky(ctx: WorkflowContext) {
+            return ctx.activity("alwaysFails", null, { retry: { initialIntervalMs: 1_000, backoffCoefficient: 2, maximumIntervalMs: 5_000, maximumAttempts: 6 } });
+          },
+        },
+        {
+          async alwaysFails(_input: unknown, actx: ActivityContext) {
+            attempts.push({ attempt: actx.attempt, atMs: clock.now(), key: actx.idempotencyKey });
+            throw new ApplicationFailure(`failure ${actx.attempt}`, { type: "Flaky" });
+          },
+        },
+      );
+      const handle = await start("flaky");
+      const t0 = clock.now();
+      await worker.runUntilIdle();
+      const gaps = [1_000, 2_000, 4_000, 5_000, 5_000];
+      for (const gap of gaps) {
+        const before = await handle.describe();
+        expect(before.pendingActivities[0]).toMatchObject({ state: "backingOff", attempt: attempts.length, lastFailure: { type: "Flaky" } });
+        clock.advance(gap - 1);
+        expect(await worker.runUntilIdle()).toBe(0);
+        clock.advance(1);
+        await worker.runUntilIdle();
+      }
+      expect(attempts.map((a) => a.attempt)).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(attempts.map((a) => a.atMs - t0)).toEqual([0, 1_000, 3_000, 7_000, 12_000, 17_000]);
+      // One idempotency key for every attempt of the step.
+      expect(new Set(attempts.map((a) => a.key))).toEqual(new Set([`${handle.runId}:1`]));
+      const error = await handle.result().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(WorkflowFailedError);
+      expect((error as Error).cause).toMatchObject({ type: "ActivityFailure", cause: { type: "Flaky", message: "failure 6" } });
+      const failed = (await handle.history()).events.filter((e) => e.type === "ActivityFailed");
+      expect(failed).toHaveLength(1);
+      expect(failed[0]!.data).toMatchObject({ attempt: 6 });
+    });
+
+    it("non-retryable error types and non-retryable failures stop after one attempt; others are retried", async () => {
+      class Fatal extends Error {
+        override name = "Fatal";
+      }
+      const calls: string[] = [];
+      const { clock, worker, start } = setup(
+        {
+          async steps(ctx: WorkflowContext) {
+            const retry = { initialIntervalMs: 10, nonRetryableErrorTypes: ["Fatal"] };
+            const out: string[] = [];
+            for (const name of ["byType", "byFlag", "transient"]) {
+              try {
+                out.push(await ctx.activity<string>(name, null, { retry }));
+              } catch (err) {
+                const cause = (err as ActivityFailure).cause as ApplicationFailure;
+                out.push(`${name} failed after ${(err as ActivityFailure).attempt}: ${cause.type}`);
+              }
+            }
+            return out;
+          },
+        },
+        {
+          async byType() {
+            calls.push("byType");
+            throw new Fatal("no");
+          },
+          async byFlag() {
+            calls.push("byFlag");
+            throw new ApplicationFailure("declined", { type: "Declined", nonRetryable: true });
+          },
+          async transient(_: unknown, actx: ActivityContext) {
+            calls.push("transient");
+            if (actx.attempt < 3) throw new Error("blip");
+            return "transient ok";
+          },
+        },
+      );
+      const handle = await start("steps");
+      for (let i = 0; i < 10; i++) {
+        await worker.runUntilIdle();
+        clock.advance(1_000);
+      }
+      expect(await handle.result()).toEqual(["byType failed after 1: Fatal", "byFlag failed after 1: Declined", "transient ok"]);
+      expect(calls).toEqual(["byType", "byFlag", "transient", "transient", "transient"]);
+    });
+
+    it("a start-to-close timeout aborts the attempt and retries it after the backoff", async () => {
+      const seen: Array<{ attempt: number; abortedBy?: string }> = [];
+      const { clock, worker, start } = setup(
+        { async slow(ctx: WorkflowContext) { return ctx.activity("hangsOnce", null, { startToCloseTimeoutMs: 5_000, retry: { initialIntervalMs: 100 } }); } },
+        {
+          async hangsOnce(_: unknown, actx: ActivityContext) {
+            const entry: { attempt: number; abortedBy?: string } = { attempt: actx.attempt };
+            seen.push(entry);
+            if (actx.attempt > 1) return "second time lucky";
+            return new Promise((_resolve, reject) =>
+              actx.signal.addEventListener("abort", () => {
+                entry.abortedBy = (actx.signal.reason as { timeoutType?: string }).timeoutType;
+                reject(actx.signal.reason);
+              }),
+            );
+          },
+        },
+      );
+      const handle = await start("slow");
+      const running = worker.runUntilIdle();
+      await eventually(() => seen.length === 1, "attempt 1 started");
+      clock.advance(5_000);
+      await running;
+      expect(seen).toEqual([{ attempt: 1, abortedBy: "startToClose" }]);
+      expect((await handle.describe()).pendingActivities[0]).toMatchObject({ state: "backingOff", lastFailure: { code: "TIMEOUT", timeoutType: "startToClose" } });
+      clock.advance(100);
+      await worker.runUntilIdle();
+      expect(await handle.result()).toBe("second time lucky");
+      expect((await handle.history()).events.find((e) => e.type === "ActivityCompleted")!.data).toMatchObject({ attempt: 2 });
+    });
+
+    it("a heartbeat timeout retries the attempt, and the next attempt gets the last heartbeat's details", async () => {
+      const detailsSeen: unknown[] = [];
+      const { clock, worker, start } = setup(
+        { async upload(ctx: WorkflowContext) { return ctx.activity("chunks", null, { startToCloseTimeoutMs: 60_000, heartbeatTimeoutMs: 2_000, retry: { initialIntervalMs: 10 } }); } },
+        {
+          async chunks(_: unknown, actx: ActivityContext) {
+            detailsSeen.push(actx.heartbeatDetails);
+            if (actx.attempt === 1) {
+              await actx.heartbeat({ uploaded: 3 });
+              return new Promise((_resolve, reject) => actx.signal.addEventListener("abort", () => reject(actx.signal.reason)));
+            }
+            return { resumedFrom: actx.heartbeatDetails };
+          },
+        },
+      );
+      const handle = await start("upload");
+      const running = worker.runUntilIdle();
+      await eventually(() => detailsSeen.length === 1, "attempt 1 started");
+      await eventually(async () => (await handle.describe()).pendingActivities[0]?.heartbeatDetails !== null, "heartbeat recorded");
+      clock.advance(2_000);
+      await running;
+      expect((await handle.describe()).pendingActivities[0]?.lastFailure).toMatchObject({ timeoutType: "heartbeat" });
+      clock.advance(10);
+      await worker.runUntilIdle();
+      expect(await handle.result()).toEqual({ resumedFrom: { uploaded: 3 } });
+      expect(detailsSeen).toEqual([undefined, { uploaded: 3 }]);
+    });
+
+    it("a schedule-to-close timeout bounds the activity across all its retries", async () => {
+      let calls = 0;
+      const { clock, worker, start } = setup(
+        {
+          async bounded(ctx: WorkflowContext) {
+            return ctx.activity("neverWorks", null, { scheduleToCloseTimeoutMs: 4_500, retry: { initialIntervalMs: 1_000, backoffCoefficient: 1 } });
+          },
+        },
+        {
+          async neverWorks() {
+            calls += 1;
+            throw new Error("down");
+          },
+        },
+      );
+      const handle = await start("bounded");
+      for (let i = 0; i < 8; i++) {
+        await worker.runUntilIdle();
+        clock.advance(1_000);
+      }
+      expect(calls).toBe(5); // at 0, 1, 2, 3 and 4 s; the next retry, at 5 s, would pass the 4.5 s deadline
+      const error = await handle.result().catch((e: unknown) => e);
+      expect((error as Error).cause).toMatchObject({ type: "ActivityFailure", cause: { message: "down" } });
+    });
+
+    it("a transactional step's SQL commits exactly once, with its recorded result", async () => {
+      const table = `"${t.schema}".transfers`;
+      await t.db.query({ text: `CREATE TABLE ${table} (idempotency_key text PRIMARY KEY, amount int NOT NULL)`, values: [] });
+      const { clock, worker, start } = setup(
+        { async pay(ctx: WorkflowContext, amount: number) { return ctx.activity("transfer", amount, { retry: { initialIntervalMs: 10 } }); } },
+        {
+          transfer: transactional(async (tx, amount: number, actx) => {
+            await tx.query({ text: `INSERT INTO ${table} (idempotency_key, amount) VALUES ($1, $2)`, values: [actx.idempotencyKey, amount] });
+            // The first attempt fails after its insert: the insert must roll back with it.
+            if (actx.attempt === 1) throw new Error("crash after the write");
+            return { moved: amount, attempt: actx.attempt };
+          }),
+        },
+      );
+      const handle = await start("pay", 25);
+      await worker.runUntilIdle();
+      clock.advance(10);
+      await worker.runUntilIdle();
+      expect(await handle.result()).toEqual({ moved: 25, attempt: 2 });
+      const rows = await t.db.query({ text: `SELECT idempotency_key, amount FROM ${table}`, values: [] });
+      expect(rows).toEqual([{ idempotency_key: `${handle.runId}:1`, amount: 25 }]);
+    });
+
+    it("signals are delivered in order, and a wait can time out", async () => {
+      const { clock, client, worker, start } = setup({
+        async collect(ctx: WorkflowContext) {
+          const got: unknown[] = [];
+          for (let i = 0; i < 3; i++) got.push(await ctx.waitForSignal("item"));
+          got.push(await ctx.waitForSignal("item", { timeoutMs: 30_000 }));
+          return got;
+        },
+      });
+      const handle = await start("collect");
+      await worker.runUntilIdle();
+      await client.signal(handle.workflowId, "item", "a");
+      await client.signal(handle.workflowId, "item", { b: 2 });
+      await worker.runUntilIdle();
+      await client.signal(handle.workflowId, "item", ["c"]);
+      await worker.runUntilIdle();
+      clock.advance(30_000);
+      await worker.runUntilIdle();
+      expect(await handle.result()).toEqual(["a", { b: 2 }, ["c"], null]);
+      await expect(client.signal(handle.workflowId, "item", 1)).rejects.toMatchObject({ code: "WORKFLOW_NOT_RUNNING" });
+      await expect(client.signal("no-such-id", "item", 1)).rejects.toMatchObject({ code: "WORKFLOW_NOT_FOUND" });
+    });
+
+    it("cancellation reaches workflow code: pending work is cancelled, cleanup runs, the run ends cancelled", async () => {
+      const cleaned: string[] = [];
+      const { client, worker, start } = setup(
+        {
+          async longJob(ctx: WorkflowContext) {
+            try {
+              // An activity on a queue nobody polls here: it stays pending until cancelled.
+              await ctx.activity("elsewhere", null, { taskQueue: "unpolled-queue" });
+            } catch (err) {
+              if (err instanceof CancelledError) await ctx.activity("cleanup", ctx.info.workflowId);
+              throw err;
+            }
+          },
+        },
+        {
+          async cleanup(id: string) {
+            cleaned.push(id);
+          },
+        },
+      );
+      const handle = await start("longJob");
+      await worker.runUntilIdle();
+      expect((await handle.describe()).pendingActivities).toMatchObject([{ activityType: "elsewhere", state: "scheduled" }]);
+      expect(await client.cancel(handle.workflowId, "not needed")).toEqual({ runId: handle.runId, alreadyRequested: false });
+      expect(await client.cancel(handle.workflowId)).toEqual({ runId: handle.runId, alreadyRequested: true });
+      await worker.runUntilIdle();
+      await expect(handle.result()).rejects.toBeInstanceOf(WorkflowCancelledError);
+      expect(cleaned).toEqual([handle.workflowId]);
+      const d = await handle.describe();
+      expect(d).toMatchObject({ status: "cancelled", cancelRequested: true, pendingActivities: [] });
+      const types = (await handle.history()).events.map((e) => e.type);
+      expect(types).toEqual(expect.arrayContaining(["WorkflowCancelRequested", "ActivityCancelled", "WorkflowCancelled"]));
+    });
+
+    it("non-determinism is reported in describe and history, the run keeps its state, and the right code resumes it", async () => {
+      const v1 = {
+        async evolving(ctx: WorkflowContext) {
+          await ctx.activity("stepA");
+          await ctx.sleep(1_000);
+          return "done";
+        },
+      };
+      const v2 = {
+        async evolving(ctx: WorkflowContext) {
+          await ctx.activity("stepB"); // a code change that does not match recorded history
+          await ctx.sleep(1_000);
+          return "done";
+        },
+      };
+      const activities = { stepA: async () => "a", stepB: async () => "b" };
+      const { clock, client, queue, start } = setup(v1, activities);
+      const worker1 = new Worker({ store, taskQueue: queue, workflows: v1, activities, clock, logger: silentLogger });
+      const handle = await start("evolving");
+      await worker1.runUntilIdle();
+      const worker2 = new Worker({ store, taskQueue: queue, workflows: v2, activities, clock, logger: silentLogger });
+      clock.advance(1_000);
+      await worker2.runUntilIdle();
+      const stuck = await client.describe(handle.workflowId);
+      expect(stuck.status).toBe("running");
+      expect(stuck.taskFailure).toMatchObject({ code: "NON_DETERMINISM" });
+      expect(stuck.taskFailure!.message).toContain("ActivityScheduled(seq 1, stepA)");
+      expect(stuck.workflowTask).toMatchObject({ state: "backingOff" });
+      const failedEvents = (await handle.history()).events.filter((e) => e.type === "WorkflowTaskFailed");
+      expect(failedEvents).toHaveLength(1);
+      // Retried with the same wrong code: not recorded again.
+      clock.advance(1_000);
+      await worker2.runUntilIdle();
+      expect((await handle.history()).events.filter((e) => e.type === "WorkflowTaskFailed")).toHaveLength(1);
+      // Rolling back the code lets the run finish with nothing lost.
+      clock.advance(10_000);
+      await worker1.runUntilIdle();
+      expect(await handle.result()).toBe("done");
+      expect((await client.describe(handle.workflowId)).taskFailure).toBeNull();
+    });
+
+    it("an unknown workflow type is reported and waits for a worker that knows it", async () => {
+      const { clock, client, queue, worker, start } = setup({ known: async () => 1 });
+      const handle = await start("registeredLater", { keep: "me" });
+      await worker.runUntilIdle();
+      const d = await client.describe(handle.workflowId);
+      expect(d.status).toBe("running");
+      expect(d.taskFailure).toMatchObject({ code: "UNKNOWN_WORKFLOW_TYPE" });
+      expect(d.taskFailure!.message).toContain('"registeredLater"');
+      const later = new Worker({ store, taskQueue: queue, workflows: { registeredLater: async (_ctx, input) => input }, clock, logger: silentLogger });
+      clock.advance(5_000);
+      await later.runUntilIdle();
+      expect(await handle.result()).toEqual({ keep: "me" });
+    });
+
+    it("an activity type the worker does not have fails the attempt with a clear error and is retried", async () => {
+      // The workflow worker has no activities of its own, so it cannot know what the activity queue serves.
+      const { queue, clock, client, worker: workflowWorker, start } = setup({
+        async calls(ctx: WorkflowContext) {
+          return ctx.activity("missing", null, { taskQueue: `${ctx.info.taskQueue}-acts`, retry: { initialIntervalMs: 50 } });
+        },
+      });
+      const handle = await start("calls");
+      const activityWorker = new Worker({ store, taskQueue: `${queue}-acts`, activities: { present: async () => 1 }, clock, logger: silentLogger });
+      await workflowWorker.runUntilIdle();
+      await activityWorker.runUntilIdle();
+      const d = await client.describe(handle.workflowId);
+      expect(d.pendingActivities[0]).toMatchObject({ activityType: "missing", state: "backingOff", lastFailure: { code: "UNKNOWN_ACTIVITY_TYPE" } });
+      expect(d.pendingActivities[0]!.lastFailure!.message).toContain("present");
+      const fixed = new Worker({ store, taskQueue: `${queue}-acts`, activities: { missing: async () => "found" }, clock, logger: silentLogger });
+      clock.advance(50);
+      await fixed.runUntilIdle();
+      await workflowWorker.runUntilIdle();
+      expect(await handle.result()).toBe("found");
+    });
+
+    it("an activity result over the payload limit fails the activity at once, not retried forever", async () => {
+      let calls = 0;
+      const { worker, start } = setup(
+        { async big(ctx: WorkflowContext) { return ctx.activity("huge"); } },
+        {
+          async huge() {
+            calls += 1;
+            return "x".repeat(PAYLOAD_BYTES_MAX);
+          },
+        },
+      );
+      const handle = await start("big");
+      await worker.runUntilIdle();
+      expect(calls).toBe(1);
+      const error = await handle.result().catch((e: unknown) => e);
+      expect((error as Error).cause).toMatchObject({ code: "ACTIVITY_FAILED", cause: { code: "PAYLOAD_TOO_LARGE", type: "PayloadError", nonRetryable: true } });
+    });
+
+    it("bad input to the client is refused with a typed error and writes nothing", async () => {
+      const { queue } = setup({});
+      const client = new Client({ store, clock: new ManualClock(), workflows: { order: async () => 1 } });
+      const attempt = (type: string, options: Partial<Parameters<Client["start"]>[1]>) => client.start(type, { workflowId: "bad-input", taskQueue: queue, ...options });
+      await expect(attempt("ordr", {})).rejects.toBeInstanceOf(UnknownTypeError);
+      await expect(attempt("ordr", {})).rejects.toThrow(/unknown workflow type "ordr" \(registered: order\)/);
+      await expect(attempt("order", { input: "x".repeat(PAYLOAD_BYTES_MAX) })).rejects.toMatchObject({ code: "PAYLOAD_TOO_LARGE" });
+      await expect(attempt("order", { input: { at: new Date(0) } })).rejects.toBeInstanceOf(PayloadError);
+      await expect(attempt("order", { input: { n: 1n } })).rejects.toMatchObject({ code: "PAYLOAD_NOT_SERIALIZABLE" });
+      await expect(attempt("order", { taskQueue: "no spaces" })).rejects.toMatchObject({ code: "INVALID_ARGUMENT", details: { field: "taskQueue" } });
+      await expect(attempt("order", { workflowId: "" })).rejects.toMatchObject({ code: "INVALID_ARGUMENT", details: { field: "workflowId" } });
+      await expect(attempt("order", { idConflictPolicy: "replace" as never })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+      expect(await store.getLatestRun("bad-input")).toBeNull();
+      await expect(client.signal("bad-input", "bad name!", 1)).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+      expect(() => new Worker({ store, taskQueue: "bad queue", workflows: {} })).toThrow(/invalid taskQueue/);
+      expect(() => new Worker({ store, taskQueue: queue, workflows: {}, claimBatchSize: 0 })).toThrow(/claimBatchSize/);
+    });
+
+    it("starting a running id again fails or returns the running run, by policy", async () => {
+      const { client, queue } = setup({});
+      const first = await client.start("anything", { workflowId: `${queue}-dup`, taskQueue: queue });
+      await expect(client.start("anything", { workflowId: `${queue}-dup`, taskQueue: queue })).rejects.toMatchObject({ code: "WORKFLOW_ALREADY_RUNNING" });
+      const same = await client.start("anything", { workflowId: `${queue}-dup`, taskQueue: queue, idConflictPolicy: "useExisting" });
+      expect(same).toMatchObject({ runId: first.runId, created: false });
+    });
+  });
+}
