@@ -450,6 +450,77 @@ export function engineBehaviour(kind: "pglite" | "postgres"): void {
       expect(() => new Worker({ store, taskQueue: queue, workflows: {}, claimBatchSize: 0 })).toThrow(/claimBatchSize/);
     });
 
+    it("NOTIFY wakes idle poll loops: with a clock that never moves, only notifications can deliver the work", async () => {
+      const { client, worker, start } = setup(
+        { async relay(ctx: WorkflowContext, n: number) { return (await ctx.activity<number>("inc", n)) + (await ctx.activity<number>("inc", n)); } },
+        { inc: async (n: number) => n + 1 },
+      );
+      await worker.start();
+      try {
+        // Let the loops go idle first (they sleep on the frozen ManualClock).
+        await new Promise((r) => setTimeout(r, 50));
+        const handle = await start("relay", 1);
+        await eventually(async () => (await client.describe(handle.workflowId)).status === "completed", "workflow completed");
+        expect((await client.describe(handle.workflowId)).result).toBe(4);
+      } finally {
+        await worker.shutdown();
+      }
+    });
+
+    it("without notifications, the poll interval finds the work", async () => {
+      const clock = new ManualClock();
+      const queue = `q${++queueCounter}`;
+      const client = new Client({ store, clock });
+      const worker = new Worker({ store, taskQueue: queue, workflows: { quiet: async () => "polled" }, clock, listen: false, pollIntervalMs: 1_000, logger: silentLogger });
+      await worker.start();
+      try {
+        await new Promise((r) => setTimeout(r, 50));
+        const handle = await client.start("quiet", { workflowId: `${queue}-1`, taskQueue: queue });
+        await new Promise((r) => setTimeout(r, 50));
+        expect((await handle.describe()).status).toBe("running");
+        clock.advance(1_000);
+        await eventually(async () => (await handle.describe()).status === "completed", "completed after one poll interval");
+      } finally {
+        await worker.shutdown();
+      }
+    });
+
+    it("graceful shutdown lets running work finish within the grace period, and releases what is left after it", async () => {
+      let releaseFirst!: () => void;
+      const firstDone = new Promise<void>((r) => (releaseFirst = r));
+      const attempts: number[] = [];
+      const { clock, client, worker, queue, start } = setup(
+        { async two(ctx: WorkflowContext) { return Promise.all([ctx.activity("finishes"), ctx.activity("lingers")]); } },
+        {
+          async finishes() {
+            await firstDone;
+            return "finished";
+          },
+          async lingers(_: unknown, actx: ActivityContext) {
+            attempts.push(actx.attempt);
+            return new Promise((_resolve, reject) => actx.signal.addEventListener("abort", () => reject(actx.signal.reason)));
+          },
+        },
+      );
+      await worker.start();
+      const handle = await start("two");
+      await eventually(() => worker.inFlight().activity === 2, "both activities running");
+      const stopping = worker.shutdown({ graceMs: 5_000 });
+      releaseFirst();
+      await eventually(() => worker.inFlight().activity === 1, "the finishing activity recorded during the grace period");
+      clock.advance(5_000);
+      await stopping;
+      expect(worker.state).toBe("stopped");
+      const d = await client.describe(handle.workflowId);
+      // The lingering attempt was released: visible again at once, and its attempt does not count.
+      expect(d.pendingActivities).toMatchObject([{ activityType: "lingers", state: "scheduled", attempt: 0 }]);
+      expect((await handle.history()).events.filter((e) => e.type === "ActivityCompleted")).toHaveLength(1);
+      const next = new Worker({ store, taskQueue: queue, workflows: { two: async (ctx: WorkflowContext) => Promise.all([ctx.activity("finishes"), ctx.activity("lingers")]) }, activities: { finishes: async () => "x", lingers: async (_: unknown, a: ActivityContext) => `attempt ${a.attempt}` }, clock, logger: silentLogger });
+      await next.runUntilIdle();
+      expect(await handle.result()).toEqual(["finished", "attempt 1"]);
+      expect(attempts).toEqual([1]);
+    });
+
     it("starting a running id again fails or returns the running run, by policy", async () => {
       const { client, queue } = setup({});
       const first = await client.start("anything", { workflowId: `${queue}-dup`, taskQueue: queue });
