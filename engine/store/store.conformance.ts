@@ -10,6 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApplicationFailure, LeaseLostError, toFailureInfo, WorkflowAlreadyRunningError, type FailureInfo } from "../errors.ts";
 import type { HistoryEvent } from "../history/events.ts";
+import { HISTORY_EVENTS_MAX } from "../limits.ts";
 import { testDatabase, type TestDatabase } from "../testing/databases.ts";
 import type { Command } from "../workflow/commands.ts";
 import { resolveActivityOptions, type ActivityOptions } from "../workflow/options.ts";
@@ -332,6 +333,33 @@ export function storeConformance(kind: "pglite" | "postgres"): void {
       ).rejects.toThrow();
       expect(await t.db.query({ text: `SELECT 1 FROM "${t.schema}".ledger WHERE key = 'boom'`, values: [] })).toEqual([]);
       expect((await store.readHistory(runId)).filter((e) => e.type === "ActivityCompleted")).toHaveLength(1);
+    });
+
+    it("the history limit: signals are refused at it, and the next workflow task fails the run with a clear error", async () => {
+      const { runId, workflowId } = await start(nextId(), T0);
+      // Fill the history to the limit directly (the engine itself would take a very long test to get there).
+      await t.db.query({
+        text: `INSERT INTO "${t.schema}".history (run_id, event_id, type, at_ms, data)
+               SELECT $1, g, 'SignalReceived', $2, '{"name":"filler","payload":null}'::json FROM generate_series(2, $3::int) AS g`,
+        values: [runId, T0, HISTORY_EVENTS_MAX],
+      });
+      await t.db.query({ text: `UPDATE "${t.schema}".runs SET next_event_id = $2 WHERE run_id = $1`, values: [runId, HISTORY_EVENTS_MAX + 1] });
+      await expect(store.signalWorkflow(workflowId, "one-more", "null", T0)).rejects.toMatchObject({ code: "HISTORY_LIMIT_EXCEEDED", details: { runId } });
+      const task = await claimOne("workflow", T0, runId);
+      await store.completeWorkflowTask({
+        taskId: task.taskId,
+        leaseToken: task.leaseToken,
+        runId,
+        expectedVersion: 0,
+        processedUpTo: HISTORY_EVENTS_MAX,
+        commands: [schedule(1)],
+        nowMs: T0,
+        workerId: "w",
+      });
+      expect(await store.getRun(runId)).toMatchObject({ status: "failed" });
+      const last = await store.readEvent(runId, HISTORY_EVENTS_MAX + 2);
+      expect(last).toMatchObject({ type: "WorkflowFailed", data: { failure: { code: "HISTORY_LIMIT_EXCEEDED" } } });
+      expect(await store.listRunTasks(runId)).toEqual([]);
     });
 
     it("payload JSON keeps its text: key order and nesting survive the round trip", async () => {
