@@ -90,7 +90,7 @@ export class Client {
   }
 
   /** Start a workflow run. Never two running runs for one workflow id: see idConflictPolicy. */
-  async start(workflowType: string, options: StartOptions): Promise<WorkflowHandle> {
+  async start(workflowType: string, options: StartOptions): Promise<WorkflowHandle & { readonly runId: string }> {
     checkTypeName(workflowType, "workflowType");
     if (this.workflows && !Object.hasOwn(this.workflows, workflowType)) {
       const known = Object.keys(this.workflows).sort().join(", ");
@@ -114,7 +114,7 @@ export class Client {
       nowMs,
       idConflictPolicy: policy,
     });
-    return new WorkflowHandle(this, workflowId, runId, created);
+    return new WorkflowHandle(this, workflowId, runId, created) as WorkflowHandle & { readonly runId: string };
   }
 
   /** A handle on a workflow's latest run (or a given run). */

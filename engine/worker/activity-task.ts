@@ -78,6 +78,7 @@ export async function runActivityTask(worker: Worker, task: ClaimedTask, running
       activityType: spec.activityType,
       idempotencyKey: `${task.runId}:${task.seq}`,
       attempt: task.attempt,
+      workerId: worker.identity,
       workflowId: spec.workflowId,
       runId: task.runId,
       seq: task.seq,
@@ -121,7 +122,16 @@ export async function runActivityTask(worker: Worker, task: ClaimedTask, running
       }
       running.settled = true;
       worker.stats.activitiesCompleted += 1;
-      worker.observer?.({ type: "activityCompleted", taskId: task.taskId, runId: task.runId, seq: task.seq, attempt: task.attempt, leaseToken: task.leaseToken });
+      worker.observer?.({
+        type: "activityCompleted",
+        taskId: task.taskId,
+        runId: task.runId,
+        seq: task.seq,
+        attempt: task.attempt,
+        leaseToken: task.leaseToken,
+        activityType: spec.activityType,
+        workflowId: spec.workflowId,
+      });
     } catch (err) {
       if (err instanceof LeaseLostError) throw err;
       if (err instanceof WorkerStoppedError || (err as Error)?.name === "AbandonTask") throw err;
@@ -153,18 +163,26 @@ async function recordAttemptFailure(worker: Worker, task: ClaimedTask, running: 
   if (decision.retry && !pastDeadline) {
     await withDatabaseRetry(worker, "scheduling an activity retry", () => worker.store.retryActivityTask(ref, failure, retryAtMs));
     worker.stats.activityRetries += 1;
-    worker.observer?.({ type: "activityFailed", taskId: task.taskId, runId: task.runId, seq: task.seq, attempt: task.attempt, final: false, failure });
+    worker.observer?.({ type: "activityFailed", taskId: task.taskId, runId: task.runId, seq: task.seq, attempt: task.attempt, final: false, failure, activityType: spec.activityType, workflowId: spec.workflowId });
     return;
   }
   await recordFinalFailure(worker, task, running, ref, failure, true);
 }
 
-async function recordFinalFailure(worker: Worker, task: ClaimedTask, running: Running, ref: ActivityTaskRef, failure: FailureInfo, alreadySettled = false): Promise<void> {
+async function recordFinalFailure(
+  worker: Worker,
+  task: ClaimedTask,
+  running: Running,
+  ref: ActivityTaskRef,
+  failure: FailureInfo,
+  alreadySettled = false,
+): Promise<void> {
+  const spec = task.spec as ActivitySpec;
   if (running.settled && !alreadySettled) return;
   running.settled = true;
   await withDatabaseRetry(worker, "recording an activity failure", () => worker.store.failActivityTask(ref, failure));
   worker.stats.activitiesFailed += 1;
-  worker.observer?.({ type: "activityFailed", taskId: task.taskId, runId: task.runId, seq: task.seq, attempt: ref.attempt, final: true, failure });
+  worker.observer?.({ type: "activityFailed", taskId: task.taskId, runId: task.runId, seq: task.seq, attempt: ref.attempt, final: true, failure, activityType: spec.activityType, workflowId: spec.workflowId });
 }
 
 function describeTimeouts(o: ResolvedActivityOptions): string {

@@ -30,9 +30,9 @@ export interface FaultContext {
 export type FaultHook = (point: FaultPoint, context: FaultContext) => void | Promise<void>;
 
 export type WorkerObservation =
-  | { type: "claimed"; kind: TaskKind; taskId: number; runId: string; seq: number; attempt: number; leaseToken: number }
-  | { type: "activityCompleted"; taskId: number; runId: string; seq: number; attempt: number; leaseToken: number }
-  | { type: "activityFailed"; taskId: number; runId: string; seq: number; attempt: number; final: boolean; failure: FailureInfo }
+  | { type: "claimed"; kind: TaskKind; taskId: number; runId: string; seq: number; attempt: number; leaseToken: number; activityType?: string; workflowId?: string }
+  | { type: "activityCompleted"; taskId: number; runId: string; seq: number; attempt: number; leaseToken: number; activityType: string; workflowId: string }
+  | { type: "activityFailed"; taskId: number; runId: string; seq: number; attempt: number; final: boolean; failure: FailureInfo; activityType: string; workflowId: string }
   | { type: "workflowTaskCompleted"; taskId: number; runId: string; commands: number }
   | { type: "workflowTaskFailed"; taskId: number; runId: string; failure: FailureInfo }
   | { type: "timerFired"; taskId: number; runId: string; seq: number }

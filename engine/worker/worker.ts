@@ -304,7 +304,18 @@ export class Worker {
 
   private dispatch(task: ClaimedTask): Running {
     this.stats.claimed[task.kind] += 1;
-    this.observer?.({ type: "claimed", kind: task.kind, taskId: task.taskId, runId: task.runId, seq: task.seq, attempt: task.attempt, leaseToken: task.leaseToken });
+    const spec = task.kind === "activity" ? (task.spec as { activityType?: string; workflowId?: string } | null) : null;
+    this.observer?.({
+      type: "claimed",
+      kind: task.kind,
+      taskId: task.taskId,
+      runId: task.runId,
+      seq: task.seq,
+      attempt: task.attempt,
+      leaseToken: task.leaseToken,
+      ...(spec?.activityType === undefined ? {} : { activityType: spec.activityType }),
+      ...(spec?.workflowId === undefined ? {} : { workflowId: spec.workflowId }),
+    });
     const running: Running = { task, abort: new AbortController(), settled: false, promise: Promise.resolve() };
     const set = this.running[task.kind];
     set.add(running);

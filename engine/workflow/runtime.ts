@@ -179,7 +179,9 @@ export class WorkflowRuntime implements WorkflowContext {
     return new Proxy({} as ActivityStubs<A>, {
       get: (_target, name) => {
         if (typeof name !== "string") return undefined;
-        return (input: unknown, callOptions?: ActivityOptions) => this.activity(name, input, { ...options, ...callOptions });
+        // Per-call options override the stub's; a per-call retry policy overrides field by field.
+        return (input: unknown, callOptions?: ActivityOptions) =>
+          this.activity(name, input, { ...options, ...callOptions, ...(options?.retry || callOptions?.retry ? { retry: { ...options?.retry, ...callOptions?.retry } } : {}) });
       },
     });
   }

@@ -51,6 +51,8 @@ export interface ActivityContext {
   readonly idempotencyKey: string;
   /** 1-based. */
   readonly attempt: number;
+  /** The identity of the worker running this attempt. */
+  readonly workerId: string;
   readonly workflowId: string;
   readonly runId: string;
   readonly seq: number;
