@@ -55,6 +55,8 @@ export const WORKER_ACTIVITY_CONCURRENCY_DEFAULT = 100;
 export const WORKER_WORKFLOW_CONCURRENCY_DEFAULT = 20;
 export const WORKER_CLAIM_BATCH_DEFAULT = 10;
 export const WORKER_POLL_INTERVAL_MS_DEFAULT = 1_000;
+export const WORKER_POLL_INTERVAL_MS_MAX = 3_600_000;
+export const WORKER_SHUTDOWN_GRACE_MS_MAX = 3_600_000;
 export const WORKER_SHUTDOWN_GRACE_MS_DEFAULT = 10_000;
 export const WORKER_CONNECTIONS_DEFAULT = 4;
 /** Backoff after a database error in a poll loop: doubles from min to max. */

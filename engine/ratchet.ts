@@ -17,6 +17,8 @@ export interface ConnectOptions extends StoreOptions {
   database?: string | SqlDriver;
   /** Pool size for postgres:// (LISTEN uses one more). */
   maxConnections?: number;
+  /** Shown in pg_stat_activity (and as the holder of a pglite:<dir> lock). */
+  applicationName?: string;
   clock?: Clock;
   random?: Random;
   logger?: Logger;
@@ -41,6 +43,7 @@ export class Ratchet {
       typeof target === "string"
         ? await openDatabase(target, {
             ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
+            ...(options.applicationName === undefined ? {} : { applicationName: options.applicationName }),
             ...(options.clock === undefined ? {} : { clock: options.clock }),
             ...(options.logger === undefined ? {} : { logger: options.logger }),
           })

@@ -21,7 +21,9 @@ export interface OpenDatabaseOptions {
 
 export async function openDatabase(target: string, options: OpenDatabaseOptions = {}): Promise<SqlDriver> {
   if (target === "pglite" || target === "pglite:memory") return PgliteDriver.open();
-  if (target.startsWith("pglite:")) return PgliteDriver.open({ dataDir: target.slice("pglite:".length) });
+  if (target.startsWith("pglite:")) {
+    return PgliteDriver.open({ dataDir: target.slice("pglite:".length), ...(options.applicationName ? { lockHolder: options.applicationName } : {}) });
+  }
   if (/^postgres(ql)?:\/\//.test(target)) {
     const driver = new PgDriver({ connectionString: target, ...options });
     try {

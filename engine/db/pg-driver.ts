@@ -8,7 +8,7 @@
  *   `max`), which reconnects with backoff and tells the caller to poll.
  */
 import pg from "pg";
-import { CommitOutcomeUnknownError, DatabaseUnavailableError, InvalidArgumentError } from "../errors.ts";
+import { CommitOutcomeUnknownError, DatabaseError, DatabaseUnavailableError, InvalidArgumentError } from "../errors.ts";
 import { CONNECTIONS_MAX, WORKER_ERROR_BACKOFF_MS_MAX, WORKER_ERROR_BACKOFF_MS_MIN } from "../limits.ts";
 import { checkInteger } from "../names.ts";
 import type { Clock } from "../ports/clock.ts";
@@ -41,11 +41,14 @@ export interface PgDriverOptions {
   applicationName?: string;
 }
 
-/** A connection string with its password removed, for messages. */
+/** A connection string with its password removed (from the user part and from ?password=), for messages. */
 export function describeConnectionString(connectionString: string): string {
   try {
     const url = new URL(connectionString);
     if (url.password) url.password = "***";
+    for (const key of [...url.searchParams.keys()]) {
+      if (/pass/i.test(key)) url.searchParams.set(key, "***");
+    }
     return url.toString();
   } catch {
     return "<unparseable connection string>";
@@ -97,6 +100,11 @@ export class PgDriver implements SqlDriver {
           { database: this.description },
           err,
         );
+      }
+      const sqlState = (err as { code?: unknown }).code;
+      // Wrong credentials (28xxx) or no such database (3D000): the server answered; the URL is wrong.
+      if (typeof sqlState === "string" && (sqlState.startsWith("28") || sqlState === "3D000")) {
+        throw new DatabaseError(`cannot connect to PostgreSQL at ${this.description}: ${(err as Error).message}. Check DATABASE_URL (or --db)`, { database: this.description, sqlState }, err);
       }
       throw e;
     }

@@ -9,12 +9,16 @@
  * between runs. An open instance keeps Node alive until close().
  */
 import { PGlite } from "@electric-sql/pglite";
+import { DatabaseUnavailableError, RatchetError } from "../errors.ts";
 import type { Row, Sql, SqlDriver, SqlSession } from "./driver.ts";
 import { translateDriverError } from "./errors.ts";
+import { checkPgliteDirectory, lockPgliteDirectory, type DirectoryLock } from "./pglite-directory.ts";
 
 export interface PgliteDriverOptions {
-  /** A data directory to persist to; in memory when absent. */
+  /** A data directory to persist to; in memory when absent. Locked for this process while open. */
   dataDir?: string;
+  /** Who holds the directory lock, for the message another process gets. */
+  lockHolder?: string;
   /** Use an instance the caller owns (close() then leaves it open). */
   instance?: PGlite;
 }
@@ -27,14 +31,25 @@ export class PgliteDriver implements SqlDriver {
   private constructor(
     readonly db: PGlite,
     options: PgliteDriverOptions,
+    private readonly lock: DirectoryLock | undefined,
   ) {
     this.owned = options.instance === undefined;
     this.description = options.dataDir ? `pglite:${options.dataDir}` : "pglite (in memory)";
   }
 
   static async open(options: PgliteDriverOptions = {}): Promise<PgliteDriver> {
-    const db = options.instance ?? (options.dataDir ? await PGlite.create(options.dataDir) : await PGlite.create());
-    return new PgliteDriver(db, options);
+    if (options.instance) return new PgliteDriver(options.instance, options, undefined);
+    if (!options.dataDir) return new PgliteDriver(await PGlite.create(), options, undefined);
+    checkPgliteDirectory(options.dataDir);
+    const lock = lockPgliteDirectory(options.dataDir, options.lockHolder ?? "ratchet");
+    try {
+      return new PgliteDriver(await PGlite.create(options.dataDir), options, lock);
+    } catch (err) {
+      lock.release();
+      if (err instanceof RatchetError) throw err;
+      // PGlite raises plain errors here (a path that is a file, a corrupt data directory).
+      throw new DatabaseUnavailableError(`cannot open pglite:${options.dataDir}: ${(err as Error).message}`, { database: `pglite:${options.dataDir}` }, err);
+    }
   }
 
   async query<R extends Row = Row>(q: Sql): Promise<R[]> {
@@ -73,6 +88,10 @@ export class PgliteDriver implements SqlDriver {
   }
 
   async close(): Promise<void> {
-    if (this.owned && !this.db.closed) await this.db.close();
+    try {
+      if (this.owned && !this.db.closed) await this.db.close();
+    } finally {
+      this.lock?.release();
+    }
   }
 }

@@ -91,7 +91,7 @@ export async function assertMigrated(db: SqlDriver, schema: string): Promise<voi
   if (have < want) {
     throw new SchemaError(
       "SCHEMA_NOT_MIGRATED",
-      `schema "${schema}" on ${db.description} is at version ${have}, this code needs ${want}: run \`npx ratchet migrate\` (or pass migrate: true)`,
+      `schema "${schema}" on ${db.description} is at version ${have}, this code needs ${want}: run \`npx ratchet migrate --schema ${schema}\` against this database, or open the store with migrate: true`,
       { schema, have, want },
     );
   }

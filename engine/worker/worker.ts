@@ -22,7 +22,9 @@ import {
   WORKER_ERROR_BACKOFF_MS_MAX,
   WORKER_ERROR_BACKOFF_MS_MIN,
   WORKER_POLL_INTERVAL_MS_DEFAULT,
+  WORKER_POLL_INTERVAL_MS_MAX,
   WORKER_SHUTDOWN_GRACE_MS_DEFAULT,
+  WORKER_SHUTDOWN_GRACE_MS_MAX,
   WORKER_WORKFLOW_CONCURRENCY_DEFAULT,
 } from "../limits.ts";
 import { checkInteger, checkQueueName, checkTypeName } from "../names.ts";
@@ -147,8 +149,8 @@ export class Worker {
       activity: checkInteger(options.maxConcurrentActivities ?? WORKER_ACTIVITY_CONCURRENCY_DEFAULT, "maxConcurrentActivities", 1, WORKER_CONCURRENCY_MAX),
     };
     this.claimBatchSize = checkInteger(options.claimBatchSize ?? WORKER_CLAIM_BATCH_DEFAULT, "claimBatchSize", 1, CLAIM_BATCH_MAX);
-    this.pollIntervalMs = checkInteger(options.pollIntervalMs ?? WORKER_POLL_INTERVAL_MS_DEFAULT, "pollIntervalMs", 1, 3_600_000);
-    this.shutdownGraceMs = checkInteger(options.shutdownGraceMs ?? WORKER_SHUTDOWN_GRACE_MS_DEFAULT, "shutdownGraceMs", 0, 3_600_000);
+    this.pollIntervalMs = checkInteger(options.pollIntervalMs ?? WORKER_POLL_INTERVAL_MS_DEFAULT, "pollIntervalMs", 1, WORKER_POLL_INTERVAL_MS_MAX);
+    this.shutdownGraceMs = checkInteger(options.shutdownGraceMs ?? WORKER_SHUTDOWN_GRACE_MS_DEFAULT, "shutdownGraceMs", 0, WORKER_SHUTDOWN_GRACE_MS_MAX);
     this.listenEnabled = options.listen ?? options.store.notifyEnabled;
     this.faultHook = options.faultHook;
     this.observer = options.observer;
@@ -191,16 +193,18 @@ export class Worker {
   /**
    * Step mode (tests, simulation): claim and run every task visible now, and
    * what those tasks make visible, until nothing is left. Waits for the tasks
-   * it runs, so an activity that never returns blocks it.
+   * it runs, so an activity that never returns blocks it. shutdown() stops it
+   * claiming more (and handles what it is running).
    */
   async runUntilIdle(): Promise<number> {
     if (this.killed) throw new WorkerStoppedError(this.identity);
     let ran = 0;
-    for (let round = 0; round < IDLE_ROUNDS_MAX; round++) {
+    for (let round = 0; round < IDLE_ROUNDS_MAX && !this.stopping; round++) {
       let claimed = 0;
       for (const kind of KINDS) {
         if (!this.handles(kind)) continue;
         for (const queue of this.queues) {
+          if (this.stopping) return ran + claimed;
           const tasks = await this.store.claimTasks(kind, queue, this.claimBatchSize, this.clock.now());
           claimed += tasks.length;
           await Promise.all(tasks.map((t) => this.dispatch(t).promise));

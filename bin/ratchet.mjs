@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+// The `ratchet` command. Plain ESM so it runs as-is: it registers tsx (the
+// engine is TypeScript with no build step), then hands over to
+// engine/cli/main.ts. Paths resolve from this file, so any cwd works.
+import process from "node:process";
+import { URL } from "node:url";
+import { register } from "tsx/esm/api";
+
+// A reader that stops early (`ratchet history ID | head`) closes the pipe:
+// that is its choice, not a failure worth a stack trace.
+process.stdout.on("error", (err) => {
+  if (err.code === "EPIPE") process.exit(0);
+  throw err;
+});
+
+register();
+const { main } = await import(new URL("../engine/cli/main.ts", import.meta.url).href);
+const code = await main(process.argv.slice(2));
+// Exit explicitly: a worker forced down by a second signal may still hold
+// open handles (sockets, timers) that would otherwise keep Node alive.
+// Wait for stdout to drain first so piped output is never cut short.
+process.stdout.write("", () => process.exit(code));

@@ -1,0 +1,222 @@
+// Proves every command end to end, in-process through main(), on a
+// persistent PGlite directory (no server needed): migrate, start, describe,
+// history, signal, cancel and result read and write the same durable state
+// across separate invocations, a worker run with --until-idle drives the
+// workflows, and each command's --json document has its documented shape.
+// Also: a directory held by another process is refused (exit 3), and an
+// unmigrated schema is exit 3 naming the command that fixes it.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SCHEMA_VERSION } from "../store/migrate.ts";
+import { EXIT } from "./exit-codes.ts";
+import { GREETER, jsonOf, runCli } from "./fixtures/run-cli.ts";
+import { lockPgliteDirectory } from "../db/pglite-directory.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "ratchet-cli-pglite-"));
+const db = ["--db", `pglite:${dir}`];
+const queue = ["--queue", "cli-greeter"];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Run the fixture worker until nothing is left to do now. */
+async function drain(): Promise<void> {
+  const run = await runCli(["worker", GREETER, ...db, "--until-idle"]);
+  expect(run.code, run.stderr).toBe(EXIT.ok);
+}
+
+beforeAll(async () => {
+  const first = await runCli(["migrate", ...db, "--json"]);
+  expect(first.code, first.stderr).toBe(EXIT.ok);
+  expect(jsonOf(first)).toEqual({ schema: "ratchet", applied: [1], version: SCHEMA_VERSION() });
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("migrate", () => {
+  it("is idempotent: a second run applies nothing", async () => {
+    const again = await runCli(["migrate", ...db, "--json"]);
+    expect(jsonOf(again)).toEqual({ schema: "ratchet", applied: [], version: SCHEMA_VERSION() });
+    const human = await runCli(["migrate", ...db]);
+    expect(human.stdout).toBe(`schema ratchet is up to date (version ${SCHEMA_VERSION()})\n`);
+  });
+
+  it("takes DATABASE_URL when --db is absent, and --schema", async () => {
+    const run = await runCli(["migrate", "--schema", "second", "--json"], { env: { DATABASE_URL: `pglite:${dir}` } });
+    expect(jsonOf(run)).toEqual({ schema: "second", applied: [1], version: SCHEMA_VERSION() });
+  });
+});
+
+describe("start, describe, history", () => {
+  let runId: string;
+
+  beforeAll(async () => {
+    const run = await runCli(["start", "greet", "--id", "order-1", ...queue, "--input", '{"name":"ada"}', ...db, "--json"]);
+    expect(run.code, run.stderr).toBe(EXIT.ok);
+    const started = jsonOf(run);
+    expect(started).toEqual({ workflowId: "order-1", runId: expect.stringMatching(UUID), created: true });
+    runId = started.runId;
+  });
+
+  it("describe --json prints the WorkflowDescription of the new run", async () => {
+    const run = await runCli(["describe", "order-1", ...db, "--json"]);
+    expect(run.code).toBe(EXIT.ok);
+    expect(jsonOf(run)).toMatchObject({
+      workflowId: "order-1",
+      runId,
+      workflowType: "greet",
+      taskQueue: "cli-greeter",
+      status: "running",
+      historyLength: 1,
+      cancelRequested: false,
+      closedAtMs: null,
+      taskFailure: null,
+      workflowTask: { state: "pending" },
+      pendingActivities: [],
+      pendingTimers: [],
+    });
+  });
+
+  it("history --json prints the events with the input as given", async () => {
+    const run = await runCli(["history", "order-1", ...db, "--json"]);
+    const history = jsonOf(run);
+    expect(history).toEqual({
+      workflowId: "order-1",
+      runId,
+      events: [{ eventId: 1, type: "WorkflowStarted", atMs: expect.any(Number), data: expect.objectContaining({ workflowType: "greet", input: { name: "ada" } }) }],
+    });
+  });
+
+  it("a second start with the same id is exit 1 (already running), or reports the run with --if-running use-existing", async () => {
+    const again = await runCli(["start", "greet", "--id", "order-1", ...queue, ...db, "--json"]);
+    expect(again.code).toBe(EXIT.failure);
+    expect(jsonOf(again).error).toMatchObject({ code: "WORKFLOW_ALREADY_RUNNING", details: { workflowId: "order-1", runId } });
+    const existing = await runCli(["start", "greet", "--id", "order-1", ...queue, ...db, "--if-running", "use-existing", "--json"]);
+    expect(existing.code).toBe(EXIT.ok);
+    expect(jsonOf(existing)).toEqual({ workflowId: "order-1", runId, created: false });
+  });
+
+  it("result --no-wait (and an expired --timeout-ms) report status running with exit 1", async () => {
+    const now = await runCli(["result", "order-1", ...db, "--no-wait", "--json"]);
+    expect(now.code).toBe(EXIT.failure);
+    expect(jsonOf(now)).toEqual({ workflowId: "order-1", runId, status: "running" });
+    const timedOut = await runCli(["result", "order-1", ...db, "--timeout-ms", "0"]);
+    expect(timedOut.code).toBe(EXIT.failure);
+    expect(timedOut.stdout).toBe("");
+    expect(timedOut.stderr).toContain(`workflow "order-1" (run ${runId}) is still running`);
+  });
+
+  it("after a worker runs it: result prints the result, describe and history show the whole run", async () => {
+    await drain();
+    const result = await runCli(["result", "order-1", ...db, "--json"]);
+    expect(result.code).toBe(EXIT.ok);
+    expect(jsonOf(result)).toEqual({ workflowId: "order-1", runId, status: "completed", result: { greeting: "hello, ada" } });
+
+    const human = await runCli(["result", "order-1", ...db]);
+    expect(human.stdout).toBe(`${JSON.stringify({ greeting: "hello, ada" }, null, 2)}\n`);
+
+    const described = await runCli(["describe", "order-1", ...db]);
+    expect(described.stdout).toMatch(/^status +completed$/m);
+    expect(described.stdout).toMatch(/^result +\{"greeting":"hello, ada"\}$/m);
+
+    const history = await runCli(["history", "order-1", ...db]);
+    const lines = history.stdout.trim().split("\n");
+    expect(lines[0]).toBe(`workflow order-1, run ${runId}: 6 events`);
+    expect(lines[1]).toMatch(/^ +1 {2}\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z {2}WorkflowStarted +greet on cli-greeter, input \{"name":"ada"\}$/);
+    expect(lines.slice(1).map((l) => l.split(/\s+/)[3])).toEqual([
+      "WorkflowStarted",
+      "WorkflowTaskCompleted",
+      "ActivityScheduled",
+      "ActivityCompleted",
+      "WorkflowTaskCompleted",
+      "WorkflowCompleted",
+    ]);
+  });
+
+  it("--run addresses a specific run; an unknown id is exit 1 (not found)", async () => {
+    expect((await runCli(["describe", "order-1", "--run", runId, ...db])).code).toBe(EXIT.ok);
+    const missing = await runCli(["describe", "no-such-order", ...db, "--json"]);
+    expect(missing.code).toBe(EXIT.failure);
+    expect(jsonOf(missing).error).toMatchObject({ code: "WORKFLOW_NOT_FOUND", details: { workflowId: "no-such-order" } });
+  });
+});
+
+describe("signal", () => {
+  it("delivers a payload the workflow returns; a closed workflow cannot be signalled (exit 1)", async () => {
+    const started = jsonOf(await runCli(["start", "awaitApproval", "--id", "approval-1", ...queue, ...db, "--json"]));
+    const signalled = await runCli(["signal", "approval-1", "approve", "--payload", '{"by":"ops"}', ...db, "--json"]);
+    expect(signalled.code).toBe(EXIT.ok);
+    expect(jsonOf(signalled)).toEqual({ workflowId: "approval-1", runId: started.runId, signal: "approve" });
+    await drain();
+    expect(jsonOf(await runCli(["result", "approval-1", ...db, "--json"]))).toMatchObject({ status: "completed", result: { approvedBy: "ops" } });
+
+    const late = await runCli(["signal", "approval-1", "approve", ...db]);
+    expect(late.code).toBe(EXIT.failure);
+    expect(late.stderr).toContain("is completed, not running");
+  });
+});
+
+describe("cancel", () => {
+  it("requests cancellation once; the workflow ends cancelled and result exits 1", async () => {
+    jsonOf(await runCli(["start", "waitForever", "--id", "forever-1", ...queue, ...db, "--json"]));
+    await drain();
+    const first = await runCli(["cancel", "forever-1", "--reason", "no longer needed", ...db, "--json"]);
+    expect(first.code).toBe(EXIT.ok);
+    expect(jsonOf(first)).toMatchObject({ workflowId: "forever-1", alreadyRequested: false });
+    const second = await runCli(["cancel", "forever-1", ...db, "--json"]);
+    expect(jsonOf(second)).toMatchObject({ alreadyRequested: true });
+    expect((await runCli(["describe", "forever-1", ...db])).stdout).toMatch(/^status +running \(cancellation requested\)$/m);
+
+    await drain();
+    const result = await runCli(["result", "forever-1", ...db, "--json"]);
+    expect(result.code).toBe(EXIT.failure);
+    expect(jsonOf(result)).toMatchObject({ workflowId: "forever-1", status: "cancelled" });
+    const history = jsonOf(await runCli(["history", "forever-1", ...db, "--json"]));
+    expect(history.events.find((e: { type: string }) => e.type === "WorkflowCancelRequested").data).toEqual({ reason: "no longer needed" });
+  });
+});
+
+describe("failures", () => {
+  it("a failed workflow: result exits 1 and prints the recorded failure", async () => {
+    const started = await runCli(["start", "alwaysFails", "--id", "fails-1", ...queue, ...db, "--wait", "--timeout-ms", "0", "--json"]);
+    expect(started.code).toBe(EXIT.failure);
+    expect(jsonOf(started)).toMatchObject({ workflowId: "fails-1", created: true, status: "running" });
+    await drain();
+    const result = await runCli(["result", "fails-1", ...db, "--json"]);
+    expect(result.code).toBe(EXIT.failure);
+    expect(jsonOf(result)).toMatchObject({ status: "failed", failure: { type: "FixtureFailure", message: "the fixture always fails", nonRetryable: true } });
+    const human = await runCli(["result", "fails-1", ...db]);
+    expect(human.stdout).toBe("");
+    expect(human.stderr).toContain("FixtureFailure [APPLICATION_FAILURE]: the fixture always fails");
+  });
+
+  it("a workflow type no worker knows: describe shows the task failure", async () => {
+    await runCli(["start", "noSuchWorkflow", "--id", "unknown-1", ...queue, ...db]);
+    await drain();
+    const described = await runCli(["describe", "unknown-1", ...db, "--json"]);
+    expect(jsonOf(described)).toMatchObject({ status: "running", taskFailure: { code: "UNKNOWN_WORKFLOW_TYPE" }, workflowTask: { state: "backingOff" } });
+    const human = await runCli(["describe", "unknown-1", ...db]);
+    expect(human.stdout).toContain("task failure");
+    expect(human.stdout).toContain('workflow type "noSuchWorkflow" is not registered on this worker');
+  });
+});
+
+describe("database problems exit 3", () => {
+  it("an unmigrated schema names the command that fixes it", async () => {
+    const run = await runCli(["describe", "order-1", ...db, "--schema", "never_migrated"]);
+    expect(run.code).toBe(EXIT.database);
+    expect(run.stderr).toContain("run `ratchet migrate --schema never_migrated`");
+  });
+
+  it("a directory another process holds is refused, and usable once released", async () => {
+    const lock = lockPgliteDirectory(dir, "a test holding the directory");
+    try {
+      const run = await runCli(["describe", "order-1", ...db, "--json"]);
+      expect(run.code).toBe(EXIT.database);
+      expect(jsonOf(run).error).toMatchObject({ code: "DATABASE_UNAVAILABLE", message: expect.stringContaining("is in use by another ratchet process") });
+    } finally {
+      lock.release();
+    }
+    expect((await runCli(["describe", "order-1", ...db])).code).toBe(EXIT.ok);
+  });
+});

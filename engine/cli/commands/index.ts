@@ -1,0 +1,25 @@
+/** Every command, in the order `ratchet help` lists them. */
+import type { CommandSpec } from "../command.ts";
+import { cancelCommand } from "./cancel.ts";
+import { describeCommand } from "./describe.ts";
+import { historyCommand } from "./history.ts";
+import { migrateCommand } from "./migrate.ts";
+import { resultCommand } from "./result.ts";
+import { signalCommand } from "./signal.ts";
+import { startCommand } from "./start.ts";
+import { workerCommand } from "./worker.ts";
+
+export const COMMANDS: readonly CommandSpec[] = [
+  migrateCommand,
+  workerCommand,
+  startCommand,
+  describeCommand,
+  historyCommand,
+  signalCommand,
+  cancelCommand,
+  resultCommand,
+];
+
+export function findCommand(name: string): CommandSpec | undefined {
+  return COMMANDS.find((c) => c.name === name);
+}
