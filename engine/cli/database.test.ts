@@ -37,7 +37,7 @@ describe("describePostgresUrl", () => {
   it("masks passwords in the user part and the query string", () => {
     expect(describePostgresUrl("postgres://app:s3cret@db:5432/prod?sslmode=require&password=s3cret")).toBe("postgres://app:***@db:5432/prod?sslmode=require&password=***");
     expect(describePostgresUrl("postgres://db/x")).toBe("postgres://db/x");
-    expect(describePostgresUrl("postgres://[broken")).toBe("<unparseable postgres URL>");
+    expect(describePostgresUrl("postgres://[broken")).toBe("<unparseable connection string>");
   });
 });
 
