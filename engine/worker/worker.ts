@@ -62,6 +62,8 @@ export interface WorkerOptions {
   logger?: Logger;
   faultHook?: FaultHook;
   observer?: WorkerObserver;
+  /** How replay waits for workflow code to block (see ReplayInput.settle); for the simulator. */
+  settle?: () => Promise<void>;
 }
 
 export interface WorkerStats {
@@ -117,6 +119,7 @@ export class Worker {
   readonly knownActivityTypes: ReadonlySet<string> | undefined;
   readonly faultHook: FaultHook | undefined;
   readonly observer: WorkerObserver | undefined;
+  readonly settle: (() => Promise<void>) | undefined;
 
   private stateValue: WorkerState = "created";
   private readonly concurrency: Record<TaskKind, number>;
@@ -154,6 +157,7 @@ export class Worker {
     this.listenEnabled = options.listen ?? options.store.notifyEnabled;
     this.faultHook = options.faultHook;
     this.observer = options.observer;
+    this.settle = options.settle;
     this.store = fence(options.store, this);
   }
 

@@ -40,6 +40,7 @@ export async function runWorkflowTask(worker: Worker, task: ClaimedTask, running
       nowMs,
       ...(worker.knownActivityTypes ? { knownActivityTypes: worker.knownActivityTypes } : {}),
       logger: worker.logger,
+      ...(worker.settle ? { settle: worker.settle } : {}),
     });
     if (outcome.kind === "taskFailed") {
       worker.logger.log("error", `workflow task failed: ${outcome.error.message}`, { workflowId: run.workflowId, runId: run.runId, code: outcome.error.code });

@@ -35,6 +35,12 @@ export interface ReplayInput {
   /** Activities this worker runs on the workflow's own queue, to reject typos before they are scheduled. */
   knownActivityTypes?: ReadonlySet<string>;
   logger?: Logger;
+  /**
+   * Resolves once workflow code has run until it blocks. Default: one turn of
+   * the event loop (settle.ts). The simulator passes one that resolves as an
+   * event of its own scheduler, so it knows when the code is done.
+   */
+  settle?: () => Promise<void>;
 }
 
 export type ReplayOutcome =
@@ -84,7 +90,7 @@ export async function replayWorkflowTask(input: ReplayInput): Promise<ReplayOutc
     runtime.beginActivation(activation.atMs, activation.recorded !== undefined);
     if (k === 0) runtime.start(input.fn, started.data.input);
     for (const event of activation.events) runtime.deliver(event);
-    await settle();
+    await (input.settle ?? settle)();
     if (runtime.fatal) return { kind: "taskFailed", error: runtime.fatal };
     const issued = runtime.takeCommands();
     if (activation.recorded === undefined) {

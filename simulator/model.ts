@@ -1,0 +1,207 @@
+/**
+ * The simulator's shared data model: the scenario (what to run, which
+ * faults), the recorded history of a run (what the checkers read), and the
+ * result. Each part of the simulator (scenario parsing, workloads and mock
+ * services, faults, the run loop, checkers) works against these types only.
+ *
+ * Times are virtual milliseconds since the start of the run (0 = start),
+ * unless a name says `epochMs`.
+ */
+import type { FailureInfo, HistoryEvent, RunStatus, WorkerObservation } from "../engine/index.ts";
+
+// ---------------------------------------------------------------------------
+// Scenarios: the file format (scenarios/*.json) is the contract. Extend it, don't break it.
+
+export type WorkloadShape = "linear" | "saga" | "fanout" | "timer" | "signal";
+export const WORKLOAD_SHAPES: readonly WorkloadShape[] = ["linear", "saga", "fanout", "timer", "signal"];
+
+export interface WorkloadSpec {
+  /** Workflows the driver starts. */
+  workflows: number;
+  /** Start rate, in workflows per virtual second. */
+  startsPerSecond: number;
+  /** Relative weights of each shape (need not sum to 1; missing shapes weigh 0). */
+  mix: Partial<Record<WorkloadShape, number>>;
+}
+
+export type NetworkMode = "delay" | "drop" | "reset";
+export type ServiceBehavior = "refuse" | "timeout" | "fail" | "succeedThenTimeout";
+export type ServiceName = "inventory" | "payments" | "shipping" | "notifications";
+export const SERVICE_NAMES: readonly ServiceName[] = ["inventory", "payments", "shipping", "notifications"];
+
+/** Named points where a worker can be crashed (scenario names; mapped onto the engine's fault points). */
+export type CrashPoint = "task.afterClaim" | "activity.beforeEffect" | "activity.afterEffect" | "workflowTask.beforeComplete" | "timer.beforeFire";
+export const CRASH_POINTS: readonly CrashPoint[] = ["task.afterClaim", "activity.beforeEffect", "activity.afterEffect", "workflowTask.beforeComplete", "timer.beforeFire"];
+
+/** A closed window of virtual time [fromMs, toMs]. */
+export type WindowMs = [number, number];
+
+export type Fault =
+  /** The link between one worker and the database misbehaves for a while. */
+  | { kind: "network.blip"; worker: string; atMs: number; forMs: number; mode: NetworkMode; latencyMs?: number }
+  /** A worker crashes the nth time it reaches `point` (after atMs, if given), and restarts later. */
+  | { kind: "worker.crash"; worker: string; point: CrashPoint; nth: number; atMs?: number; restartAfterMs: number }
+  /** The database restarts: sessions dropped, open transactions rolled back, committed data kept. */
+  | { kind: "db.restart"; atMs: number; downForMs: number }
+  /** Commits inside the window land, but with this probability their reply is lost. */
+  | { kind: "db.ambiguousCommit"; probability: number; windowMs: WindowMs }
+  /** A worker's connection pool has only `available` connections for a while (0: none). */
+  | { kind: "db.poolExhaustion"; worker: string; windowMs: WindowMs; available: number }
+  /** An external service misbehaves for a while. */
+  | { kind: "service.outage"; service: ServiceName; windowMs: WindowMs; behavior: ServiceBehavior }
+  /** A worker's clock jumps by offsetMs (positive: ahead) from atMs on. */
+  | { kind: "clock.skew"; worker: string; atMs: number; offsetMs: number };
+
+export type FaultKind = Fault["kind"];
+
+export interface Scenario {
+  name: string;
+  description: string;
+  /** Default seed (the command line's --seed overrides it). */
+  seed: number;
+  /** Virtual length of the run, healing and liveness included. */
+  durationMs: number;
+  /** Worker count; workers are named worker-1 .. worker-N. */
+  workers: number;
+  workload: WorkloadSpec;
+  faults: Fault[];
+  /**
+   * Swarm testing: extra faults drawn from the seed (kinds, targets, times,
+   * probabilities), on top of `faults`. Absent: none.
+   */
+  swarm?: { faults: number; kinds?: FaultKind[] };
+  /** At healAtMs every fault stops; every accepted workflow must then be terminal within withinMs. */
+  liveness: { healAtMs: number; withinMs: number };
+}
+
+// ---------------------------------------------------------------------------
+// What a run records (Jepsen style: what was invoked, what came back), for the checkers.
+
+/** A workflow start the driver attempted. ok: start() returned (accepted); info: it failed ambiguously (may exist). */
+export interface StartRecord {
+  workflowId: string;
+  workflowType: WorkloadShape;
+  atMs: number;
+  outcome: "ok" | "fail" | "info";
+  runId?: string;
+  error?: string;
+}
+
+/** One signal send the driver attempted. */
+export interface SignalRecord {
+  workflowId: string;
+  name: string;
+  atMs: number;
+  outcome: "ok" | "fail" | "info";
+  error?: string;
+}
+
+/** What a worker reported (engine/worker/hooks.ts), stamped with who and when. */
+export interface ObservationRecord {
+  atMs: number;
+  worker: string;
+  /** 1 for the first process of a worker, 2 after its first restart, ... */
+  incarnation: number;
+  observation: WorkerObservation;
+}
+
+/** One call an activity made to a mock service, and what the service did with it. */
+export interface EffectRecord {
+  atMs: number;
+  service: ServiceName;
+  operation: string;
+  /** The idempotency key the activity presented. */
+  key: string;
+  /** The step the call belongs to (`runId:seq`), whatever key was presented. */
+  step: string;
+  workflowId: string;
+  attempt: number;
+  /** True when this call applied the effect; false when deduplicated, refused or failed. */
+  applied: boolean;
+  /** What the caller saw: ok, or the error the service raised. */
+  outcome: "ok" | "refused" | "failed" | "timedOut";
+}
+
+/** A read of a run's history during the run (to check it only ever grows by appending). */
+export interface HistorySnapshot {
+  atMs: number;
+  runId: string;
+  /** Event ids in the order read, and a digest of each event's (type, data) for prefix comparison. */
+  events: Array<{ eventId: number; digest: string }>;
+}
+
+/** A fault as it was applied (for the report and the trace). */
+export interface AppliedFault {
+  atMs: number;
+  fault: Fault;
+  note: string;
+}
+
+export interface FinalRun {
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+  status: RunStatus;
+  closedAtMs: number | null;
+  history: HistoryEvent[];
+  taskFailure: FailureInfo | null;
+}
+
+export interface SimRecord {
+  scenario: Scenario;
+  seed: number;
+  starts: StartRecord[];
+  signals: SignalRecord[];
+  observations: ObservationRecord[];
+  effects: EffectRecord[];
+  snapshots: HistorySnapshot[];
+  faults: AppliedFault[];
+  /** Every run in the database at the end, with its full history. */
+  finalRuns: FinalRun[];
+  /** When the liveness phase began and when the run ended (virtual ms). */
+  healAtMs: number;
+  endMs: number;
+}
+
+// ---------------------------------------------------------------------------
+// Checking.
+
+export type CheckName =
+  | "no-accepted-workflow-lost"
+  | "activity-attempted-at-least-once"
+  | "no-result-recorded-twice"
+  | "effect-exactly-once-per-completion"
+  | "history-contiguous-append-only"
+  | "lease-tokens-increase"
+  | "terminal-after-heal";
+
+export interface Violation {
+  check: CheckName;
+  workflowId: string;
+  runId?: string;
+  detail: string;
+  /** The events (or observations) that show it, briefly. */
+  evidence?: string[];
+}
+
+export type Checker = (record: SimRecord) => Violation[];
+
+// ---------------------------------------------------------------------------
+// The result of one run: the stable shape `ratchet sim run --json` prints.
+
+export interface SimResult {
+  scenario: string;
+  seed: number;
+  traceHash: string;
+  database: "pglite" | "postgres";
+  mutant: string | null;
+  workflows: { accepted: number; completed: number; failed: number; cancelled: number; open: number };
+  activities: { scheduled: number; attempts: number; recorded: number };
+  effects: { keys: number; applied: number; duplicates: number };
+  faults: { applied: number; byKind: Partial<Record<FaultKind, number>> };
+  violations: Violation[];
+  virtualMs: number;
+  wallMs: number;
+  /** The command that reproduces this run. */
+  replay: string;
+}
