@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The `ratchet` command. Plain ESM so it runs as-is: it registers tsx (the
 // engine is TypeScript with no build step), then hands over to
-// engine/cli/main.ts. Paths resolve from this file, so any cwd works.
+// engine/cli/main.ts (or simulator/cli.ts for `ratchet sim`). Paths resolve
+// from this file, so any cwd works.
+import { performance } from "node:perf_hooks";
 import process from "node:process";
 import { URL } from "node:url";
 import { register } from "tsx/esm/api";
@@ -14,8 +16,16 @@ process.stdout.on("error", (err) => {
 });
 
 register();
-const { main } = await import(new URL("../engine/cli/main.ts", import.meta.url).href);
-const code = await main(process.argv.slice(2));
+const argv = process.argv.slice(2);
+let code;
+if (argv[0] === "sim") {
+  // The simulator drives the engine; the engine never imports it, so it is dispatched here.
+  const { simMain } = await import(new URL("../simulator/cli.ts", import.meta.url).href);
+  code = await simMain(argv.slice(1), { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), wallClock: () => performance.now() });
+} else {
+  const { main } = await import(new URL("../engine/cli/main.ts", import.meta.url).href);
+  code = await main(argv);
+}
 // Exit explicitly: a worker forced down by a second signal may still hold
 // open handles (sockets, timers) that would otherwise keep Node alive.
 // Wait for stdout to drain first so piped output is never cut short.

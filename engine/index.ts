@@ -6,12 +6,24 @@ export { Ratchet, defaultDatabase, type ConnectOptions } from "./ratchet.ts";
 export { Client, WorkflowHandle, type ClientOptions, type StartOptions, type WorkflowDescription, type PendingActivityInfo } from "./client/client.ts";
 export { Worker, type WorkerOptions, type WorkerStats, type WorkerState } from "./worker/worker.ts";
 export { AbandonTask, type FaultHook, type FaultPoint, type FaultContext, type WorkerObservation, type WorkerObserver } from "./worker/hooks.ts";
-export { Store, SCHEMA_DEFAULT, type StoreOptions, type RunRecord, type RunStatus, type ClaimedTask, type IdConflictPolicy } from "./store/store.ts";
+export {
+  Store,
+  SCHEMA_DEFAULT,
+  type StoreOptions,
+  type RunRecord,
+  type RunStatus,
+  type ClaimedTask,
+  type IdConflictPolicy,
+  type ActivityTaskRef,
+  type TaskKind,
+} from "./store/store.ts";
 export { migrate, schemaVersion, assertMigrated, SCHEMA_VERSION } from "./store/migrate.ts";
 export { openDatabase, type OpenDatabaseOptions } from "./db/connect.ts";
 export { PgDriver, type PgDriverOptions } from "./db/pg-driver.ts";
 export { PgliteDriver, type PgliteDriverOptions } from "./db/pglite-driver.ts";
 export type { SqlDriver, SqlSession, Sql, Row } from "./db/driver.ts";
+/** For custom SqlDriver implementations: turn a Postgres/socket error into a typed RatchetError. */
+export { translateDriverError, isConnectionError } from "./db/errors.ts";
 export type { Clock } from "./ports/clock.ts";
 export { SystemClock } from "./ports/system-clock.ts";
 export type { Random } from "./ports/random.ts";

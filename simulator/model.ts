@@ -36,8 +36,13 @@ export const CRASH_POINTS: readonly CrashPoint[] = ["task.afterClaim", "activity
 /** A closed window of virtual time [fromMs, toMs]. */
 export type WindowMs = [number, number];
 
+/**
+ * Faults of one kind on one target may overlap (swarm-drawn ones often do):
+ * the most recently started one is in force until it ends, then the one it
+ * interrupted, if still running, is back in force.
+ */
 export type Fault =
-  /** The link between one worker and the database misbehaves for a while. */
+  /** The link between one worker and the database misbehaves for a while; latencyMs is added to each message, each way. */
   | { kind: "network.blip"; worker: string; atMs: number; forMs: number; mode: NetworkMode; latencyMs?: number }
   /** A worker crashes the nth time it reaches `point` (after atMs, if given), and restarts later. */
   | { kind: "worker.crash"; worker: string; point: CrashPoint; nth: number; atMs?: number; restartAfterMs: number }
@@ -49,7 +54,7 @@ export type Fault =
   | { kind: "db.poolExhaustion"; worker: string; windowMs: WindowMs; available: number }
   /** An external service misbehaves for a while. */
   | { kind: "service.outage"; service: ServiceName; windowMs: WindowMs; behavior: ServiceBehavior }
-  /** A worker's clock jumps by offsetMs (positive: ahead) from atMs on. */
+  /** From atMs on, a worker's clock reads offsetMs (positive: ahead) from true time; a later skew replaces it. */
   | { kind: "clock.skew"; worker: string; atMs: number; offsetMs: number };
 
 export type FaultKind = Fault["kind"];

@@ -146,7 +146,8 @@ export class Store {
   readonly notifyChannel: string;
   readonly notifyEnabled: boolean;
   readonly workflowTaskTimeoutMs: number;
-  private readonly q: Queries;
+  /** Protected, with lockRun and appendResolution, so the simulator's planted bugs (mutants) can subclass a transition. */
+  protected readonly q: Queries;
 
   constructor(
     readonly db: SqlDriver,
@@ -262,25 +263,7 @@ export class Store {
 
   async claimTasks(kind: TaskKind, queue: string, limit: number, nowMs: number): Promise<ClaimedTask[]> {
     const rows = await this.db.query(this.q.claimTasks(kind, queue, nowMs, limit));
-    return rows.map((r) => ({
-      taskId: r.task_id as number,
-      kind: r.kind as TaskKind,
-      queue: r.queue as string,
-      runId: r.run_id as string,
-      seq: r.seq as number,
-      leaseToken: r.lease_token as number,
-      attempt: r.attempt as number,
-      claimedAtMs: r.claimed_at_ms as number,
-      leaseExpiresAtMs: r.lease_expires_at_ms as number,
-      leaseMs: r.lease_ms as number,
-      heartbeatTimeoutMs: (r.heartbeat_timeout_ms as number | null) ?? null,
-      scheduleDeadlineMs: (r.schedule_deadline_ms as number | null) ?? null,
-      maxAttempts: r.max_attempts as number,
-      spec: r.spec ?? null,
-      heartbeatDetails: r.heartbeat_details ?? null,
-      lastFailure: (r.last_failure as FailureInfo | null) ?? null,
-      scheduledAtMs: r.scheduled_at_ms as number,
-    }));
+    return rows.map(toClaimedTask);
   }
 
   async nextVisibleAt(kind: TaskKind, queue: string, nowMs: number): Promise<number | null> {
@@ -499,7 +482,7 @@ export class Store {
 
   // -- helpers -----------------------------------------------------------------
 
-  private async lockRun(tx: SqlSession, runId: string): Promise<RunRecord> {
+  protected async lockRun(tx: SqlSession, runId: string): Promise<RunRecord> {
     const rows = await tx.query(this.q.lockRun(runId));
     if (!rows[0]) throw new WorkflowNotFoundError({ runId });
     return toRun(rows[0]);
@@ -520,7 +503,7 @@ export class Store {
   }
 
   /** Append an event that the workflow must see, and make sure a workflow task will deliver it. */
-  private async appendResolution(tx: SqlSession, run: RunRecord, nowMs: number, event: NewEvent): Promise<void> {
+  protected async appendResolution(tx: SqlSession, run: RunRecord, nowMs: number, event: NewEvent): Promise<void> {
     assert(run.status === "running", `appending ${event.type} to run ${run.runId} which is ${run.status}`);
     await this.appendEvents(tx, run.runId, run.nextEventId, nowMs, [event]);
     await tx.query(this.q.ensureWorkflowTask(run.runId, run.taskQueue, nowMs, this.workflowTaskTimeoutMs));
@@ -535,6 +518,29 @@ export class Store {
     if (!this.notifyEnabled) return;
     await session.query(this.q.notify(this.notifyChannel, key));
   }
+}
+
+/** A claimTasks row as a ClaimedTask. */
+export function toClaimedTask(r: Record<string, unknown>): ClaimedTask {
+  return {
+    taskId: r.task_id as number,
+    kind: r.kind as TaskKind,
+    queue: r.queue as string,
+    runId: r.run_id as string,
+    seq: r.seq as number,
+    leaseToken: r.lease_token as number,
+    attempt: r.attempt as number,
+    claimedAtMs: r.claimed_at_ms as number,
+    leaseExpiresAtMs: r.lease_expires_at_ms as number,
+    leaseMs: r.lease_ms as number,
+    heartbeatTimeoutMs: (r.heartbeat_timeout_ms as number | null) ?? null,
+    scheduleDeadlineMs: (r.schedule_deadline_ms as number | null) ?? null,
+    maxAttempts: r.max_attempts as number,
+    spec: r.spec ?? null,
+    heartbeatDetails: r.heartbeat_details ?? null,
+    lastFailure: (r.last_failure as FailureInfo | null) ?? null,
+    scheduledAtMs: r.scheduled_at_ms as number,
+  };
 }
 
 function toRun(r: Record<string, unknown>): RunRecord {

@@ -1,0 +1,81 @@
+/**
+ * The simulator's checkers: pure functions over a recorded run (SimRecord)
+ * that return what they found wrong. Each lives in its own file, named after
+ * its check, whose header says exactly what it asserts and why a correct
+ * engine never trips it; they know nothing of the faults that were injected
+ * (Jepsen and TigerBeetle keep checkers and fault models apart the same way).
+ */
+import type { CheckName, Checker, SimRecord, Violation } from "../model.ts";
+import { activityAttemptedAtLeastOnce } from "./activity-attempted-at-least-once.ts";
+import { effectExactlyOncePerCompletion } from "./effect-exactly-once-per-completion.ts";
+import { historyContiguousAppendOnly } from "./history-contiguous-append-only.ts";
+import { leaseTokensIncrease } from "./lease-tokens-increase.ts";
+import { noAcceptedWorkflowLost } from "./no-accepted-workflow-lost.ts";
+import { noResultRecordedTwice } from "./no-result-recorded-twice.ts";
+import { terminalAfterHeal } from "./terminal-after-heal.ts";
+
+export { digestEvent, EVENT_DIGEST_HEX_CHARS } from "./history-contiguous-append-only.ts";
+export {
+  activityAttemptedAtLeastOnce,
+  effectExactlyOncePerCompletion,
+  historyContiguousAppendOnly,
+  leaseTokensIncrease,
+  noAcceptedWorkflowLost,
+  noResultRecordedTwice,
+  terminalAfterHeal,
+};
+
+export interface CheckerEntry {
+  name: CheckName;
+  description: string;
+  check: Checker;
+}
+
+/** Every checker, in the order runCheckers reports them: safety first, liveness last. */
+export const ALL_CHECKERS: readonly CheckerEntry[] = [
+  {
+    name: "no-accepted-workflow-lost",
+    description: "every accepted start has its run, beginning with WorkflowStarted; every run comes from an accepted or ambiguous start",
+    check: noAcceptedWorkflowLost,
+  },
+  {
+    name: "activity-attempted-at-least-once",
+    description: "every activity result comes from a claimed attempt, every result a worker saw committed is in history, no scheduled activity is dropped by an open run",
+    check: activityAttemptedAtLeastOnce,
+  },
+  {
+    name: "no-result-recorded-twice",
+    description: "at most one result per activity or timer, none after a cancellation or for no command; one terminal event, last, matching the run's status",
+    check: noResultRecordedTwice,
+  },
+  {
+    name: "effect-exactly-once-per-completion",
+    description: "no step applies a service effect twice; a completed step whose service answered ok applied it once",
+    check: effectExactlyOncePerCompletion,
+  },
+  {
+    name: "history-contiguous-append-only",
+    description: "every history is events 1..n; every history read during the run agrees with the final one",
+    check: historyContiguousAppendOnly,
+  },
+  {
+    name: "lease-tokens-increase",
+    description: "each claim of a task has a new token, increasing per worker incarnation; a completed activity holds its task's newest token",
+    check: leaseTokensIncrease,
+  },
+  {
+    name: "terminal-after-heal",
+    description: "every accepted workflow's run is closed by the end of the liveness phase",
+    check: terminalAfterHeal,
+  },
+];
+
+/** Run every checker; violations ordered by checker (ALL_CHECKERS order), then workflow id, then as found. */
+export function runCheckers(record: SimRecord): Violation[] {
+  return ALL_CHECKERS.flatMap(({ check }) => [...check(record)].sort((a, b) => compareText(a.workflowId, b.workflowId)));
+}
+
+/** Code-unit order: the same on every machine, unlike localeCompare. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,146 @@
+/**
+ * Lookups over a recorded run that several checkers share: grouping, runs by
+ * id, the workflow a run belongs to, the run an accepted start created, the
+ * activity and timer steps of a history, and worker observations by type.
+ * All pure functions of the record; none of them judges anything.
+ */
+import type { EventType, HistoryEvent, WorkerObservation } from "../../engine/index.ts";
+import type { FinalRun, ObservationRecord, SimRecord, StartRecord } from "../model.ts";
+
+/** Shown where a violation must name a workflow but nothing in the record says which one. */
+export const UNKNOWN_WORKFLOW_ID = "(unknown workflow)";
+
+export function groupBy<T, K>(items: Iterable<T>, keyOf: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
+}
+
+/** The name a step goes by in idempotency keys and effect records: `runId:seq` (the engine's ctx.idempotencyKey). */
+export function stepId(runId: string, seq: number): string {
+  return `${runId}:${seq}`;
+}
+
+/** The run id inside a step id (run ids are UUIDs: the last colon separates the seq). */
+export function runIdOfStep(step: string): string {
+  const colon = step.lastIndexOf(":");
+  return colon < 0 ? step : step.slice(0, colon);
+}
+
+export function runsById(record: SimRecord): Map<string, FinalRun> {
+  return new Map(record.finalRuns.map((run) => [run.runId, run]));
+}
+
+/**
+ * The run an accepted start created: the one with the runId start() returned;
+ * if the recorder kept no runId, any run of the workflow id.
+ */
+export function runOfStart(start: StartRecord, runs: ReadonlyMap<string, FinalRun>, finalRuns: readonly FinalRun[]): FinalRun | undefined {
+  if (start.runId !== undefined) return runs.get(start.runId);
+  return finalRuns.find((run) => run.workflowId === start.workflowId);
+}
+
+/** Every distinct run that a start with outcome "ok" created (two starts may share one run: useExisting). */
+export function acceptedRuns(record: SimRecord): FinalRun[] {
+  const runs = runsById(record);
+  const accepted = new Map<string, FinalRun>();
+  for (const start of record.starts) {
+    if (start.outcome !== "ok") continue;
+    const run = runOfStart(start, runs, record.finalRuns);
+    if (run) accepted.set(run.runId, run);
+  }
+  return [...accepted.values()];
+}
+
+/** Which workflow a run id belongs to, from whatever in the record says so (final runs first). */
+export function workflowIdLookup(record: SimRecord): (runId: string) => string {
+  const byRun = new Map<string, string>();
+  for (const o of record.observations) {
+    if ("workflowId" in o.observation && o.observation.workflowId !== undefined) byRun.set(o.observation.runId, o.observation.workflowId);
+  }
+  for (const start of record.starts) if (start.runId !== undefined) byRun.set(start.runId, start.workflowId);
+  for (const run of record.finalRuns) byRun.set(run.runId, run.workflowId);
+  return (runId) => byRun.get(runId) ?? UNKNOWN_WORKFLOW_ID;
+}
+
+// ---------------------------------------------------------------------------
+// Steps: what happened to each activity and timer command of a run.
+
+export type StepKind = "activity" | "timer";
+/** The events that belong to one command by its seq. */
+export type StepEvent = Extract<HistoryEvent, { data: { seq: number } }>;
+
+type StepRole = "command" | "result" | "cancellation";
+
+/** Which step, and which part of it, each seq-carrying event type records. */
+const STEP_ROLE: Partial<Record<EventType, { kind: StepKind; role: StepRole }>> = {
+  ActivityScheduled: { kind: "activity", role: "command" },
+  ActivityCompleted: { kind: "activity", role: "result" },
+  ActivityFailed: { kind: "activity", role: "result" },
+  ActivityCancelled: { kind: "activity", role: "cancellation" },
+  TimerStarted: { kind: "timer", role: "command" },
+  TimerFired: { kind: "timer", role: "result" },
+  TimerCancelled: { kind: "timer", role: "cancellation" },
+};
+
+export interface Step {
+  kind: StepKind;
+  seq: number;
+  /** ActivityScheduled / TimerStarted (the first, if a broken history holds several). */
+  command: StepEvent | undefined;
+  /** ActivityCompleted and ActivityFailed / TimerFired, in history order. */
+  results: StepEvent[];
+  /** ActivityCancelled / TimerCancelled, in history order. */
+  cancellations: StepEvent[];
+}
+
+/** The activity and timer steps of a history, in order of their first event. */
+export function stepsOf(history: readonly HistoryEvent[]): Step[] {
+  const steps = new Map<string, Step>();
+  for (const event of history) {
+    const place = STEP_ROLE[event.type];
+    if (!place) continue;
+    const seqEvent = event as StepEvent;
+    const key = `${place.kind}:${seqEvent.data.seq}`;
+    let step = steps.get(key);
+    if (!step) {
+      step = { kind: place.kind, seq: seqEvent.data.seq, command: undefined, results: [], cancellations: [] };
+      steps.set(key, step);
+    }
+    if (place.role === "command") step.command ??= seqEvent;
+    else if (place.role === "result") step.results.push(seqEvent);
+    else step.cancellations.push(seqEvent);
+  }
+  return [...steps.values()];
+}
+
+/** A step with a command but neither a result nor a cancellation: still owed an outcome, or abandoned by its run's close. */
+export function isPending(step: Step): boolean {
+  return step.command !== undefined && step.results.length === 0 && step.cancellations.length === 0;
+}
+
+// ---------------------------------------------------------------------------
+// Observations.
+
+export type ObservationType = WorkerObservation["type"];
+export type ObservationOf<T extends ObservationType> = ObservationRecord & { observation: Extract<WorkerObservation, { type: T }> };
+
+export function observationsOfType<T extends ObservationType>(record: SimRecord, type: T): Array<ObservationOf<T>> {
+  return record.observations.filter((o): o is ObservationOf<T> => o.observation.type === type);
+}
+
+/** Who reported an observation: one worker process (a restart starts a new incarnation). */
+export function incarnationOf(o: ObservationRecord): string {
+  return `${o.worker}#${o.incarnation}`;
+}
+
+/** Activity claims by step id (`runId:seq`). */
+export function activityClaimsByStep(record: SimRecord): Map<string, Array<ObservationOf<"claimed">>> {
+  const claims = observationsOfType(record, "claimed").filter((c) => c.observation.kind === "activity");
+  return groupBy(claims, (c) => stepId(c.observation.runId, c.observation.seq));
+}

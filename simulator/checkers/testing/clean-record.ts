@@ -1,0 +1,62 @@
+/**
+ * A record of a correct run that went through the faults the checkers must
+ * tolerate: a worker crash after an effect (the retry's call deduplicated),
+ * a worker restart, a refused start, a lost start reply (one that never
+ * landed, two that did), a workflow that completes with an activity still
+ * pending, an activity that fails for good, a timer. No checker may flag it;
+ * each test corrupts a copy of it to plant one bug.
+ */
+import type { FinalRun, SimRecord } from "../../model.ts";
+import { RecordBuilder, type Incarnation } from "./record-builder.ts";
+
+export const WORKER_1: Incarnation = { worker: "worker-1", incarnation: 1 };
+export const WORKER_1_RESTARTED: Incarnation = { worker: "worker-1", incarnation: 2 };
+export const WORKER_2: Incarnation = { worker: "worker-2", incarnation: 1 };
+
+/** The clean record; `extend` may add more to it (a planted bug built step by step) before it is built. */
+export function cleanRecord(extend?: (sim: RecordBuilder) => void): SimRecord {
+  const sim = new RecordBuilder();
+
+  // Crash after the effect; worker-2 retries under the same key (deduplicated), worker-1 comes back for step 2.
+  const linear = sim.startWorkflow("wf-linear");
+  linear.scheduleActivities(1);
+  sim.snapshot(linear);
+  linear.crashAfterEffect(1, WORKER_1);
+  linear.runActivity(1, WORKER_2);
+  linear.scheduleActivities(2);
+  sim.failedStart("wf-linear");
+  linear.runActivity(2, WORKER_1_RESTARTED);
+  sim.snapshot(linear);
+  linear.complete();
+
+  const timer = sim.startWorkflow("wf-timer", "timer");
+  timer.startTimer(1);
+  timer.fireTimer(1);
+  timer.complete();
+
+  // The workflow completes after the first of two activities (a race): the second stays pending, its task deleted.
+  const fanout = sim.startWorkflow("wf-fanout", "fanout");
+  fanout.scheduleActivities(1, 2);
+  fanout.runActivity(1);
+  fanout.complete();
+
+  const saga = sim.startWorkflow("wf-saga", "saga");
+  saga.scheduleActivities(1);
+  saga.failActivity(1);
+  saga.fail();
+
+  sim.ambiguousStart("wf-reply-lost", false);
+  sim.ambiguousStart("wf-landed", true)?.complete();
+  // Landed, but the driver never learnt of it: still running at the end, not held to the liveness bound.
+  sim.ambiguousStart("wf-landed-running", true)?.scheduleActivities(1);
+
+  extend?.(sim);
+  return sim.build();
+}
+
+/** The (first) run of a workflow id in a record; throws if there is none. */
+export function runOf(record: SimRecord, workflowId: string): FinalRun {
+  const run = record.finalRuns.find((r) => r.workflowId === workflowId);
+  if (!run) throw new Error(`no run of ${workflowId} in the record`);
+  return run;
+}

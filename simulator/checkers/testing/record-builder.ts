@@ -1,0 +1,251 @@
+/**
+ * Builds SimRecords by hand for the checker tests: a correct engine and
+ * recorder on paper. Each call appends what they would: events with
+ * contiguous ids (commands after a WorkflowTaskCompleted), a fresh lease
+ * token and attempt per claim, "claimed" reported before anything runs,
+ * effects deduplicated by key, completions reported after they are recorded.
+ * Tests then plant one bug at a time by editing the built record.
+ */
+import type { EventDataByType, EventType, HistoryEvent } from "../../../engine/history/events.ts";
+import type { RunStatus, TaskKind, WorkerObservation } from "../../../engine/index.ts";
+import { resolveActivityOptions } from "../../../engine/workflow/options.ts";
+import type { FinalRun, Scenario, ServiceName, SimRecord, StartRecord, WorkloadShape } from "../../model.ts";
+import { digestEvent } from "../history-contiguous-append-only.ts";
+import { stepId } from "../record-index.ts";
+
+export const HEAL_AT_MS = 100_000;
+export const WITHIN_MS = 60_000;
+/** Virtual time between two things the builder records. */
+const TICK_MS = 10;
+const TASK_QUEUE = "sim";
+export const DEFAULT_WORKER: Incarnation = { worker: "worker-1", incarnation: 1 };
+
+export interface Incarnation {
+  worker: string;
+  incarnation: number;
+}
+
+/** One claim, as the worker that made it saw it. */
+export interface Claim extends Incarnation {
+  taskId: number;
+  leaseToken: number;
+  attempt: number;
+}
+
+export interface EffectCall {
+  service?: ServiceName;
+  operation?: string;
+  /** The idempotency key presented; default the step (`runId:seq`), as the engine's ctx.idempotencyKey. */
+  key?: string;
+}
+
+const SCENARIO: Scenario = {
+  name: "checker-test",
+  description: "a hand-built record",
+  seed: 1,
+  durationMs: HEAL_AT_MS + WITHIN_MS,
+  workers: 2,
+  workload: { workflows: 1, startsPerSecond: 1, mix: { linear: 1 } },
+  faults: [],
+  liveness: { healAtMs: HEAL_AT_MS, withinMs: WITHIN_MS },
+};
+
+export class RecordBuilder {
+  readonly record: SimRecord = {
+    scenario: SCENARIO,
+    seed: SCENARIO.seed,
+    starts: [],
+    signals: [],
+    observations: [],
+    effects: [],
+    snapshots: [],
+    faults: [],
+    finalRuns: [],
+    healAtMs: HEAL_AT_MS,
+    endMs: HEAL_AT_MS + WITHIN_MS,
+  };
+  private nowMs = 0;
+  private nextTaskId = 1;
+  private runCount = 0;
+
+  tick(): number {
+    this.nowMs += TICK_MS;
+    return this.nowMs;
+  }
+
+  /** An accepted start (outcome ok) and the run it created. */
+  startWorkflow(workflowId: string, workflowType: WorkloadShape = "linear"): RunBuilder {
+    const run = this.createRun(workflowId, workflowType);
+    this.pushStart({ workflowId, workflowType, atMs: this.nowMs, outcome: "ok", runId: run.runId });
+    return run;
+  }
+
+  /** A start whose reply was lost (outcome info): the run exists only if it `landed`. */
+  ambiguousStart(workflowId: string, landed: boolean): RunBuilder | undefined {
+    const run = landed ? this.createRun(workflowId, "linear") : undefined;
+    this.pushStart({ workflowId, workflowType: "linear", atMs: this.nowMs, outcome: "info", error: "connection reset" });
+    return run;
+  }
+
+  /** A start the engine refused (outcome fail): nothing created. */
+  failedStart(workflowId: string, error = "WORKFLOW_ALREADY_RUNNING"): void {
+    this.pushStart({ workflowId, workflowType: "linear", atMs: this.tick(), outcome: "fail", error });
+  }
+
+  /** A read of the run's whole history, now. */
+  snapshot(run: RunBuilder): void {
+    this.record.snapshots.push({ atMs: this.tick(), runId: run.runId, events: run.final.history.map((e) => ({ eventId: e.eventId, digest: digestEvent(e) })) });
+  }
+
+  /** A copy of the record, for a test to corrupt without touching the builder's. */
+  build(): SimRecord {
+    return structuredClone(this.record);
+  }
+
+  observe(by: Incarnation, observation: WorkerObservation): void {
+    this.record.observations.push({ atMs: this.tick(), worker: by.worker, incarnation: by.incarnation, observation });
+  }
+
+  newTaskId(): number {
+    return this.nextTaskId++;
+  }
+
+  private createRun(workflowId: string, workflowType: string): RunBuilder {
+    this.runCount += 1;
+    const run = new RunBuilder(this, workflowId, `run-${this.runCount}`, workflowType);
+    this.record.finalRuns.push(run.final);
+    return run;
+  }
+
+  private pushStart(start: StartRecord): void {
+    this.record.starts.push(start);
+  }
+}
+
+interface TaskState {
+  taskId: number;
+  leaseToken: number;
+  attempt: number;
+}
+
+export class RunBuilder {
+  readonly final: FinalRun;
+  private readonly tasks = new Map<string, TaskState>();
+
+  constructor(
+    private readonly sim: RecordBuilder,
+    readonly workflowId: string,
+    readonly runId: string,
+    workflowType: string,
+  ) {
+    this.final = { workflowId, runId, workflowType, status: "running", closedAtMs: null, history: [], taskFailure: null };
+    this.append("WorkflowStarted", { workflowId, workflowType, taskQueue: TASK_QUEUE, input: null, randomSeed: "seed" });
+  }
+
+  append<K extends EventType>(type: K, data: EventDataByType[K]): HistoryEvent {
+    const event = { eventId: this.final.history.length + 1, type, atMs: this.sim.tick(), data } as HistoryEvent;
+    this.final.history.push(event);
+    return event;
+  }
+
+  /** One workflow task that issues these commands (seq-less terminal commands close the run). */
+  decide(...commands: Array<{ [K in EventType]: { type: K; data: EventDataByType[K] } }[EventType]>): this {
+    this.claim("workflow", 0);
+    this.append("WorkflowTaskCompleted", { processedUpTo: this.final.history.length, workerId: DEFAULT_WORKER.worker });
+    for (const c of commands) this.append(c.type, c.data);
+    return this;
+  }
+
+  scheduleActivities(...seqs: number[]): this {
+    const options = resolveActivityOptions(undefined, TASK_QUEUE);
+    return this.decide(...seqs.map((seq) => ({ type: "ActivityScheduled" as const, data: { seq, activityType: "charge", input: null, options } })));
+  }
+
+  startTimer(seq: number, durationMs = 1_000): this {
+    return this.decide({ type: "TimerStarted", data: { seq, durationMs, fireAtMs: this.sim.tick() + durationMs } });
+  }
+
+  complete(): this {
+    this.decide({ type: "WorkflowCompleted", data: { result: "done" } });
+    return this.close("completed");
+  }
+
+  fail(): this {
+    this.decide({ type: "WorkflowFailed", data: { failure: { type: "ActivityFailure", message: "a step failed" } } });
+    return this.close("failed");
+  }
+
+  close(status: RunStatus): this {
+    this.final.status = status;
+    this.final.closedAtMs = this.sim.tick();
+    return this;
+  }
+
+  /** A claim of this run's task (workflow tasks: seq 0, a new task each time, as the engine deletes them when done). */
+  claim(kind: TaskKind, seq: number, by: Incarnation = DEFAULT_WORKER): Claim {
+    const key = `${kind}:${seq}`;
+    const task = kind === "workflow" ? undefined : this.tasks.get(key);
+    const state: TaskState = task ?? { taskId: this.sim.newTaskId(), leaseToken: 0, attempt: 0 };
+    state.leaseToken += 1;
+    state.attempt += 1;
+    this.tasks.set(key, state);
+    const { taskId, leaseToken, attempt } = state;
+    const activity = kind === "activity" ? { activityType: "charge", workflowId: this.workflowId } : {};
+    this.sim.observe(by, { type: "claimed", kind, taskId, runId: this.runId, seq, attempt, leaseToken, ...activity });
+    return { ...by, taskId, leaseToken, attempt };
+  }
+
+  /** The activity of `seq` calls a service under `claim`: applied unless the key was applied before. */
+  callService(seq: number, claim: Claim, call: EffectCall = {}): void {
+    const service = call.service ?? "payments";
+    const step = stepId(this.runId, seq);
+    const key = call.key ?? step;
+    const applied = !this.sim.record.effects.some((e) => e.service === service && e.key === key && e.applied);
+    this.sim.record.effects.push({ atMs: this.sim.tick(), service, operation: call.operation ?? "charge", key, step, workflowId: this.workflowId, attempt: claim.attempt, applied, outcome: "ok" });
+  }
+
+  /** Record the activity's result under `claim`, and the worker's report of it. */
+  recordCompletion(seq: number, claim: Claim): void {
+    this.append("ActivityCompleted", { seq, result: "receipt", attempt: claim.attempt });
+    this.sim.observe(claim, {
+      type: "activityCompleted",
+      taskId: claim.taskId,
+      runId: this.runId,
+      seq,
+      attempt: claim.attempt,
+      leaseToken: claim.leaseToken,
+      activityType: "charge",
+      workflowId: this.workflowId,
+    });
+  }
+
+  /** One whole attempt: claim, the service call (unless `effect` is null), the recorded result. */
+  runActivity(seq: number, by: Incarnation = DEFAULT_WORKER, effect: EffectCall | null = {}): Claim {
+    const claim = this.claim("activity", seq, by);
+    if (effect) this.callService(seq, claim, effect);
+    this.recordCompletion(seq, claim);
+    return claim;
+  }
+
+  /** An attempt whose worker crashes after the effect, before the result is recorded. */
+  crashAfterEffect(seq: number, by: Incarnation = DEFAULT_WORKER, effect: EffectCall = {}): Claim {
+    const claim = this.claim("activity", seq, by);
+    this.callService(seq, claim, effect);
+    return claim;
+  }
+
+  /** An attempt that fails for good: ActivityFailed recorded, reported final. */
+  failActivity(seq: number, by: Incarnation = DEFAULT_WORKER): Claim {
+    const claim = this.claim("activity", seq, by);
+    const failure = { type: "ServiceFailed", message: "payments.charge failed" };
+    this.append("ActivityFailed", { seq, failure, attempt: claim.attempt });
+    this.sim.observe(claim, { type: "activityFailed", taskId: claim.taskId, runId: this.runId, seq, attempt: claim.attempt, final: true, failure, activityType: "charge", workflowId: this.workflowId });
+    return claim;
+  }
+
+  fireTimer(seq: number, by: Incarnation = DEFAULT_WORKER): void {
+    const claim = this.claim("timer", seq, by);
+    this.append("TimerFired", { seq });
+    this.sim.observe(claim, { type: "timerFired", taskId: claim.taskId, runId: this.runId, seq });
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Planted bugs. Each one breaks a promise the engine makes, in the place a
+ * real bug would live, so the simulator's checkers can show they catch it
+ * (`ratchet sim run --mutant NAME`, `ratchet sim mutants`). A checker that
+ * no mutant can trip is a checker that cannot fail.
+ */
+import { LeaseLostError, Store, type ActivityTaskRef, type ClaimedTask, type SqlDriver, type SqlSession, type StoreOptions, type TaskKind } from "../engine/index.ts";
+import { jsonWithRaw } from "../engine/history/events.ts";
+import { toClaimedTask } from "../engine/store/store.ts";
+import type { Mutant } from "./world.ts";
+
+/** Completion without the lease-token check: a stale attempt's late result is recorded too. */
+class UnfencedCompletionStore extends Store {
+  override async completeActivityTask(ref: ActivityTaskRef, result: string | ((tx: SqlSession) => Promise<string>)): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const run = await this.lockRun(tx, ref.runId);
+      // BUG: deletes by task id alone and records the result whether or not this attempt still held the lease.
+      await tx.query({ text: `DELETE FROM ${this.q.s}.tasks WHERE task_id = $1`, values: [ref.taskId] });
+      if (run.status !== "running") return;
+      const resultJson = typeof result === "string" ? result : await result(tx);
+      await this.appendResolution(tx, run, ref.nowMs, { type: "ActivityCompleted", dataJson: jsonWithRaw({ seq: ref.seq, attempt: ref.attempt }, { result: resultJson }) });
+    });
+  }
+}
+
+/** The task is deleted in its own transaction before the result is recorded: a crash in between loses the step. */
+class DeleteBeforeRecordStore extends Store {
+  override async completeActivityTask(ref: ActivityTaskRef, result: string | ((tx: SqlSession) => Promise<string>)): Promise<void> {
+    // BUG: two transactions where there must be one.
+    const deleted = await this.db.query({ text: `DELETE FROM ${this.q.s}.tasks WHERE task_id = $1 AND lease_token = $2 RETURNING task_id`, values: [ref.taskId, ref.leaseToken] });
+    if (deleted.length === 0) throw new LeaseLostError(ref.taskId, ref.leaseToken);
+    await this.db.transaction(async (tx) => {
+      const run = await this.lockRun(tx, ref.runId);
+      if (run.status !== "running") return;
+      const resultJson = typeof result === "string" ? result : await result(tx);
+      await this.appendResolution(tx, run, ref.nowMs, { type: "ActivityCompleted", dataJson: jsonWithRaw({ seq: ref.seq, attempt: ref.attempt }, { result: resultJson }) });
+    });
+  }
+}
+
+/** Claims that do not bump the lease token: a re-claimed task keeps the token a stale holder still has. */
+class StaticLeaseTokenStore extends Store {
+  override async claimTasks(kind: TaskKind, queue: string, limit: number, nowMs: number): Promise<ClaimedTask[]> {
+    const sql = this.q.claimTasks(kind, queue, nowMs, limit);
+    // BUG: the fencing epoch is never advanced.
+    const text = sql.text.replace("lease_token = t.lease_token + 1,", "lease_token = t.lease_token,");
+    const rows = await this.db.query({ name: `${sql.name}_static_token`, text, values: sql.values });
+    return rows.map(toClaimedTask);
+  }
+}
+
+function storeMutant(name: string, description: string, Kind: new (db: SqlDriver, options: StoreOptions) => Store): Mutant {
+  return { name, description, store: (db, options) => new Kind(db, options) };
+}
+
+export const MUTANTS: readonly Mutant[] = [
+  storeMutant("unfenced-completion", "activity completion without the lease-token check: a stale attempt's late result is recorded as well", UnfencedCompletionStore),
+  storeMutant("delete-before-record", "the activity task is deleted in one transaction and its result recorded in another: a crash or lost reply in between loses the step", DeleteBeforeRecordStore),
+  { name: "effects-per-attempt", description: "activities key their external effects per attempt instead of per step, so a retry after the effect applies it again", activityKeyMode: "attempt" },
+  storeMutant("static-lease-token", "claims do not advance the lease token (no fencing epoch): a re-claimed task carries the same token", StaticLeaseTokenStore),
+];
+
+export function findMutant(name: string): Mutant | undefined {
+  return MUTANTS.find((m) => m.name === name);
+}

@@ -1,0 +1,117 @@
+/**
+ * One simulation run: a scenario and a seed in, a result (with its trace
+ * hash and any violations) out. The PGlite instance is reused across runs
+ * (starting one takes seconds): each run resets its schema first, and the
+ * same seed gives the same trace, byte for byte, on a fresh or a reused
+ * instance.
+ */
+import { PGlite } from "@electric-sql/pglite";
+import { PgliteDriver, migrate } from "../engine/index.ts";
+import { runCheckers } from "./checkers/index.ts";
+import type { FaultKind, Scenario, SimRecord, SimResult } from "./model.ts";
+import { findMutant } from "./mutants.ts";
+import { World } from "./world.ts";
+
+/** The schema every run uses inside its (reused) PGlite instance. */
+export const SIM_SCHEMA = "sim";
+
+export interface RunOptions {
+  seed?: number;
+  mutant?: string | null;
+  /** The scenario file's path, for the replay command. */
+  scenarioPath?: string;
+  /** A PGlite instance to reuse (see SimDatabasePool); a fresh one otherwise. */
+  pglite?: PGlite;
+  /** Keep every trace line in memory (for --check-determinism diffs); the hash is always computed. */
+  keepTrace?: boolean;
+  /** Wall-clock source for wallMs only (never for the simulation itself). */
+  wallClock?: () => number;
+}
+
+export interface RunOutput {
+  result: SimResult;
+  record: SimRecord;
+  trace: readonly string[];
+}
+
+export class UnknownMutantError extends Error {
+  readonly exitCode = 2;
+}
+
+export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<RunOutput> {
+  const seed = options.seed ?? scenario.seed;
+  const mutantName = options.mutant ?? null;
+  const mutant = mutantName === null ? null : findMutant(mutantName);
+  if (mutantName !== null && !mutant) throw new UnknownMutantError(`unknown mutant "${mutantName}" (see \`ratchet sim mutants\`)`);
+  const wall = options.wallClock ?? (() => performance.now());
+  const startedWall = wall();
+  const pglite = options.pglite ?? (await PGlite.create());
+  try {
+    await resetSchema(pglite);
+    const world = new World({ scenario, seed, pglite, schema: SIM_SCHEMA, mutant: mutant ?? null, keepTrace: options.keepTrace ?? false });
+    const record = await world.run();
+    const violations = runCheckers(record);
+    const result = summarize(record, {
+      traceHash: world.scheduler.traceHash,
+      mutant: mutantName,
+      violations,
+      wallMs: Math.round(wall() - startedWall),
+      replay: replayCommand(options.scenarioPath ?? `scenarios/${scenario.name}.json`, seed, mutantName),
+    });
+    return { result, record, trace: world.scheduler.traceLog };
+  } finally {
+    if (!options.pglite) await pglite.close();
+  }
+}
+
+async function resetSchema(pglite: PGlite): Promise<void> {
+  await pglite.exec(`DROP SCHEMA IF EXISTS "${SIM_SCHEMA}" CASCADE`);
+  await migrate(await PgliteDriver.open({ instance: pglite }), SIM_SCHEMA);
+}
+
+export function replayCommand(scenarioPath: string, seed: number, mutant: string | null): string {
+  return `npx ratchet sim run ${scenarioPath} --seed ${seed}${mutant ? ` --mutant ${mutant}` : ""}`;
+}
+
+function summarize(record: SimRecord, extra: Pick<SimResult, "traceHash" | "mutant" | "violations" | "wallMs" | "replay">): SimResult {
+  const acceptedIds = new Set(record.starts.filter((s) => s.outcome === "ok").map((s) => s.workflowId));
+  const workflows = { accepted: acceptedIds.size, completed: 0, failed: 0, cancelled: 0, open: 0 };
+  let scheduled = 0;
+  let recorded = 0;
+  for (const run of record.finalRuns) {
+    if (acceptedIds.has(run.workflowId)) {
+      if (run.status === "completed") workflows.completed += 1;
+      else if (run.status === "failed") workflows.failed += 1;
+      else if (run.status === "cancelled") workflows.cancelled += 1;
+      else if (run.status === "running") workflows.open += 1;
+    }
+    for (const e of run.history) {
+      if (e.type === "ActivityScheduled") scheduled += 1;
+      if (e.type === "ActivityCompleted" || e.type === "ActivityFailed") recorded += 1;
+    }
+  }
+  const attempts = record.observations.filter((o) => o.observation.type === "claimed" && o.observation.kind === "activity").length;
+  const appliedPerStep = new Map<string, number>();
+  for (const e of record.effects) if (e.applied) appliedPerStep.set(e.step, (appliedPerStep.get(e.step) ?? 0) + 1);
+  const byKind: Partial<Record<FaultKind, number>> = {};
+  for (const f of record.faults) byKind[f.fault.kind] = (byKind[f.fault.kind] ?? 0) + 1;
+  return {
+    scenario: record.scenario.name,
+    seed: record.seed,
+    traceHash: extra.traceHash,
+    database: "pglite",
+    mutant: extra.mutant,
+    workflows,
+    activities: { scheduled, attempts, recorded },
+    effects: {
+      keys: new Set(record.effects.map((e) => e.key)).size,
+      applied: record.effects.filter((e) => e.applied).length,
+      duplicates: [...appliedPerStep.values()].filter((n) => n > 1).length,
+    },
+    faults: { applied: record.faults.length, byKind },
+    violations: extra.violations,
+    virtualMs: record.endMs,
+    wallMs: extra.wallMs,
+    replay: extra.replay,
+  };
+}

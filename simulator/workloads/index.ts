@@ -1,0 +1,24 @@
+/**
+ * The simulator's workloads: the five workflow shapes (linear, saga, fanout,
+ * timer, signal), the activities they call on the mock services, and the
+ * driver's plan of starts and signals drawn from the seed.
+ */
+import type { WorkflowMap } from "../../engine/index.ts";
+import { WORKLOAD_SHAPES } from "../model.ts";
+import { SHAPES } from "./shapes/index.ts";
+
+/** The workflow code of every shape, registered under the shape's name. */
+export function workloadWorkflows(): WorkflowMap {
+  return Object.fromEntries(WORKLOAD_SHAPES.map((shape) => [shape, SHAPES[shape].workflow]));
+}
+
+export { workloadActivities, OPERATIONS, OPERATION_NAMES, FORWARD_OPERATIONS, type KeyMode, type Operation, type WorkloadActivityOptions } from "./activities.ts";
+export * from "./activity-options.ts";
+export { planWorkload, WORKLOAD_WORKFLOWS_MAX, WORKFLOW_ID_DIGITS, type PlanOptions, type PlannedSignal, type PlannedStart, type WorkloadPlan } from "./plan.ts";
+export { planSignals, SIGNAL_FATE_WEIGHTS, type SignalFate } from "./signal-plan.ts";
+export { SHAPES, type ShapeDefinition } from "./shapes/index.ts";
+export { LINEAR_STEPS_MAX, LINEAR_STEPS_MIN, type LinearInput } from "./shapes/linear.ts";
+export { SAGA_COMPENSATED, type SagaCompensatedDetails, type SagaInput, type SagaResult } from "./shapes/saga.ts";
+export { FANOUT_BRANCHES_MAX, FANOUT_BRANCHES_MIN, FANOUT_JOIN_OPERATION, type FanoutInput, type FanoutResult } from "./shapes/fanout.ts";
+export { TIMER_SLEEP_MS_MAX, TIMER_SLEEP_MS_MIN, type TimerInput, type TimerResult } from "./shapes/timer.ts";
+export { APPROVE_SIGNAL, CONFIRM_SIGNAL, SIGNAL_WAIT_TIMEOUT_MS, type SignalInput, type SignalPayload, type SignalResult, type WaitOutcome } from "./shapes/signal.ts";

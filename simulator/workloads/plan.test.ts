@@ -1,0 +1,164 @@
+/**
+ * planWorkload is a pure function of (spec, seed, options): the same seed
+ * plans the same run whatever the PRNG was used for before, another seed
+ * plans another. A plan honours the spec: the number of starts, their rate,
+ * the mix (roughly), every drawn parameter within its named bounds, ids like
+ * sim-0001-linear; signals go only to signal-shape workflows, in time, late
+ * or twice, sorted and within the run. Bad specs are refused naming the field.
+ */
+import { describe, expect, it } from "vitest";
+import { InvalidArgumentError } from "../../engine/index.ts";
+import { WORKLOAD_SHAPES, type WorkloadShape, type WorkloadSpec } from "../model.ts";
+import { Prng } from "../prng.ts";
+import { FORWARD_OPERATIONS } from "./activities.ts";
+import { planWorkload, type PlanOptions } from "./plan.ts";
+import { FANOUT_BRANCHES_MAX, FANOUT_BRANCHES_MIN, type FanoutInput } from "./shapes/fanout.ts";
+import { LINEAR_STEPS_MAX, LINEAR_STEPS_MIN, type LinearInput } from "./shapes/linear.ts";
+import { SAGA_AMOUNT_CENTS_MAX, SAGA_AMOUNT_CENTS_MIN, type SagaInput } from "./shapes/saga.ts";
+import { APPROVE_SIGNAL, CONFIRM_SIGNAL, SIGNAL_WAIT_TIMEOUT_MS, type SignalInput } from "./shapes/signal.ts";
+import { TIMER_SLEEP_MS_MAX, TIMER_SLEEP_MS_MIN, type TimerInput } from "./shapes/timer.ts";
+import { SIGNAL_LATE_MS_MIN } from "./signal-plan.ts";
+
+const OPTIONS: PlanOptions = { taskQueue: "sim", durationMs: 600_000, healAtMs: 400_000 };
+const EVEN_MIX: WorkloadSpec["mix"] = { linear: 1, saga: 1, fanout: 1, timer: 1, signal: 1 };
+
+function plan(seed: string, spec: Partial<WorkloadSpec> = {}, options: Partial<PlanOptions> = {}) {
+  return planWorkload({ workflows: 1_000, startsPerSecond: 5, mix: EVEN_MIX, ...spec }, new Prng(seed), { ...OPTIONS, ...options });
+}
+
+describe("planWorkload", () => {
+  it("plans the same run for a seed, whatever the PRNG drew before, and another run for another seed", () => {
+    const used = new Prng("seed-1");
+    for (let i = 0; i < 10; i++) used.float();
+    const a = plan("seed-1");
+    expect(planWorkload({ workflows: 1_000, startsPerSecond: 5, mix: EVEN_MIX }, used, OPTIONS)).toEqual(a);
+    expect(plan("seed-1")).toEqual(a);
+    expect(plan("seed-2")).not.toEqual(a);
+  });
+
+  it("starts every workflow once, in order, at the spec's rate, with ids that name the shape", () => {
+    const { starts } = plan("rate", { workflows: 100, startsPerSecond: 10 });
+    expect(starts).toHaveLength(100);
+    expect(starts[0]!.workflowId).toMatch(/^sim-0001-(linear|saga|fanout|timer|signal)$/);
+    expect(starts.map((s) => s.workflowId.slice(0, 8))).toEqual(Array.from({ length: 100 }, (_, i) => `sim-${String(i + 1).padStart(4, "0")}`));
+    for (const [i, s] of starts.entries()) {
+      // Each start is jittered within its own 100 ms slot.
+      expect(s.atMs).toBeGreaterThanOrEqual(i * 100);
+      expect(s.atMs).toBeLessThan((i + 1) * 100);
+      expect(s.workflowId.endsWith(`-${s.workflowType}`)).toBe(true);
+      expect(s.taskQueue).toBe("sim");
+    }
+  });
+
+  it("draws shapes by the mix, roughly", () => {
+    const { starts } = plan("mix", { mix: { linear: 3, saga: 1 } });
+    const count = (shape: WorkloadShape) => starts.filter((s) => s.workflowType === shape).length;
+    expect(count("linear")).toBeGreaterThan(680);
+    expect(count("linear")).toBeLessThan(820);
+    expect(count("linear") + count("saga")).toBe(1_000);
+    const even = plan("even").starts;
+    for (const shape of WORKLOAD_SHAPES) expect(even.filter((s) => s.workflowType === shape).length).toBeGreaterThan(140);
+  });
+
+  it("draws every shape's parameters within their bounds", () => {
+    for (const start of plan("params").starts) {
+      switch (start.workflowType) {
+        case "linear": {
+          const { steps } = start.input as LinearInput;
+          expect(steps.length).toBeGreaterThanOrEqual(LINEAR_STEPS_MIN);
+          expect(steps.length).toBeLessThanOrEqual(LINEAR_STEPS_MAX);
+          steps.forEach((step, i) => {
+            expect(FORWARD_OPERATIONS).toContain(step);
+            if (i > 0) expect(step).not.toBe(steps[i - 1]);
+          });
+          break;
+        }
+        case "saga": {
+          const { amountCents } = start.input as SagaInput;
+          expect(amountCents).toBeGreaterThanOrEqual(SAGA_AMOUNT_CENTS_MIN);
+          expect(amountCents).toBeLessThanOrEqual(SAGA_AMOUNT_CENTS_MAX);
+          break;
+        }
+        case "fanout": {
+          const { branches } = start.input as FanoutInput;
+          expect(branches.length).toBeGreaterThanOrEqual(FANOUT_BRANCHES_MIN);
+          expect(branches.length).toBeLessThanOrEqual(FANOUT_BRANCHES_MAX);
+          break;
+        }
+        case "timer":
+          for (const ms of (start.input as TimerInput).sleepsMs) {
+            expect(ms).toBeGreaterThanOrEqual(TIMER_SLEEP_MS_MIN);
+            expect(ms).toBeLessThanOrEqual(TIMER_SLEEP_MS_MAX);
+          }
+          break;
+        case "signal":
+          expect((start.input as SignalInput).timeoutMs).toBe(SIGNAL_WAIT_TIMEOUT_MS);
+          break;
+      }
+    }
+  });
+
+  it("signals only signal-shape workflows: sorted, within the run, in time, late, twice or never", () => {
+    const { starts, signals } = plan("signals");
+    const signalStarts = new Map(starts.filter((s) => s.workflowType === "signal").map((s) => [s.workflowId, s]));
+    expect(signals.every((s, i) => i === 0 || signals[i - 1]!.atMs <= s.atMs)).toBe(true);
+    expect(signals.every((s) => s.atMs < OPTIONS.durationMs && signalStarts.has(s.workflowId))).toBe(true);
+    const approvals = (id: string) => signals.filter((s) => s.workflowId === id && s.name === APPROVE_SIGNAL);
+    let inTime = 0;
+    let late = 0;
+    let twice = 0;
+    let never = 0;
+    for (const [id, start] of signalStarts) {
+      const sent = approvals(id);
+      if (sent.length === 0) never += 1;
+      else if (sent.length === 2) twice += 1;
+      else if (sent[0]!.atMs >= start.atMs + SIGNAL_WAIT_TIMEOUT_MS + SIGNAL_LATE_MS_MIN) late += 1;
+      else inTime += 1;
+      expect(sent.length).toBeLessThanOrEqual(2);
+      // A confirm is only sent to a run that waits for one.
+      if (!(start.input as SignalInput).confirm) expect(signals.some((s) => s.workflowId === id && s.name === CONFIRM_SIGNAL)).toBe(false);
+    }
+    expect(inTime).toBeGreaterThan(late);
+    expect(late).toBeGreaterThan(0);
+    expect(twice).toBeGreaterThan(0);
+    expect(never).toBeGreaterThan(0);
+    expect(signals.some((s) => s.name === CONFIRM_SIGNAL)).toBe(true);
+  });
+
+  it("leaves out signals planned at or after the end of the run", () => {
+    const { signals } = plan("short", { workflows: 50, startsPerSecond: 10, mix: { signal: 1 } }, { durationMs: 15_000, healAtMs: 10_000 });
+    expect(signals.length).toBeGreaterThan(0);
+    expect(signals.every((s) => s.atMs < 15_000)).toBe(true);
+    expect(plan("short", { workflows: 50, startsPerSecond: 10, mix: { signal: 1 } }).signals.length).toBeGreaterThan(signals.length);
+  });
+
+  it("plans nothing for zero workflows", () => {
+    expect(plan("none", { workflows: 0, mix: {} })).toEqual({ starts: [], signals: [] });
+  });
+
+  it("refuses bad specs, naming the field", () => {
+    const bad: Array<[Partial<WorkloadSpec>, Partial<PlanOptions>, string]> = [
+      [{ workflows: -1 }, {}, "workload.workflows"],
+      [{ workflows: 1.5 }, {}, "workload.workflows"],
+      [{ startsPerSecond: 0 }, {}, "workload.startsPerSecond"],
+      [{ mix: { linear: 1, batch: 1 } as never }, {}, "workload.mix.batch"],
+      [{ mix: { linear: -1 } }, {}, "workload.mix.linear"],
+      [{ mix: { linear: 0 } }, {}, "workload.mix"],
+      [{}, { healAtMs: 700_000 }, "liveness.healAtMs"],
+      // 1,000 workflows at 5/s take 200 s to start: past a heal at 100 s.
+      [{}, { healAtMs: 100_000 }, "workload"],
+    ];
+    for (const [spec, options, field] of bad) {
+      const error = (() => {
+        try {
+          plan("bad", spec, options);
+        } catch (err) {
+          return err;
+        }
+        return undefined;
+      })();
+      expect(error, field).toBeInstanceOf(InvalidArgumentError);
+      expect((error as InvalidArgumentError).details).toEqual({ field });
+    }
+  });
+});

@@ -1,0 +1,179 @@
+/**
+ * Every workload shape runs end to end on the real engine (PGlite), with the
+ * mock services on the same manual clock: linear, fanout and timer complete
+ * with one applied effect per step; a saga completes when healthy and, when
+ * a service refuses, compensates newest first and fails SagaCompensated; the
+ * signal shape takes its fallback path when no signal comes and the approval
+ * path when one does (a duplicate is harmless). And the planted bug shows in
+ * the ledger: after a succeed-then-time-out call, keys per attempt apply a
+ * step twice, the engine's key per step once.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WorkflowFailedError, type ApplicationFailure } from "../../engine/index.ts";
+import { testDatabase, type TestDatabase } from "../../engine/testing/index.ts";
+import type { EffectRecord } from "../model.ts";
+import type { KeyMode } from "./activities.ts";
+import { SAGA_FORWARD_ATTEMPTS_MAX } from "./activity-options.ts";
+import { WorkloadHarness } from "./engine-harness.ts";
+import type { FanoutInput, FanoutResult } from "./shapes/fanout.ts";
+import type { LinearInput } from "./shapes/linear.ts";
+import { SAGA_COMPENSATED, type SagaInput, type SagaResult } from "./shapes/saga.ts";
+import { APPROVE_SIGNAL, SIGNAL_WAIT_TIMEOUT_MS, type SignalInput, type SignalResult } from "./shapes/signal.ts";
+import type { TimerInput, TimerResult } from "./shapes/timer.ts";
+
+describe("workload shapes on the engine (pglite)", () => {
+  let t: TestDatabase;
+  let queues = 0;
+
+  beforeAll(async () => {
+    t = await testDatabase("pglite", { prefix: "workloads" });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  /** A fresh queue, clock, services and worker per test. */
+  function harness(keyMode: KeyMode = "step"): WorkloadHarness {
+    return new WorkloadHarness(t.store, `wl${++queues}`, { keyMode });
+  }
+
+  const applied = (effects: EffectRecord[]) => effects.filter((e) => e.applied);
+  const appliedPerStep = (effects: EffectRecord[]) => {
+    const counts = new Map<string, number>();
+    for (const e of applied(effects)) counts.set(e.step, (counts.get(e.step) ?? 0) + 1);
+    return [...counts.values()];
+  };
+
+  async function failureOf(h: WorkloadHarness, workflowId: string): Promise<ApplicationFailure> {
+    const error = await h.client.result(workflowId).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    return (error as WorkflowFailedError).cause as ApplicationFailure;
+  }
+
+  it("linear: runs its steps in order, one applied effect each", async () => {
+    const h = harness();
+    const input: LinearInput = { steps: ["reserve", "charge", "ship", "notify"] };
+    const handle = await h.start("linear", input);
+    await h.runToClose(handle.workflowId);
+    expect(await handle.result()).toEqual(["inventory-reserve-1", "payments-charge-1", "shipping-ship-1", "notifications-notify-1"]);
+    expect(h.services.effects.map((e) => [e.step, e.operation, e.outcome])).toEqual(input.steps.map((op, i) => [`${handle.runId}:${i + 1}`, op, "ok"]));
+    expect(appliedPerStep(h.services.effects)).toEqual([1, 1, 1, 1]);
+  });
+
+  it("fanout: runs every branch, then the join", async () => {
+    const h = harness();
+    const input: FanoutInput = { branches: ["charge", "charge", "ship", "reserve", "notify"] };
+    const handle = await h.start("fanout", input);
+    await h.runToClose(handle.workflowId);
+    const result = await handle.result<FanoutResult>();
+    expect(result.branches).toHaveLength(5);
+    expect(new Set(result.branches).size).toBe(5);
+    expect(result.join).toMatch(/^notifications-notify-\d$/);
+    expect(appliedPerStep(h.services.effects)).toEqual([1, 1, 1, 1, 1, 1]);
+    // The join's call comes after every branch's.
+    const joinAtMs = h.services.effects.find((e) => e.step === `${handle.runId}:6`)!.atMs;
+    expect(h.services.effects.every((e) => e.atMs <= joinAtMs)).toBe(true);
+  });
+
+  it("timer: sleeps between steps, never less than asked", async () => {
+    const h = harness();
+    const input: TimerInput = { sleepsMs: [1_500, 4_000] };
+    const handle = await h.start("timer", input);
+    await h.runToClose(handle.workflowId);
+    const result = await handle.result<TimerResult>();
+    expect(result.receipts).toHaveLength(3);
+    result.sleptMs.forEach((ms, i) => expect(ms).toBeGreaterThanOrEqual(input.sleepsMs[i]!));
+    const [first, second, third] = h.services.effects.map((e) => e.atMs);
+    expect(second! - first!).toBeGreaterThanOrEqual(1_500);
+    expect(third! - second!).toBeGreaterThanOrEqual(4_000);
+  });
+
+  it("saga: completes when every service is healthy", async () => {
+    const h = harness();
+    const handle = await h.start("saga", { amountCents: 4_200 } satisfies SagaInput);
+    await h.runToClose(handle.workflowId);
+    expect(await handle.result<SagaResult>()).toEqual({ reservation: "inventory-reserve-1", charge: "payments-charge-1", shipment: "shipping-ship-1" });
+    expect(applied(h.services.effects).map((e) => e.operation)).toEqual(["reserve", "charge", "ship"]);
+  });
+
+  it("saga: when payments refuses, charge fails for good after its attempts, the reservation is released, the run fails SagaCompensated", async () => {
+    const h = harness();
+    h.services.setBehavior("payments", "refuse");
+    const handle = await h.start("saga", { amountCents: 4_200 } satisfies SagaInput);
+    await h.runToClose(handle.workflowId);
+    const failure = await failureOf(h, handle.workflowId);
+    expect(failure.type).toBe(SAGA_COMPENSATED);
+    expect(failure.details.details).toEqual({ failedStep: "charge", compensated: ["release"] });
+    expect(h.services.effects.map((e) => `${e.operation}:${e.outcome}`)).toEqual([
+      "reserve:ok",
+      ...Array.from({ length: SAGA_FORWARD_ATTEMPTS_MAX }, () => "charge:refused"),
+      "release:ok",
+    ]);
+    expect((await handle.describe()).status).toBe("failed");
+  });
+
+  it("saga: when shipping refuses, compensations run newest first: refund, then release", async () => {
+    const h = harness();
+    h.services.setBehavior("shipping", "refuse");
+    const handle = await h.start("saga", { amountCents: 4_200 } satisfies SagaInput);
+    await h.runToClose(handle.workflowId);
+    expect((await failureOf(h, handle.workflowId)).details.details).toEqual({ failedStep: "ship", compensated: ["refund", "release"] });
+    expect(applied(h.services.effects).map((e) => e.operation)).toEqual(["reserve", "charge", "refund", "release"]);
+  });
+
+  it("signal: with no signal, both waits time out and the fallback path runs", async () => {
+    const h = harness();
+    const handle = await h.start("signal", { timeoutMs: SIGNAL_WAIT_TIMEOUT_MS, confirm: true } satisfies SignalInput);
+    await h.runToClose(handle.workflowId);
+    const result = await handle.result<SignalResult>();
+    expect(result).toMatchObject({ approve: "timedOut", confirm: "timedOut" });
+    expect(applied(h.services.effects).map((e) => e.operation)).toEqual(["reserve", "release", "notify"]);
+    const [reserved, released] = h.services.effects.map((e) => e.atMs);
+    expect(released! - reserved!).toBeGreaterThanOrEqual(SIGNAL_WAIT_TIMEOUT_MS);
+  });
+
+  it("signal: an approval in time takes the charge path; its duplicate changes nothing", async () => {
+    const h = harness();
+    const handle = await h.start("signal", { timeoutMs: SIGNAL_WAIT_TIMEOUT_MS, confirm: false } satisfies SignalInput);
+    await h.driveUntil(() => h.services.effects.length === 1 && h.idle, "the first step done");
+    await h.client.signal(handle.workflowId, APPROVE_SIGNAL, { copy: 1 });
+    await h.client.signal(handle.workflowId, APPROVE_SIGNAL, { copy: 2 });
+    await h.runToClose(handle.workflowId);
+    expect(await handle.result<SignalResult>()).toMatchObject({ approve: "received", confirm: null });
+    expect(applied(h.services.effects).map((e) => e.operation)).toEqual(["reserve", "charge", "notify"]);
+  });
+
+  /** One charge step whose first call succeeds at the service but times out for the caller; the outage heals before the retry. */
+  async function ambiguousCharge(keyMode: KeyMode): Promise<{ effects: EffectRecord[]; step: string }> {
+    const h = harness(keyMode);
+    h.services.setBehavior("payments", "succeedThenTimeout");
+    const handle = await h.start("linear", { steps: ["charge", "notify"] } satisfies LinearInput);
+    await h.driveUntil(() => h.services.effects.some((e) => e.applied), "the charge applied");
+    h.services.setBehavior("payments", null);
+    await h.runToClose(handle.workflowId);
+    expect(await handle.result()).toHaveLength(2);
+    return { effects: h.services.effects, step: `${handle.runId}:1` };
+  }
+
+  it("keys per step: an ambiguous call, retried, applies the charge once", async () => {
+    const { effects, step } = await ambiguousCharge("step");
+    const charges = effects.filter((e) => e.step === step);
+    expect(charges.map((e) => [e.attempt, e.applied, e.outcome])).toEqual([
+      [1, true, "timedOut"],
+      [2, false, "ok"],
+    ]);
+    expect(new Set(charges.map((e) => e.key))).toEqual(new Set([step]));
+  });
+
+  it("keys per attempt (the planted bug): the same retry applies the charge twice", async () => {
+    const { effects, step } = await ambiguousCharge("attempt");
+    const charges = effects.filter((e) => e.step === step);
+    expect(charges.map((e) => [e.key, e.applied, e.outcome])).toEqual([
+      [`${step}#1`, true, "timedOut"],
+      [`${step}#2`, true, "ok"],
+    ]);
+  });
+});

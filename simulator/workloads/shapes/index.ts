@@ -1,0 +1,26 @@
+/**
+ * The five workload shapes: for each, the workflow code and how the driver
+ * draws its input (the input carries every drawn parameter, so the code
+ * itself stays deterministic).
+ */
+import type { WorkflowFunction } from "../../../engine/index.ts";
+import type { WorkloadShape } from "../../model.ts";
+import type { Prng } from "../../prng.ts";
+import { drawFanoutInput, fanout } from "./fanout.ts";
+import { drawLinearInput, linear } from "./linear.ts";
+import { drawSagaInput, saga } from "./saga.ts";
+import { drawSignalInput, signal } from "./signal.ts";
+import { drawTimerInput, timer } from "./timer.ts";
+
+export interface ShapeDefinition {
+  workflow: WorkflowFunction;
+  drawInput(prng: Prng): unknown;
+}
+
+export const SHAPES: Readonly<Record<WorkloadShape, ShapeDefinition>> = {
+  linear: { workflow: linear, drawInput: drawLinearInput },
+  saga: { workflow: saga, drawInput: drawSagaInput },
+  fanout: { workflow: fanout, drawInput: drawFanoutInput },
+  timer: { workflow: timer, drawInput: drawTimerInput },
+  signal: { workflow: signal, drawInput: drawSignalInput },
+};

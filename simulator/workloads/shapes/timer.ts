@@ -1,0 +1,40 @@
+/**
+ * timer: step, durable sleep, step, durable sleep, step. Nothing is held
+ * while a sleep waits, so worker crashes and database restarts during one
+ * must not lose it or fire it early.
+ */
+import type { WorkflowContext } from "../../../engine/index.ts";
+import type { Prng } from "../../prng.ts";
+import type { Operation } from "../activities.ts";
+import { STEP_OPTIONS } from "../activity-options.ts";
+
+export const TIMER_SLEEP_MS_MIN = 1_000;
+export const TIMER_SLEEP_MS_MAX = 30_000;
+const TIMER_STEPS: readonly Operation[] = ["reserve", "charge", "notify"];
+
+export interface TimerInput {
+  /** One sleep between each pair of steps. */
+  sleepsMs: [number, number];
+}
+
+export interface TimerResult {
+  receipts: string[];
+  /** How long each sleep took, by workflow time (`ctx.now()`): never less than asked. */
+  sleptMs: number[];
+}
+
+export function drawTimerInput(prng: Prng): TimerInput {
+  return { sleepsMs: [prng.int(TIMER_SLEEP_MS_MIN, TIMER_SLEEP_MS_MAX), prng.int(TIMER_SLEEP_MS_MIN, TIMER_SLEEP_MS_MAX)] };
+}
+
+export async function timer(ctx: WorkflowContext, input: TimerInput): Promise<TimerResult> {
+  const receipts = [await ctx.activity<string>(TIMER_STEPS[0]!, { step: 1 }, STEP_OPTIONS)];
+  const sleptMs: number[] = [];
+  for (const [index, ms] of input.sleepsMs.entries()) {
+    const before = ctx.now();
+    await ctx.sleep(ms);
+    sleptMs.push(ctx.now() - before);
+    receipts.push(await ctx.activity<string>(TIMER_STEPS[index + 1]!, { step: index + 2 }, STEP_OPTIONS));
+  }
+  return { receipts, sleptMs };
+}

@@ -1,0 +1,475 @@
+/**
+ * The simulated world: real engine workers (each with its own link to the
+ * database, connection pool and clock view), the workload driver, the mock
+ * services and the database, all on one Scheduler, with faults acting on
+ * them and every observable thing recorded for the checkers.
+ *
+ * The workers are the engine's own Worker class, started as in production;
+ * only their ports are simulated. A crash ends a worker's incarnation (its
+ * store calls are fenced off, its connections close) and a new incarnation
+ * boots later under the same name.
+ */
+import type { PGlite } from "@electric-sql/pglite";
+import {
+  AbandonTask,
+  Client,
+  RatchetError,
+  SeededRandom,
+  Store,
+  Worker,
+  type FaultContext,
+  type FaultPoint,
+  type HistoryEvent,
+  type Logger,
+  type StoreOptions,
+  type SqlDriver,
+} from "../engine/index.ts";
+import { digestEvent } from "./checkers/index.ts";
+import { ENGINE_POINT, drawSwarmFaults, scheduleFaults, type FaultTarget } from "./faults.ts";
+import type { AppliedFault, EffectRecord, Fault, FinalRun, HistorySnapshot, ObservationRecord, Scenario, ServiceBehavior, ServiceName, SignalRecord, SimRecord, StartRecord } from "./model.ts";
+import { Prng } from "./prng.ts";
+import { Scheduler } from "./scheduler.ts";
+import { MockServices } from "./services/index.ts";
+import { Link, SimDatabase, SimDriver } from "./sim-db.ts";
+import { VirtualClock } from "./virtual-clock.ts";
+import { planWorkload, workloadActivities, workloadWorkflows } from "./workloads/index.ts";
+
+/** Virtual time starts here (a fixed instant, so runs do not depend on the day they run). */
+export const SIM_START_EPOCH_MS = Date.UTC(2030, 0, 1);
+export const SIM_TASK_QUEUE = "sim";
+export const WORKER_POOL_SIZE = 4;
+export const DRIVER_POOL_SIZE = 4;
+export const WORKER_POLL_INTERVAL_MS = 1_000;
+export const WORKER_CLAIM_BATCH = 10;
+export const WORKER_ACTIVITY_CONCURRENCY = 20;
+export const WORKER_WORKFLOW_CONCURRENCY = 10;
+/** A start or signal that failed ambiguously is retried (with useExisting) this many times, this far apart. */
+export const DRIVER_RETRIES_MAX = 20;
+export const DRIVER_RETRY_DELAY_MS = 1_000;
+/** Histories are read this often during a run, a few runs at a time, to check they only grow by appending. */
+export const SNAPSHOT_INTERVAL_MS = 5_000;
+export const SNAPSHOT_RUNS_MAX = 4;
+
+/** A planted bug: a different store or activity keying, selected by --mutant. */
+export interface Mutant {
+  name: string;
+  description: string;
+  /** Replace the engine's store (the bug lives in a transition). */
+  store?: (db: SqlDriver, options: StoreOptions) => Store;
+  /** Key effects per attempt instead of per step. */
+  activityKeyMode?: "step" | "attempt";
+}
+
+export interface WorldOptions {
+  scenario: Scenario;
+  seed: number;
+  pglite: PGlite;
+  schema: string;
+  mutant: Mutant | null;
+  keepTrace?: boolean;
+}
+
+interface CrashTrigger {
+  point: FaultPoint;
+  nth: number;
+  afterMs: number;
+  restartAfterMs: number;
+  label: string;
+  seen: number;
+  fired: boolean;
+}
+
+class SimWorker {
+  incarnation = 0;
+  worker: Worker | undefined;
+  driver: SimDriver | undefined;
+  readonly crashes: CrashTrigger[] = [];
+  restartPending = false;
+
+  constructor(
+    readonly name: string,
+    readonly link: Link,
+    readonly clock: VirtualClock,
+  ) {}
+
+  get down(): boolean {
+    return this.worker === undefined;
+  }
+}
+
+export class World implements FaultTarget {
+  readonly scheduler: Scheduler;
+  readonly root: Prng;
+  readonly server: SimDatabase;
+  readonly services: MockServices;
+  readonly faultsPlanned: Fault[];
+  private readonly workers = new Map<string, SimWorker>();
+  private readonly links: Link[] = [];
+  private readonly client: Client;
+  private readonly recorderDriver: SimDriver;
+  private readonly starts: StartRecord[] = [];
+  private readonly signals: SignalRecord[] = [];
+  private readonly observations: ObservationRecord[] = [];
+  private readonly snapshots: HistorySnapshot[] = [];
+  private readonly faultsApplied: AppliedFault[] = [];
+  private readonly accepted: Array<{ workflowId: string; runId: string }> = [];
+  private readonly workflows = workloadWorkflows();
+  private readonly snapshotPrng: Prng;
+  private readonly logger: Logger;
+  private healed = false;
+  /** Faults in force per target; the newest wins, and an ending one reveals the one it interrupted. */
+  private readonly linkFaults = new FaultStacks<{ mode: "delay" | "drop" | "reset"; extraLatencyMs: number }>((worker, top) => {
+    const link = this.requireWorker(worker).link;
+    link.mode = top?.mode ?? "ok";
+    link.extraLatencyMs = top?.extraLatencyMs ?? 0;
+  });
+  private readonly commitFaults = new FaultStacks<number>((_all, top) => {
+    for (const link of this.links) link.ambiguousCommit = top === undefined ? undefined : { probability: top, untilMs: Number.POSITIVE_INFINITY };
+  });
+  private readonly poolFaults = new FaultStacks<number>((worker) => this.applyPoolLimit(this.requireWorker(worker)));
+  private readonly serviceFaults = new FaultStacks<ServiceBehavior>((service, top) => this.services.setBehavior(service as ServiceName, top ?? null));
+
+  constructor(readonly options: WorldOptions) {
+    const { scenario, seed } = options;
+    this.scheduler = new Scheduler(SIM_START_EPOCH_MS, { keepTrace: options.keepTrace ?? false });
+    this.root = new Prng(`ratchet-sim:${seed}`);
+    this.server = new SimDatabase(options.pglite, this.scheduler);
+    this.services = new MockServices({
+      clock: new VirtualClock(this.scheduler, "services"),
+      prng: this.root.child("services"),
+      startEpochMs: SIM_START_EPOCH_MS,
+      trace: (line: string) => this.scheduler.trace(line),
+    });
+    this.snapshotPrng = this.root.child("snapshots");
+    this.logger = {
+      log: (level, message) => {
+        if (level === "warn" || level === "error") this.scheduler.trace(`log ${level} ${message}`);
+      },
+    };
+    for (let i = 1; i <= scenario.workers; i++) {
+      const name = `worker-${i}`;
+      const link = this.newLink(name);
+      this.workers.set(name, new SimWorker(name, link, new VirtualClock(this.scheduler, name)));
+    }
+    const driverLink = this.newLink("driver");
+    const driverStore = new Store(new SimDriver(this.server, driverLink, this.scheduler, DRIVER_POOL_SIZE), { schema: options.schema });
+    this.client = new Client({ store: driverStore, clock: new VirtualClock(this.scheduler, "driver"), random: new SeededRandom(this.root.child("client").seed) });
+    this.recorderDriver = new SimDriver(this.server, this.newLink("recorder"), this.scheduler, 1);
+    this.faultsPlanned = [...scenario.faults, ...drawSwarmFaults(scenario, this.root.child("swarm"))];
+  }
+
+  private newLink(name: string): Link {
+    const link = new Link(name, this.root.child(`link:${name}`));
+    this.links.push(link);
+    return link;
+  }
+
+  /** Run the scenario to its end and return everything the checkers need. */
+  async run(): Promise<SimRecord> {
+    const { scenario } = this.options;
+    this.at(0, "boot workers", async () => {
+      for (const w of this.workers.values()) await this.boot(w);
+    });
+    this.scheduleWorkload();
+    scheduleFaults(this.faultsPlanned, this);
+    this.at(scenario.liveness.healAtMs, "heal", () => this.heal());
+    for (let t = SNAPSHOT_INTERVAL_MS; t < scenario.durationMs; t += SNAPSHOT_INTERVAL_MS) this.at(t, "snapshot", () => this.snapshot());
+    await this.scheduler.runUntil(SIM_START_EPOCH_MS + scenario.durationMs);
+    for (const w of this.workers.values()) w.worker?.kill();
+    await this.server.shutdown();
+    return {
+      scenario,
+      seed: this.options.seed,
+      starts: this.starts,
+      signals: this.signals,
+      observations: this.observations,
+      effects: this.services.effects as EffectRecord[],
+      snapshots: this.snapshots,
+      faults: this.faultsApplied,
+      finalRuns: await this.readFinalRuns(),
+      healAtMs: scenario.liveness.healAtMs,
+      endMs: scenario.durationMs,
+    };
+  }
+
+  // -- workers -------------------------------------------------------------
+
+  private async boot(w: SimWorker): Promise<void> {
+    w.incarnation += 1;
+    w.restartPending = false;
+    const driver = new SimDriver(this.server, w.link, this.scheduler, WORKER_POOL_SIZE);
+    const storeOptions: StoreOptions = { schema: this.options.schema };
+    const store = this.options.mutant?.store ? this.options.mutant.store(driver, storeOptions) : new Store(driver, storeOptions);
+    const incarnation = w.incarnation;
+    const worker = new Worker({
+      store,
+      taskQueue: SIM_TASK_QUEUE,
+      workflows: this.workflows,
+      activities: workloadActivities(this.services, { keyMode: this.options.mutant?.activityKeyMode ?? "step" }),
+      identity: w.name,
+      clock: w.clock,
+      random: new SeededRandom(this.root.child(`${w.name}#${incarnation}`).seed),
+      logger: this.logger,
+      pollIntervalMs: WORKER_POLL_INTERVAL_MS,
+      claimBatchSize: WORKER_CLAIM_BATCH,
+      maxConcurrentActivities: WORKER_ACTIVITY_CONCURRENCY,
+      maxConcurrentWorkflowTasks: WORKER_WORKFLOW_CONCURRENCY,
+      settle: () => this.scheduler.yield(`${w.name} settle`),
+      faultHook: (point, context) => this.onFaultPoint(w, point, context),
+      observer: (observation) => this.observations.push({ atMs: this.elapsedMs(), worker: w.name, incarnation, observation }),
+    });
+    w.worker = worker;
+    w.driver = driver;
+    this.applyPoolLimit(w);
+    this.scheduler.trace(`boot ${w.name}#${incarnation}`);
+    await worker.start();
+  }
+
+  private onFaultPoint(w: SimWorker, point: FaultPoint, context: FaultContext): void {
+    if (this.healed) return;
+    for (const trigger of w.crashes) {
+      if (trigger.fired || trigger.point !== point || this.elapsedMs() < trigger.afterMs) continue;
+      trigger.seen += 1;
+      if (trigger.seen < trigger.nth) continue;
+      trigger.fired = true;
+      this.noteFault({ kind: "worker.crash", worker: w.name, point: crashPointName(point), nth: trigger.nth, restartAfterMs: trigger.restartAfterMs }, `${w.name}#${w.incarnation} crashed at ${point} (task ${context.taskId}, ${context.kind}${context.activityType ? ` ${context.activityType}` : ""}, attempt ${context.attempt})`);
+      this.crash(w, trigger.restartAfterMs);
+      throw new AbandonTask(`simulated crash: ${trigger.label}`);
+    }
+  }
+
+  private crash(w: SimWorker, restartAfterMs: number): void {
+    const { worker, driver } = w;
+    w.worker = undefined;
+    w.driver = undefined;
+    worker?.kill();
+    // The database work of closing its sockets runs as an event, so the scheduler awaits it.
+    if (driver) this.scheduler.after(0, `abandon ${w.name}`, () => driver.abandon());
+    this.scheduler.trace(`crash ${w.name}#${w.incarnation}`);
+    w.restartPending = true;
+    this.scheduler.after(restartAfterMs, `restart ${w.name}`, async () => {
+      if (w.down && w.restartPending) await this.boot(w);
+    });
+  }
+
+  // -- the workload driver -----------------------------------------------------
+
+  private scheduleWorkload(): void {
+    const { scenario } = this.options;
+    const plan = planWorkload(scenario.workload, this.root.child("workload"), {
+      taskQueue: SIM_TASK_QUEUE,
+      durationMs: scenario.durationMs,
+      healAtMs: scenario.liveness.healAtMs,
+    });
+    for (const start of plan.starts) {
+      this.at(start.atMs, `start ${start.workflowId}`, () => this.attemptStart(start, 1));
+    }
+    for (const signal of plan.signals) {
+      this.at(signal.atMs, `signal ${signal.workflowId}`, () => this.attemptSignal(signal));
+    }
+  }
+
+  private async attemptStart(start: { workflowId: string; workflowType: StartRecord["workflowType"]; input: unknown }, attempt: number): Promise<void> {
+    const atMs = this.elapsedMs();
+    try {
+      const handle = await this.client.start(start.workflowType, {
+        workflowId: start.workflowId,
+        taskQueue: SIM_TASK_QUEUE,
+        input: start.input,
+        // A retry after an ambiguous failure must not start a second run if the first landed.
+        idConflictPolicy: attempt === 1 ? "fail" : "useExisting",
+      });
+      this.starts.push({ workflowId: start.workflowId, workflowType: start.workflowType, atMs, outcome: "ok", runId: handle.runId });
+      this.accepted.push({ workflowId: start.workflowId, runId: handle.runId });
+      this.scheduler.trace(`started ${start.workflowId} ${handle.runId}`);
+    } catch (err) {
+      const retryable = err instanceof RatchetError && err.retryable;
+      this.starts.push({ workflowId: start.workflowId, workflowType: start.workflowType, atMs, outcome: retryable ? "info" : "fail", error: describeError(err) });
+      this.scheduler.trace(`start ${start.workflowId} failed: ${describeError(err)}`);
+      if (retryable && attempt < DRIVER_RETRIES_MAX) {
+        this.scheduler.after(DRIVER_RETRY_DELAY_MS, `retry start ${start.workflowId}`, () => this.attemptStart(start, attempt + 1));
+      }
+    }
+  }
+
+  private async attemptSignal(signal: { workflowId: string; name: string; payload: unknown }): Promise<void> {
+    const atMs = this.elapsedMs();
+    try {
+      await this.client.signal(signal.workflowId, signal.name, signal.payload);
+      this.signals.push({ workflowId: signal.workflowId, name: signal.name, atMs, outcome: "ok" });
+    } catch (err) {
+      const retryable = err instanceof RatchetError && err.retryable;
+      this.signals.push({ workflowId: signal.workflowId, name: signal.name, atMs, outcome: retryable ? "info" : "fail", error: describeError(err) });
+    }
+  }
+
+  // -- recording ---------------------------------------------------------------
+
+  private async snapshot(): Promise<void> {
+    if (this.accepted.length === 0) return;
+    const picks = new Set<string>();
+    for (let i = 0; i < SNAPSHOT_RUNS_MAX; i++) picks.add(this.snapshotPrng.pick(this.accepted).runId);
+    for (const runId of picks) {
+      try {
+        const rows = await this.recorderDriver.query<{ event_id: number; type: string; at_ms: number; data: unknown }>({
+          text: `SELECT event_id, type, at_ms, data FROM "${this.options.schema}".history WHERE run_id = $1 ORDER BY event_id`,
+          values: [runId],
+        });
+        this.snapshots.push({ atMs: this.elapsedMs(), runId, events: rows.map((r) => ({ eventId: r.event_id, digest: digestEvent(toEvent(r)) })) });
+      } catch {
+        // The database may be down: a snapshot is only a sample.
+      }
+    }
+  }
+
+  private async readFinalRuns(): Promise<FinalRun[]> {
+    const s = `"${this.options.schema}"`;
+    const runs = await this.options.pglite.query<{ run_id: string; workflow_id: string; workflow_type: string; status: string; closed_at_ms: number | null; task_failure: unknown }>(
+      `SELECT run_id, workflow_id, workflow_type, status, closed_at_ms, task_failure FROM ${s}.runs ORDER BY run_seq`,
+    );
+    const events = await this.options.pglite.query<{ run_id: string; event_id: number; type: string; at_ms: number; data: unknown }>(
+      `SELECT run_id, event_id, type, at_ms, data FROM ${s}.history ORDER BY run_id, event_id`,
+    );
+    const byRun = new Map<string, HistoryEvent[]>();
+    for (const r of events.rows) {
+      const list = byRun.get(r.run_id) ?? [];
+      list.push(toEvent(r));
+      byRun.set(r.run_id, list);
+    }
+    return runs.rows.map((r) => ({
+      workflowId: r.workflow_id,
+      runId: r.run_id,
+      workflowType: r.workflow_type,
+      status: r.status as FinalRun["status"],
+      closedAtMs: r.closed_at_ms === null ? null : r.closed_at_ms - SIM_START_EPOCH_MS,
+      history: byRun.get(r.run_id) ?? [],
+      taskFailure: (r.task_failure as FinalRun["taskFailure"]) ?? null,
+    }));
+  }
+
+  // -- FaultTarget -------------------------------------------------------------
+
+  elapsedMs(): number {
+    return this.scheduler.elapsedMs();
+  }
+
+  at(elapsedMs: number, label: string, fn: () => void | Promise<void>): void {
+    this.scheduler.at(SIM_START_EPOCH_MS + elapsedMs, label, fn);
+  }
+
+  linkFault(worker: string, mode: "delay" | "drop" | "reset", extraLatencyMs: number): () => void {
+    const w = this.requireWorker(worker);
+    if (this.healed) return () => {};
+    if (mode === "reset") w.link.epoch += 1; // every connection open on the link breaks now
+    return this.linkFaults.push(worker, { mode, extraLatencyMs });
+  }
+
+  async restartDatabase(downForMs: number): Promise<void> {
+    if (this.healed) return;
+    await this.server.restart(downForMs);
+  }
+
+  ambiguousCommits(probability: number): () => void {
+    if (this.healed) return () => {};
+    return this.commitFaults.push("all", probability);
+  }
+
+  poolLimit(worker: string, available: number): () => void {
+    this.requireWorker(worker);
+    if (this.healed) return () => {};
+    return this.poolFaults.push(worker, available);
+  }
+
+  serviceOutage(service: ServiceName, behavior: ServiceBehavior): () => void {
+    if (this.healed) return () => {};
+    return this.serviceFaults.push(service, behavior);
+  }
+
+  setClockOffset(worker: string, offsetMs: number): void {
+    if (this.healed) return;
+    this.requireWorker(worker).clock.offsetMs = offsetMs;
+  }
+
+  armCrash(worker: string, point: FaultPoint, nth: number, afterElapsedMs: number, restartAfterMs: number, label: string): void {
+    this.requireWorker(worker).crashes.push({ point, nth, afterMs: afterElapsedMs, restartAfterMs, label, seen: 0, fired: false });
+  }
+
+  noteFault(fault: Fault, note: string): void {
+    this.faultsApplied.push({ atMs: this.elapsedMs(), fault, note });
+    this.scheduler.trace(`fault ${fault.kind}: ${note}`);
+  }
+
+  /** The liveness phase begins: every fault stops, every worker is up. */
+  private async heal(): Promise<void> {
+    this.healed = true;
+    this.scheduler.trace("heal");
+    this.server.heal();
+    this.linkFaults.clear();
+    this.commitFaults.clear();
+    this.poolFaults.clear();
+    this.serviceFaults.clear();
+    for (const w of this.workers.values()) {
+      w.clock.offsetMs = 0;
+      if (w.down) await this.boot(w);
+    }
+  }
+
+  private applyPoolLimit(w: SimWorker): void {
+    if (!w.driver) return;
+    const available = this.poolFaults.top(w.name);
+    w.driver.pool.capacityOverride = available === undefined ? undefined : { available, untilMs: Number.POSITIVE_INFINITY };
+    w.driver.pool.grantWaiting();
+  }
+
+  private requireWorker(name: string): SimWorker {
+    const w = this.workers.get(name);
+    if (!w) throw new Error(`scenario names unknown worker ${name}`);
+    return w;
+  }
+}
+
+function crashPointName(point: FaultPoint): Fault extends { kind: "worker.crash"; point: infer P } ? P : never {
+  const entry = Object.entries(ENGINE_POINT).find(([, p]) => p === point);
+  return (entry?.[0] ?? "task.afterClaim") as never;
+}
+
+function toEvent(r: { event_id: number; type: string; at_ms: number; data: unknown }): HistoryEvent {
+  return { eventId: r.event_id, type: r.type, atMs: r.at_ms, data: r.data } as HistoryEvent;
+}
+
+function describeError(err: unknown): string {
+  if (err instanceof RatchetError) return `${err.code}: ${err.message}`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Per-target stacks of faults in force; `apply` runs whenever a target's top changes. */
+class FaultStacks<T> {
+  private readonly stacks = new Map<string, Array<{ value: T }>>();
+
+  constructor(private readonly apply: (target: string, top: T | undefined) => void) {}
+
+  push(target: string, value: T): () => void {
+    const stack = this.stacks.get(target) ?? [];
+    this.stacks.set(target, stack);
+    const entry = { value };
+    stack.push(entry);
+    this.apply(target, value);
+    return () => {
+      const i = stack.indexOf(entry);
+      if (i < 0) return;
+      stack.splice(i, 1);
+      this.apply(target, stack.at(-1)?.value);
+    };
+  }
+
+  top(target: string): T | undefined {
+    return this.stacks.get(target)?.at(-1)?.value;
+  }
+
+  clear(): void {
+    for (const [target, stack] of this.stacks) {
+      stack.length = 0;
+      this.apply(target, undefined);
+    }
+  }
+}
