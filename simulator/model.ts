@@ -58,6 +58,9 @@ export type Fault =
   | { kind: "clock.skew"; worker: string; atMs: number; offsetMs: number };
 
 export type FaultKind = Fault["kind"];
+export const FAULT_KINDS: readonly FaultKind[] = ["network.blip", "worker.crash", "db.restart", "db.ambiguousCommit", "db.poolExhaustion", "service.outage", "clock.skew"];
+export const NETWORK_MODES: readonly NetworkMode[] = ["delay", "drop", "reset"];
+export const SERVICE_BEHAVIORS: readonly ServiceBehavior[] = ["refuse", "timeout", "fail", "succeedThenTimeout"];
 
 export interface Scenario {
   name: string;
@@ -161,8 +164,14 @@ export interface SimRecord {
   effects: EffectRecord[];
   snapshots: HistorySnapshot[];
   faults: AppliedFault[];
-  /** Every run in the database at the end, with its full history. */
+  /**
+   * Every run in the database at the end, with its full history, read after
+   * every worker was stopped. Event times are virtual ms since the start as
+   * each worker's (possibly skewed) clock read them.
+   */
   finalRuns: FinalRun[];
+  /** Run ids still running at exactly healAtMs + withinMs (the liveness deadline); null if that read failed. */
+  openAtDeadline: string[] | null;
   /** When the liveness phase began and when the run ended (virtual ms). */
   healAtMs: number;
   endMs: number;

@@ -4,9 +4,9 @@
  * (`ratchet sim run --mutant NAME`, `ratchet sim mutants`). A checker that
  * no mutant can trip is a checker that cannot fail.
  */
-import { LeaseLostError, Store, type ActivityTaskRef, type ClaimedTask, type SqlDriver, type SqlSession, type StoreOptions, type TaskKind } from "../engine/index.ts";
+import { LeaseLostError, Store, type ActivityTaskRef, type SqlDriver, type SqlSession, type StoreOptions, type TaskKind } from "../engine/index.ts";
 import { jsonWithRaw } from "../engine/history/events.ts";
-import { toClaimedTask } from "../engine/store/store.ts";
+import { claimResult, type ClaimResult } from "../engine/store/store.ts";
 import type { Mutant } from "./world.ts";
 
 /** Completion without the lease-token check: a stale attempt's late result is recorded too. */
@@ -40,12 +40,12 @@ class DeleteBeforeRecordStore extends Store {
 
 /** Claims that do not bump the lease token: a re-claimed task keeps the token a stale holder still has. */
 class StaticLeaseTokenStore extends Store {
-  override async claimTasks(kind: TaskKind, queue: string, limit: number, nowMs: number): Promise<ClaimedTask[]> {
+  override async claim(kind: TaskKind, queue: string, limit: number, nowMs: number): Promise<ClaimResult> {
     const sql = this.q.claimTasks(kind, queue, nowMs, limit);
     // BUG: the fencing epoch is never advanced.
     const text = sql.text.replace("lease_token = t.lease_token + 1,", "lease_token = t.lease_token,");
-    const rows = await this.db.query({ name: `${sql.name}_static_token`, text, values: sql.values });
-    return rows.map(toClaimedTask);
+    if (text === sql.text) throw new Error("static-lease-token mutant: the claim statement changed; update the mutant");
+    return claimResult(await this.db.query({ name: `${sql.name}_static_token`, text, values: sql.values }));
   }
 }
 

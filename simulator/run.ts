@@ -65,6 +65,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
 }
 
 async function resetSchema(pglite: PGlite): Promise<void> {
+  // A fresh start for the session the instance is: no prepared statement or open transaction of the last run.
+  await pglite.exec("DEALLOCATE ALL");
   await pglite.exec(`DROP SCHEMA IF EXISTS "${SIM_SCHEMA}" CASCADE`);
   await migrate(await PgliteDriver.open({ instance: pglite }), SIM_SCHEMA);
 }

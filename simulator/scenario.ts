@@ -156,8 +156,28 @@ export function parseScenario(value: unknown, source: string): Scenario {
   const scope: FaultScope = { durationMs, healAtMs: liveness.healAtMs, workers: workerNames(workers) };
   const faults = optional(obj, root, "faults", [], (v, at) => parseFaults(v, at, scope));
   const swarm = optional(obj, root, "swarm", undefined, parseSwarm);
+  checkSkewFitsLiveness(faults, liveness.withinMs, root);
 
   return { name, description, seed, durationMs, workers, workload, faults, ...(swarm === undefined ? {} : { swarm }), liveness };
+}
+
+/**
+ * A worker whose clock runs ahead writes every time it records (timers due,
+ * leases, retry backoffs) that far in the future, and those stay written
+ * after the skew heals: work it touched can be late by up to its offset. So
+ * the liveness bound must be longer than the largest forward skew, or a
+ * correct engine fails the check.
+ */
+function checkSkewFitsLiveness(faults: Fault[], withinMs: number, root: At): void {
+  faults.forEach((fault, i) => {
+    if (fault.kind === "clock.skew" && fault.offsetMs >= withinMs) {
+      throw new ScenarioError(
+        root.source,
+        `faults[${i}].offsetMs`,
+        `invalid faults[${i}].offsetMs: a clock ${fault.offsetMs} ms ahead delays the timers, leases and retries it writes by as much, even after heal, so it must be less than liveness.withinMs (${withinMs}); lengthen withinMs or shrink the skew`,
+      );
+    }
+  });
 }
 
 /** Parse JSON text as a scenario. Invalid JSON is a ScenarioError on field `$` carrying the parser's message. */

@@ -16,6 +16,7 @@
 import type { PGlite } from "@electric-sql/pglite";
 import { CommitOutcomeUnknownError, DatabaseUnavailableError, translateDriverError, type Row, type Sql, type SqlDriver, type SqlSession } from "../engine/index.ts";
 import type { NetworkMode } from "./model.ts";
+import { PgliteStatements } from "./pglite-statements.ts";
 import type { Prng } from "./prng.ts";
 import type { Scheduler } from "./scheduler.ts";
 
@@ -79,11 +80,15 @@ export class SimDatabase {
   private readonly subscribers = new Map<string, Array<{ link: Link; deliver: (payload: string) => void; onReconnect: (() => void) | undefined }>>();
   private readonly unlisteners: Array<() => Promise<void>> = [];
   statementsExecuted = 0;
+  private readonly statements: PgliteStatements;
 
+  /** The instance must have no prepared statements of a previous run (see resetSchema: DEALLOCATE ALL). */
   constructor(
     readonly pglite: PGlite,
     private readonly scheduler: Scheduler,
-  ) {}
+  ) {
+    this.statements = new PgliteStatements(pglite);
+  }
 
   get isUp(): boolean {
     return this.up;
@@ -222,10 +227,10 @@ export class SimDatabase {
     if (verb.startsWith("BEGIN")) this.txOwner = p.conn;
     this.statementsExecuted += 1;
     try {
-      const result = await this.scheduler.track(this.pglite.query<Row>(text, p.sql.values as unknown[]));
+      const rows = await this.scheduler.track(this.statements.query(p.sql));
       if (verb.startsWith("COMMIT") || verb.startsWith("ROLLBACK")) this.txOwner = undefined;
-      this.scheduler.trace(`db c${p.conn.id} ${p.sql.name ?? verb.trim()} rows=${result.rows.length}`);
-      p.done(undefined, result.rows);
+      this.scheduler.trace(`db c${p.conn.id} ${p.sql.name ?? verb.trim()} rows=${rows.length}`);
+      p.done(undefined, rows);
     } catch (err) {
       if (verb.startsWith("COMMIT") || verb.startsWith("ROLLBACK")) this.txOwner = undefined;
       this.scheduler.trace(`db c${p.conn.id} ${p.sql.name ?? verb.trim()} error ${(err as { code?: string }).code ?? ""}`);

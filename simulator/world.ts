@@ -117,6 +117,7 @@ export class World implements FaultTarget {
   private readonly snapshotPrng: Prng;
   private readonly logger: Logger;
   private healed = false;
+  private openAtDeadline: string[] | null = null;
   /** Faults in force per target; the newest wins, and an ending one reveals the one it interrupted. */
   private readonly linkFaults = new FaultStacks<{ mode: "delay" | "drop" | "reset"; extraLatencyMs: number }>((worker, top) => {
     const link = this.requireWorker(worker).link;
@@ -173,6 +174,7 @@ export class World implements FaultTarget {
     this.scheduleWorkload();
     scheduleFaults(this.faultsPlanned, this);
     this.at(scenario.liveness.healAtMs, "heal", () => this.heal());
+    this.at(scenario.liveness.healAtMs + scenario.liveness.withinMs, "liveness deadline", () => this.readOpenAtDeadline());
     for (let t = SNAPSHOT_INTERVAL_MS; t < scenario.durationMs; t += SNAPSHOT_INTERVAL_MS) this.at(t, "snapshot", () => this.snapshot());
     await this.scheduler.runUntil(SIM_START_EPOCH_MS + scenario.durationMs);
     for (const w of this.workers.values()) w.worker?.kill();
@@ -187,6 +189,7 @@ export class World implements FaultTarget {
       snapshots: this.snapshots,
       faults: this.faultsApplied,
       finalRuns: await this.readFinalRuns(),
+      openAtDeadline: this.openAtDeadline,
       healAtMs: scenario.liveness.healAtMs,
       endMs: scenario.durationMs,
     };
@@ -322,6 +325,16 @@ export class World implements FaultTarget {
     }
   }
 
+  /** Which runs are still open at the liveness deadline (the run itself may go on past it). */
+  private async readOpenAtDeadline(): Promise<void> {
+    try {
+      const rows = await this.recorderDriver.query<{ run_id: string }>({ text: `SELECT run_id FROM "${this.options.schema}".runs WHERE status = 'running' ORDER BY run_seq`, values: [] });
+      this.openAtDeadline = rows.map((r) => r.run_id);
+    } catch (err) {
+      this.scheduler.trace(`liveness deadline read failed: ${describeError(err)}`);
+    }
+  }
+
   private async readFinalRuns(): Promise<FinalRun[]> {
     const s = `"${this.options.schema}"`;
     const runs = await this.options.pglite.query<{ run_id: string; workflow_id: string; workflow_type: string; status: string; closed_at_ms: number | null; task_failure: unknown }>(
@@ -333,7 +346,7 @@ export class World implements FaultTarget {
     const byRun = new Map<string, HistoryEvent[]>();
     for (const r of events.rows) {
       const list = byRun.get(r.run_id) ?? [];
-      list.push(toEvent(r));
+      list.push(toEvent({ ...r, at_ms: r.at_ms - SIM_START_EPOCH_MS }));
       byRun.set(r.run_id, list);
     }
     return runs.rows.map((r) => ({

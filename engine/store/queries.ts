@@ -65,22 +65,6 @@ export class Queries {
     return this.q("lockRunningRun", `SELECT ${this.runColumns} FROM ${this.s}.runs WHERE workflow_id = $1 AND status = 'running' FOR UPDATE`, [workflowId]);
   }
 
-  advanceRun(runId: string, version: number, processedUpTo: number): Sql {
-    return this.q(
-      "advanceRun",
-      `UPDATE ${this.s}.runs SET version = $2, processed_upto = $3, task_failure = NULL, task_failures = 0 WHERE run_id = $1`,
-      [runId, version, processedUpTo],
-    );
-  }
-
-  closeRun(runId: string, status: string, nowMs: number, version: number, processedUpTo: number): Sql {
-    return this.q(
-      "closeRun",
-      `UPDATE ${this.s}.runs SET status = $2, closed_at_ms = $3, version = $4, processed_upto = $5, task_failure = NULL, task_failures = 0 WHERE run_id = $1`,
-      [runId, status, nowMs, version, processedUpTo],
-    );
-  }
-
   markCancelRequested(runId: string): Sql {
     return this.q("markCancelRequested", `UPDATE ${this.s}.runs SET cancel_requested = true WHERE run_id = $1`, [runId]);
   }
@@ -115,6 +99,83 @@ export class Queries {
     );
   }
 
+  /**
+   * Append events that a workflow must see (an activity result, a timer, a
+   * signal, cancellation, the start) and make sure a workflow task will
+   * deliver them, notifying pollers: one statement where it was four round
+   * trips. The caller holds the run's lock.
+   */
+  appendResolution(
+    runId: string,
+    firstEventId: number,
+    nowMs: number,
+    eventsJson: string,
+    count: number,
+    queue: string,
+    workflowTaskLeaseMs: number,
+    notifyChannel: string | null,
+  ): Sql {
+    return this.q(
+      "appendResolution",
+      `WITH appended AS (
+         INSERT INTO ${this.s}.history (run_id, event_id, type, at_ms, data)
+         SELECT $1, $2::integer + e.ord - 1, e.value->>'type', $3::bigint, e.value->'data'
+         FROM json_array_elements($4::json) WITH ORDINALITY AS e(value, ord)
+         RETURNING event_id
+       ), bumped AS (
+         UPDATE ${this.s}.runs SET next_event_id = $2::integer + $5::integer, updated_at_ms = $3::bigint WHERE run_id = $1
+         RETURNING run_id
+       ), ensured AS (
+         INSERT INTO ${this.s}.tasks (kind, queue, run_id, seq, visible_at_ms, lease_ms, scheduled_at_ms)
+         VALUES ('workflow', $6, $1, 0, $3::bigint, $7, $3::bigint)
+         ON CONFLICT (run_id) WHERE kind = 'workflow' DO NOTHING
+         RETURNING task_id
+       )
+       SELECT CASE WHEN $8::text IS NOT NULL THEN pg_notify($8::text, 'workflow:' || $6) END AS notified`,
+      [runId, firstEventId, nowMs, eventsJson, count, queue, workflowTaskLeaseMs, notifyChannel],
+    );
+  }
+
+  /**
+   * Append a workflow task's decisions and move the run on (version,
+   * processed_upto, and its status when the decisions close it), in one
+   * statement. The caller holds the run's lock.
+   */
+  appendDecisions(runId: string, firstEventId: number, nowMs: number, eventsJson: string, count: number, version: number, processedUpTo: number, closeStatus: string | null): Sql {
+    return this.q(
+      "appendDecisions",
+      `WITH appended AS (
+         INSERT INTO ${this.s}.history (run_id, event_id, type, at_ms, data)
+         SELECT $1, $2::integer + e.ord - 1, e.value->>'type', $3::bigint, e.value->'data'
+         FROM json_array_elements($4::json) WITH ORDINALITY AS e(value, ord)
+         RETURNING event_id
+       )
+       UPDATE ${this.s}.runs SET
+         next_event_id = $2::integer + $5::integer,
+         updated_at_ms = $3::bigint,
+         version = $6,
+         processed_upto = $7,
+         task_failure = NULL,
+         task_failures = 0,
+         status = coalesce($8::text, status),
+         closed_at_ms = CASE WHEN $8::text IS NULL THEN NULL ELSE $3::bigint END
+       WHERE run_id = $1`,
+      [runId, firstEventId, nowMs, eventsJson, count, version, processedUpTo, closeStatus],
+    );
+  }
+
+  /** A run and its whole history in one round trip (what a workflow task loads). */
+  selectRunWithHistory(runId: string): Sql {
+    return this.q(
+      "selectRunWithHistory",
+      `SELECT ${this.runColumns},
+              (SELECT json_agg(json_build_object('eventId', h.event_id, 'type', h.type, 'atMs', h.at_ms, 'data', h.data) ORDER BY h.event_id)
+               FROM ${this.s}.history h WHERE h.run_id = r.run_id) AS events
+       FROM ${this.s}.runs r WHERE r.run_id = $1`,
+      [runId],
+    );
+  }
+
   selectHistory(runId: string, afterEventId: number, limit: number): Sql {
     return this.q(
       "selectHistory",
@@ -144,6 +205,11 @@ export class Queries {
     const expiry = `least($3::bigint + least(t.heartbeat_timeout_ms, t.lease_ms), t.schedule_deadline_ms)`;
     const backoff = `CASE WHEN t.max_attempts > 0 AND t.attempt + 1 >= t.max_attempts THEN 0
                           ELSE ceil(least(t.retry_initial_ms * power(t.retry_coefficient, least(t.attempt, ${BACKOFF_EXPONENT_MAX})), t.retry_max_ms))::bigint END`;
+    // The same round trip also says when the next task not yet visible becomes
+    // visible, so an idle poller knows how long it may sleep without asking
+    // again (one LEFT JOIN row with a null task when nothing was claimed).
+    // Measured on the simulator's workloads: a separate query for it was 14%
+    // of all statements.
     return this.q(
       "claimTasks",
       `WITH candidates AS (
@@ -152,18 +218,23 @@ export class Queries {
          ORDER BY visible_at_ms
          LIMIT $4
          FOR UPDATE SKIP LOCKED
+       ), claimed AS (
+         UPDATE ${this.s}.tasks t SET
+           lease_token = t.lease_token + 1,
+           attempt = t.attempt + 1,
+           claimed_at_ms = $3::bigint,
+           lease_expires_at_ms = ${expiry},
+           visible_at_ms = least(${expiry} + ${backoff}, t.schedule_deadline_ms)
+         FROM candidates c
+         WHERE t.task_id = c.task_id
+         RETURNING t.task_id, t.kind, t.queue, t.run_id, t.seq, t.lease_token, t.attempt, t.claimed_at_ms, t.lease_expires_at_ms,
+                   t.lease_ms, t.heartbeat_timeout_ms, t.schedule_deadline_ms, t.max_attempts, t.spec, t.heartbeat_details,
+                   t.last_failure, t.scheduled_at_ms
        )
-       UPDATE ${this.s}.tasks t SET
-         lease_token = t.lease_token + 1,
-         attempt = t.attempt + 1,
-         claimed_at_ms = $3::bigint,
-         lease_expires_at_ms = ${expiry},
-         visible_at_ms = least(${expiry} + ${backoff}, t.schedule_deadline_ms)
-       FROM candidates c
-       WHERE t.task_id = c.task_id
-       RETURNING t.task_id, t.kind, t.queue, t.run_id, t.seq, t.lease_token, t.attempt, t.claimed_at_ms, t.lease_expires_at_ms,
-                 t.lease_ms, t.heartbeat_timeout_ms, t.schedule_deadline_ms, t.max_attempts, t.spec, t.heartbeat_details,
-                 t.last_failure, t.scheduled_at_ms`,
+       SELECT claimed.*, upcoming.next_visible_at_ms
+       FROM (SELECT min(visible_at_ms) AS next_visible_at_ms FROM ${this.s}.tasks
+             WHERE kind = $1 AND queue = $2 AND visible_at_ms > $3::bigint) upcoming
+       LEFT JOIN claimed ON true`,
       [kind, queue, nowMs, limit],
     );
   }
@@ -174,17 +245,6 @@ export class Queries {
       "nextVisibleAt",
       `SELECT min(visible_at_ms) AS at_ms FROM ${this.s}.tasks WHERE kind = $1 AND queue = $2 AND visible_at_ms > $3`,
       [kind, queue, nowMs],
-    );
-  }
-
-  /** Make sure the run has a workflow task; one already pending absorbs the new events. */
-  ensureWorkflowTask(runId: string, queue: string, nowMs: number, leaseMs: number): Sql {
-    return this.q(
-      "ensureWorkflowTask",
-      `INSERT INTO ${this.s}.tasks (kind, queue, run_id, seq, visible_at_ms, lease_ms, scheduled_at_ms)
-       VALUES ('workflow', $2, $1, 0, $3, $4, $3)
-       ON CONFLICT (run_id) WHERE kind = 'workflow' DO NOTHING`,
-      [runId, queue, nowMs, leaseMs],
     );
   }
 

@@ -218,6 +218,11 @@ export function storeConformance(kind: "pglite" | "postgres"): void {
       await decide(await claimOne("workflow", T0, runId), [{ type: "StartTimer", seq: 1, durationMs: 60_000 }], T0);
       expect((await store.claimTasks("timer", QUEUE, 100, T0 + 59_999)).some((x) => x.runId === runId)).toBe(false);
       expect(await store.nextVisibleAt("timer", QUEUE, T0)).toBeLessThanOrEqual(T0 + 60_000);
+      // A claim that finds nothing due says when something will be.
+      const idle = await store.claim("timer", QUEUE, 10, T0 + 59_999);
+      expect(idle.tasks.filter((x) => x.runId === runId)).toEqual([]);
+      expect(idle.nextVisibleAtMs).toBeGreaterThan(T0 + 59_999);
+      expect(idle.nextVisibleAtMs).toBeLessThanOrEqual(T0 + 60_000);
       const timer = await claimOne("timer", T0 + 60_000, runId);
       await store.fireTimer(timer.taskId, timer.leaseToken, runId, timer.seq, T0 + 60_000);
       await expect(store.fireTimer(timer.taskId, timer.leaseToken, runId, timer.seq, T0 + 60_000)).rejects.toBeInstanceOf(LeaseLostError);

@@ -64,6 +64,12 @@ export interface ClaimedTask {
   scheduledAtMs: number;
 }
 
+export interface ClaimResult {
+  tasks: ClaimedTask[];
+  /** When the earliest task of this kind and queue that is not visible yet becomes visible; null if none. */
+  nextVisibleAtMs: number | null;
+}
+
 export interface PendingTask {
   taskId: number;
   kind: TaskKind;
@@ -186,9 +192,9 @@ export class Store {
         { workflowId: p.workflowId, workflowType: p.workflowType, taskQueue: p.taskQueue, randomSeed: p.randomSeed },
         { input: p.inputJson },
       );
-      await this.appendEvents(tx, p.runId, 1, p.nowMs, [{ type: "WorkflowStarted", dataJson: started }]);
-      await tx.query(this.q.ensureWorkflowTask(p.runId, p.taskQueue, p.nowMs, this.workflowTaskTimeoutMs));
-      await this.notify(tx, "workflow", p.taskQueue);
+      await tx.query(
+        this.q.appendResolution(p.runId, 1, p.nowMs, eventsJson([{ type: "WorkflowStarted", dataJson: started }]), 1, p.taskQueue, this.workflowTaskTimeoutMs, this.channelIfNotifying()),
+      );
       return { runId: p.runId, created: true };
     });
   }
@@ -228,6 +234,14 @@ export class Store {
     return rows[0] ? toRun(rows[0]) : null;
   }
 
+  /** A run and its whole history, in one round trip (for a workflow task). */
+  async loadRunWithHistory(runId: string): Promise<{ run: RunRecord; history: HistoryEvent[] } | null> {
+    const rows = await this.db.query(this.q.selectRunWithHistory(runId));
+    const row = rows[0];
+    if (!row) return null;
+    return { run: toRun(row), history: ((row.events as HistoryEvent[] | null) ?? []) };
+  }
+
   async readHistory(runId: string, afterEventId = 0, limit = HISTORY_READ_LIMIT): Promise<HistoryEvent[]> {
     const rows = await this.db.query(this.q.selectHistory(runId, afterEventId, limit));
     return rows.map(toEvent);
@@ -261,9 +275,14 @@ export class Store {
 
   // -- worker transitions ----------------------------------------------------
 
-  async claimTasks(kind: TaskKind, queue: string, limit: number, nowMs: number): Promise<ClaimedTask[]> {
+  /** Lease up to `limit` visible tasks, and learn when the next one not yet visible becomes visible. */
+  async claim(kind: TaskKind, queue: string, limit: number, nowMs: number): Promise<ClaimResult> {
     const rows = await this.db.query(this.q.claimTasks(kind, queue, nowMs, limit));
-    return rows.map(toClaimedTask);
+    return claimResult(rows);
+  }
+
+  async claimTasks(kind: TaskKind, queue: string, limit: number, nowMs: number): Promise<ClaimedTask[]> {
+    return (await this.claim(kind, queue, limit, nowMs)).tasks;
   }
 
   async nextVisibleAt(kind: TaskKind, queue: string, nowMs: number): Promise<number | null> {
@@ -367,15 +386,13 @@ export class Store {
         if (isTerminal(cmd)) break;
       }
 
-      await this.appendEvents(tx, c.runId, run.nextEventId, c.nowMs, events);
       const newVersion = run.version + 1;
+      await tx.query(this.q.appendDecisions(c.runId, run.nextEventId, c.nowMs, eventsJson(events), events.length, newVersion, c.processedUpTo, close?.status ?? null));
       if (close) {
-        await tx.query(this.q.closeRun(c.runId, close.status, c.nowMs, newVersion, c.processedUpTo));
         await tx.query(this.q.deleteRunTasks(c.runId));
         return "ok";
       }
       if (taskRows.length > 0) await tx.query(this.q.insertTasks(c.runId, c.nowMs, `[${taskRows.join(",")}]`));
-      await tx.query(this.q.advanceRun(c.runId, newVersion, c.processedUpTo));
       const newEventsArrived = run.nextEventId - 1 > c.processedUpTo;
       if (newEventsArrived) {
         await tx.query(this.q.requeueWorkflowTask(c.taskId, c.leaseToken, c.nowMs, true));
@@ -498,26 +515,31 @@ export class Store {
   }
 
   private async appendEvents(tx: SqlSession, runId: string, firstEventId: number, nowMs: number, events: NewEvent[]): Promise<void> {
-    const json = `[${events.map((e) => `{"type":${JSON.stringify(e.type)},"data":${e.dataJson}}`).join(",")}]`;
-    await tx.query(this.q.appendEvents(runId, firstEventId, nowMs, json, events.length));
+    await tx.query(this.q.appendEvents(runId, firstEventId, nowMs, eventsJson(events), events.length));
   }
 
   /** Append an event that the workflow must see, and make sure a workflow task will deliver it. */
   protected async appendResolution(tx: SqlSession, run: RunRecord, nowMs: number, event: NewEvent): Promise<void> {
     assert(run.status === "running", `appending ${event.type} to run ${run.runId} which is ${run.status}`);
-    await this.appendEvents(tx, run.runId, run.nextEventId, nowMs, [event]);
-    await tx.query(this.q.ensureWorkflowTask(run.runId, run.taskQueue, nowMs, this.workflowTaskTimeoutMs));
-    await this.notify(tx, "workflow", run.taskQueue);
+    await tx.query(
+      this.q.appendResolution(run.runId, run.nextEventId, nowMs, eventsJson([event]), 1, run.taskQueue, this.workflowTaskTimeoutMs, this.channelIfNotifying()),
+    );
   }
 
-  private async notify(tx: SqlSession, kind: TaskKind, queue: string): Promise<void> {
-    await this.notifyKey(tx, `${kind}:${queue}`);
+  private channelIfNotifying(): string | null {
+    return this.notifyEnabled ? this.notifyChannel : null;
   }
 
   private async notifyKey(session: SqlSession, key: string): Promise<void> {
     if (!this.notifyEnabled) return;
     await session.query(this.q.notify(this.notifyChannel, key));
   }
+}
+
+/** claimTasks rows (one per claimed task, or one empty row) as a ClaimResult. */
+export function claimResult(rows: Array<Record<string, unknown>>): ClaimResult {
+  const next = rows[0]?.next_visible_at_ms;
+  return { tasks: rows.filter((r) => r.task_id !== null && r.task_id !== undefined).map(toClaimedTask), nextVisibleAtMs: typeof next === "number" ? next : null };
 }
 
 /** A claimTasks row as a ClaimedTask. */
@@ -541,6 +563,11 @@ export function toClaimedTask(r: Record<string, unknown>): ClaimedTask {
     lastFailure: (r.last_failure as FailureInfo | null) ?? null,
     scheduledAtMs: r.scheduled_at_ms as number,
   };
+}
+
+/** Events as the JSON array the append statements take; payloads are embedded as the JSON text they already are. */
+function eventsJson(events: NewEvent[]): string {
+  return `[${events.map((e) => `{"type":${JSON.stringify(e.type)},"data":${e.dataJson}}`).join(",")}]`;
 }
 
 function toRun(r: Record<string, unknown>): RunRecord {

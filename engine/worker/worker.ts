@@ -209,7 +209,7 @@ export class Worker {
         if (!this.handles(kind)) continue;
         for (const queue of this.queues) {
           if (this.stopping) return ran + claimed;
-          const tasks = await this.store.claimTasks(kind, queue, this.claimBatchSize, this.clock.now());
+          const { tasks } = await this.store.claim(kind, queue, this.claimBatchSize, this.clock.now());
           claimed += tasks.length;
           await Promise.all(tasks.map((t) => this.dispatch(t).promise));
         }
@@ -395,6 +395,7 @@ export class Worker {
       this.wakeFlags[kind] = false;
       let claimed = 0;
       let full = false;
+      let nextVisibleAtMs: number | null = null;
       try {
         // Round-robin over queues so one busy queue cannot starve another polled by this worker.
         for (let i = 0; i < this.queues.length && this.stateValue === "running"; i++) {
@@ -402,10 +403,11 @@ export class Worker {
           const room = this.concurrency[kind] - this.running[kind].size;
           if (room <= 0) break;
           const limit = Math.min(room, this.claimBatchSize);
-          const tasks = await this.store.claimTasks(kind, queue, limit, this.clock.now());
-          for (const t of tasks) this.dispatch(t);
-          claimed += tasks.length;
-          if (tasks.length === limit) full = true;
+          const result = await this.store.claim(kind, queue, limit, this.clock.now());
+          for (const t of result.tasks) this.dispatch(t);
+          claimed += result.tasks.length;
+          if (result.tasks.length === limit) full = true;
+          if (result.nextVisibleAtMs !== null) nextVisibleAtMs = Math.min(nextVisibleAtMs ?? Infinity, result.nextVisibleAtMs);
         }
         queueIndex = (queueIndex + 1) % this.queues.length;
         backoffMs = WORKER_ERROR_BACKOFF_MS_MIN;
@@ -418,23 +420,11 @@ export class Worker {
       }
       if (full) continue; // more may be waiting: claim again at once
       if (claimed > 0 && this.wakeFlags[kind]) continue;
-      await this.waitForWake(kind, await this.idleWaitMs(kind));
+      // Idle: sleep until the next task becomes visible (a timer due, a retry, a lease
+      // expiring), a NOTIFY, or the poll interval, whichever is first.
+      const untilNextMs = nextVisibleAtMs === null ? Infinity : Math.max(0, nextVisibleAtMs - this.clock.now());
+      await this.waitForWake(kind, Math.min(this.pollIntervalMs, untilNextMs));
     }
-  }
-
-  /** How long an idle loop may sleep: until the next task becomes visible, at most the poll interval. */
-  private async idleWaitMs(kind: TaskKind): Promise<number> {
-    const now = this.clock.now();
-    let waitMs = this.pollIntervalMs;
-    try {
-      for (const queue of this.queues) {
-        const next = await this.store.nextVisibleAt(kind, queue, now);
-        if (next !== null) waitMs = Math.min(waitMs, Math.max(0, next - now));
-      }
-    } catch (err) {
-      if (this.stateValue === "running") this.noteDatabaseError(err, "looking for the next visible task");
-    }
-    return waitMs;
   }
 
   private async waitForWake(kind: TaskKind, ms: number, ignoreWakes = false): Promise<void> {

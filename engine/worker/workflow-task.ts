@@ -11,8 +11,9 @@ import { withDatabaseRetry, type Running, type Worker } from "./worker.ts";
 
 export async function runWorkflowTask(worker: Worker, task: ClaimedTask, running: Running): Promise<void> {
   const nowMs = worker.clock.now();
-  const run = await worker.store.getRun(task.runId);
-  if (!run) return;
+  const loaded = await worker.store.loadRunWithHistory(task.runId);
+  if (!loaded) return;
+  const { run, history } = loaded;
   const ref = { taskId: task.taskId, leaseToken: task.leaseToken, runId: task.runId, nowMs, workerId: worker.identity, attempt: task.attempt };
   try {
     if (run.status !== "running") {
@@ -32,7 +33,6 @@ export async function runWorkflowTask(worker: Worker, task: ClaimedTask, running
       await recordFailure(worker, task, running, ref, toFailureInfo(error));
       return;
     }
-    const history = await worker.store.readHistory(task.runId);
     const outcome = await replayWorkflowTask({
       info: { workflowId: run.workflowId, runId: run.runId, workflowType: run.workflowType, taskQueue: run.taskQueue },
       fn,

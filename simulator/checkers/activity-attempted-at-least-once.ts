@@ -39,14 +39,12 @@
  *    Whether a workflow *needed* the result is a property of its code,
  *    which this checker does not know.
  */
-import type { CheckName, Checker, FinalRun, SimRecord, Violation } from "../model.ts";
 import { TERMINAL_EVENT_TYPES } from "../../engine/history/events.ts";
+import type { CheckName, Checker, FinalRun, SimRecord, Violation } from "../model.ts";
 import { describeEvent, describeObservation, listOf } from "./evidence.ts";
-import { activityClaimsByStep, isPending, observationsOfType, runsById, stepId, stepsOf, type ObservationOf, type Step, type StepEvent } from "./record-index.ts";
+import { activityClaimsByStep, isPending, observationsOfType, runsById, stepId, stepsOf, type ClaimsByStep, type ObservationOf, type Step, type StepEvent } from "./record-index.ts";
 
 const CHECK: CheckName = "activity-attempted-at-least-once";
-
-type Claims = ReadonlyMap<string, ReadonlyArray<ObservationOf<"claimed">>>;
 
 export const activityAttemptedAtLeastOnce: Checker = (record) => {
   const claims = activityClaimsByStep(record);
@@ -59,7 +57,7 @@ export const activityAttemptedAtLeastOnce: Checker = (record) => {
   ];
 };
 
-function resultsWithoutClaim(run: FinalRun, step: Step, claims: Claims): Violation[] {
+function resultsWithoutClaim(run: FinalRun, step: Step, claims: ClaimsByStep): Violation[] {
   const stepClaims = claims.get(stepId(run.runId, step.seq)) ?? [];
   return step.results.flatMap((result) => {
     const problem = claimProblem(result, stepClaims);

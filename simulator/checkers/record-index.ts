@@ -139,8 +139,10 @@ export function incarnationOf(o: ObservationRecord): string {
   return `${o.worker}#${o.incarnation}`;
 }
 
-/** Activity claims by step id (`runId:seq`). */
-export function activityClaimsByStep(record: SimRecord): Map<string, Array<ObservationOf<"claimed">>> {
+/** Activity claims by step id (`runId:seq`), in record order. */
+export type ClaimsByStep = ReadonlyMap<string, ReadonlyArray<ObservationOf<"claimed">>>;
+
+export function activityClaimsByStep(record: SimRecord): ClaimsByStep {
   const claims = observationsOfType(record, "claimed").filter((c) => c.observation.kind === "activity");
   return groupBy(claims, (c) => stepId(c.observation.runId, c.observation.seq));
 }

@@ -25,7 +25,7 @@ describe("terminal-after-heal", () => {
     expect(found).toHaveLength(1);
     expect(found[0]).toMatchObject({ check: "terminal-after-heal", workflowId: "wf-stuck", runId: runOf(record, "wf-stuck").runId });
     expect(found[0]!.detail).toBe(
-      `run ${runOf(record, "wf-stuck").runId} of wf-stuck is still running at ${HEAL_AT_MS + WITHIN_MS} ms, ${WITHIN_MS} ms after the faults healed at ${HEAL_AT_MS} ms ` +
+      `run ${runOf(record, "wf-stuck").runId} of wf-stuck was still running at ${HEAL_AT_MS + WITHIN_MS} ms, ${WITHIN_MS} ms after the faults healed at ${HEAL_AT_MS} ms ` +
         `(bound ${WITHIN_MS} ms), with 2 step(s) pending; its workflow task fails with NonDeterminismError: history records ActivityScheduled(seq 3)`,
     );
     expect(found[0]!.evidence).toEqual([
@@ -36,6 +36,17 @@ describe("terminal-after-heal", () => {
       expect.stringMatching(/^pending: timer seq 2, due at \d+ ms$/),
       "signals sent: 1 fail",
     ]);
+  });
+
+  it("judges by the runs open at the liveness deadline when that was read: closing later than it is too late", () => {
+    const record = cleanRecord();
+    const late = record.finalRuns.find((r) => r.status === "completed" && record.starts.some((s) => s.outcome === "ok" && s.runId === r.runId))!;
+    record.openAtDeadline = [late.runId];
+    const found = terminalAfterHeal(record);
+    expect(found.map((v) => v.runId)).toEqual([late.runId]);
+    // And a run open at the end but closed by the deadline cannot exist; an empty list means none was open.
+    record.openAtDeadline = [];
+    expect(terminalAfterHeal(record)).toEqual([]);
   });
 
   it("does not flag a running run that only an ambiguous start created, nor a missing accepted run", () => {

@@ -2,10 +2,11 @@
  * terminal-after-heal: once every fault has healed, every accepted workflow
  * finishes within the liveness bound.
  *
- * Asserts: every run that a start with outcome "ok" created is, in
- * `finalRuns`, in a status other than "running". The recorder reads
- * finalRuns when the run ends, at healAtMs + liveness.withinMs, so "not
- * running at the end" is "terminal within the bound". A violation shows why
+ * Asserts: every run that a start with outcome "ok" created is no longer
+ * running at the liveness deadline, healAtMs + liveness.withinMs. The
+ * recorder reads which runs are open at exactly that instant
+ * (`openAtDeadline`); if that read failed, the final status (read at the end
+ * of the run, which may be later) stands in. A violation shows why
  * the run may be stuck: its last events, its workflow task failure (a
  * non-determinism error, an unknown type), every step still pending with how
  * often it was claimed (a step claimed and then never again points at a lost
@@ -24,21 +25,21 @@
  */
 import type { CheckName, Checker, FinalRun, SimRecord, Violation } from "../model.ts";
 import { describeLastEvents, describeObservation } from "./evidence.ts";
-import { acceptedRuns, activityClaimsByStep, groupBy, isPending, stepId, stepsOf, type ObservationOf, type Step } from "./record-index.ts";
+import { acceptedRuns, activityClaimsByStep, groupBy, isPending, stepId, stepsOf, type ClaimsByStep, type Step } from "./record-index.ts";
 
 const CHECK: CheckName = "terminal-after-heal";
 
-type Claims = ReadonlyMap<string, ReadonlyArray<ObservationOf<"claimed">>>;
-
 export const terminalAfterHeal: Checker = (record) => {
   const claims = activityClaimsByStep(record);
+  const openAtDeadline = record.openAtDeadline === null ? null : new Set(record.openAtDeadline);
   return acceptedRuns(record)
-    .filter((run) => run.status === "running")
+    .filter((run) => (openAtDeadline ? openAtDeadline.has(run.runId) : run.status === "running"))
     .map((run) => stuckRun(run, record, claims));
 };
 
-function stuckRun(run: FinalRun, record: SimRecord, claims: Claims): Violation {
-  const { healAtMs, endMs } = record;
+function stuckRun(run: FinalRun, record: SimRecord, claims: ClaimsByStep): Violation {
+  const { healAtMs } = record;
+  const deadlineMs = healAtMs + record.scenario.liveness.withinMs;
   const failure = run.taskFailure ? `; its workflow task fails with ${run.taskFailure.type}: ${run.taskFailure.message}` : "";
   const pending = stepsOf(run.history).filter(isPending);
   return {
@@ -46,7 +47,7 @@ function stuckRun(run: FinalRun, record: SimRecord, claims: Claims): Violation {
     workflowId: run.workflowId,
     runId: run.runId,
     detail:
-      `run ${run.runId} of ${run.workflowId} is still running at ${endMs} ms, ${endMs - healAtMs} ms after the faults healed at ${healAtMs} ms ` +
+      `run ${run.runId} of ${run.workflowId} was still running at ${deadlineMs} ms, ${deadlineMs - healAtMs} ms after the faults healed at ${healAtMs} ms ` +
       `(bound ${record.scenario.liveness.withinMs} ms), with ${pending.length} step(s) pending${failure}`,
     evidence: [
       ...describeLastEvents(run.history).map((e) => `last: ${e}`),
@@ -56,7 +57,7 @@ function stuckRun(run: FinalRun, record: SimRecord, claims: Claims): Violation {
   };
 }
 
-function describePending(run: FinalRun, step: Step, claims: Claims): string {
+function describePending(run: FinalRun, step: Step, claims: ClaimsByStep): string {
   const command = step.command!;
   if (step.kind === "timer") {
     const fireAtMs = command.type === "TimerStarted" ? command.data.fireAtMs : undefined;
