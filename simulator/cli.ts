@@ -15,6 +15,7 @@ import { PGlite } from "@electric-sql/pglite";
 import type { Scenario, SimResult } from "./model.ts";
 import { MUTANTS } from "./mutants.ts";
 import { runScenario, UnknownMutantError, type RunOutput } from "./run.ts";
+import { runSweep, type SweepResult, type SweepTarget } from "./sweep.ts";
 import { loadScenarioFile, ScenarioError } from "./scenario.ts";
 
 export interface SimIo {
@@ -196,14 +197,6 @@ function scenarioFiles(target: string): string[] {
   return files;
 }
 
-interface SweepFailure {
-  scenario: string;
-  seed: number;
-  violations: number;
-  checks: string[];
-  replay: string;
-}
-
 async function sweepCommand(argv: string[], io: SimIo): Promise<number> {
   const { values, positionals } = usage(() =>
     parseArgs({
@@ -217,33 +210,18 @@ async function sweepCommand(argv: string[], io: SimIo): Promise<number> {
   const [from, to] = parseSeedRange(values.seeds);
   if (checkDatabase(values.db) !== "pglite") throw new UsageError("real-Postgres sweeps are not available yet; use --db pglite");
   const target = resolve(io.cwd, positionals[0]!);
-  const scenarios: Array<{ path: string; scenario: Scenario }> = [];
+  const scenarios: SweepTarget[] = [];
   for (const file of scenarioFiles(target)) scenarios.push({ path: displayPath(io.cwd, file), scenario: await loadScenarioFile(file) });
   const total = scenarios.length * (to - from + 1);
   const progress = new Progress(io, total, values.json === true);
-  const rows: Array<{ scenario: string; runs: number; failed: number; wallMs: number }> = [];
-  const failures: SweepFailure[] = [];
   const startedWall = io.wallClock();
-  const pglite = await PGlite.create();
+  let sweep: SweepResult;
   try {
-    for (const { path, scenario } of scenarios) {
-      const row = { scenario: scenario.name, runs: 0, failed: 0, wallMs: 0 };
-      rows.push(row);
-      for (let seed = from; seed <= to; seed++) {
-        const { result } = await runScenario(scenario, { seed, mutant: values.mutant ?? null, scenarioPath: path, pglite, wallClock: io.wallClock });
-        row.runs += 1;
-        row.wallMs += result.wallMs;
-        if (result.violations.length > 0) {
-          row.failed += 1;
-          failures.push({ scenario: scenario.name, seed, violations: result.violations.length, checks: [...new Set(result.violations.map((v) => v.check))], replay: result.replay });
-        }
-        progress.tick(failures.length);
-      }
-    }
+    sweep = await runSweep(scenarios, { from, to }, { mutant: values.mutant ?? null, wallClock: io.wallClock, onRun: (_result, failing) => progress.tick(failing) });
   } finally {
     progress.done();
-    await pglite.close();
   }
+  const { rows, failures } = sweep;
   const wallMs = Math.round(io.wallClock() - startedWall);
   const runs = rows.reduce((n, r) => n + r.runs, 0);
   if (values.json) {

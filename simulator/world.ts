@@ -49,6 +49,8 @@ export const DRIVER_RETRY_DELAY_MS = 1_000;
 /** Histories are read this often during a run, a few runs at a time, to check they only grow by appending. */
 export const SNAPSHOT_INTERVAL_MS = 5_000;
 export const SNAPSHOT_RUNS_MAX = 4;
+/** The run goes on this long past its end, so reads taken at the end (the liveness deadline) can complete. */
+export const END_GRACE_MS = 2_000;
 
 /** A planted bug: a different store or activity keying, selected by --mutant. */
 export interface Mutant {
@@ -176,7 +178,7 @@ export class World implements FaultTarget {
     this.at(scenario.liveness.healAtMs, "heal", () => this.heal());
     this.at(scenario.liveness.healAtMs + scenario.liveness.withinMs, "liveness deadline", () => this.readOpenAtDeadline());
     for (let t = SNAPSHOT_INTERVAL_MS; t < scenario.durationMs; t += SNAPSHOT_INTERVAL_MS) this.at(t, "snapshot", () => this.snapshot());
-    await this.scheduler.runUntil(SIM_START_EPOCH_MS + scenario.durationMs);
+    await this.scheduler.runUntil(SIM_START_EPOCH_MS + scenario.durationMs + END_GRACE_MS);
     for (const w of this.workers.values()) w.worker?.kill();
     await this.server.shutdown();
     return {

@@ -1,0 +1,40 @@
+/**
+ * The checkers can fail: every planted bug (`--mutant NAME`) is caught
+ * within a bounded sweep of a shipped scenario, by the check its bug
+ * breaks, while the same sweep of the correct engine finds nothing.
+ */
+import { describe, expect, it } from "vitest";
+import type { CheckName } from "./model.ts";
+import { MUTANTS } from "./mutants.ts";
+import { loadScenarioFile } from "./scenario.ts";
+import { runSweep } from "./sweep.ts";
+
+/** Where each bug shows, and the seeds a sweep may take to find it. */
+const HUNTS: Record<string, { scenario: string; seeds: number; check: CheckName }> = {
+  "unfenced-completion": { scenario: "clock-skew", seeds: 3, check: "no-result-recorded-twice" },
+  "delete-before-record": { scenario: "db-restart", seeds: 3, check: "terminal-after-heal" },
+  "effects-per-attempt": { scenario: "service-outage", seeds: 3, check: "effect-exactly-once-per-completion" },
+  "static-lease-token": { scenario: "network-blip", seeds: 3, check: "lease-tokens-increase" },
+};
+
+describe("planted bugs are caught", () => {
+  it("every mutant has a hunt", () => {
+    expect(Object.keys(HUNTS).sort()).toEqual(MUTANTS.map((m) => m.name).sort());
+  });
+
+  for (const mutant of MUTANTS) {
+    const hunt = HUNTS[mutant.name]!;
+    it(`${mutant.name}: caught by ${hunt.check} within ${hunt.seeds} seeds of ${hunt.scenario}`, async () => {
+      const path = `scenarios/${hunt.scenario}.json`;
+      const scenario = await loadScenarioFile(path);
+      const hunted = await runSweep([{ scenario, path }], { from: 1, to: hunt.seeds }, { mutant: mutant.name, stopAtFirstFailure: true });
+      expect(hunted.failures.length, `no seed of ${hunt.scenario} caught ${mutant.name}`).toBeGreaterThan(0);
+      const caught = hunted.failures[0]!;
+      expect(caught.checks).toContain(hunt.check);
+      expect(caught.replay).toBe(`npx ratchet sim run ${path} --seed ${caught.seed} --mutant ${mutant.name}`);
+      // The correct engine passes the very runs that caught the bug.
+      const control = await runSweep([{ scenario, path }], { from: 1, to: caught.seed });
+      expect(control.failures).toEqual([]);
+    });
+  }
+});

@@ -1,0 +1,74 @@
+/**
+ * Sweeps: many seeds over one or more scenarios, on one reused PGlite
+ * instance. Used by `ratchet sim sweep` and by the test suite's bounded
+ * sweeps.
+ */
+import { PGlite } from "@electric-sql/pglite";
+import type { CheckName, Scenario, SimResult } from "./model.ts";
+import { runScenario } from "./run.ts";
+
+export interface SweepTarget {
+  scenario: Scenario;
+  /** As shown in replay commands. */
+  path: string;
+}
+
+export interface SweepFailure {
+  scenario: string;
+  seed: number;
+  violations: number;
+  checks: CheckName[];
+  replay: string;
+}
+
+export interface SweepRow {
+  scenario: string;
+  runs: number;
+  failed: number;
+  wallMs: number;
+}
+
+export interface SweepResult {
+  runs: number;
+  rows: SweepRow[];
+  failures: SweepFailure[];
+  results: SimResult[];
+}
+
+export async function runSweep(
+  targets: readonly SweepTarget[],
+  seeds: { from: number; to: number },
+  options: { mutant?: string | null; wallClock?: () => number; onRun?: (result: SimResult, failuresSoFar: number) => void; stopAtFirstFailure?: boolean } = {},
+): Promise<SweepResult> {
+  const rows: SweepRow[] = [];
+  const failures: SweepFailure[] = [];
+  const results: SimResult[] = [];
+  const pglite = await PGlite.create();
+  try {
+    for (const { scenario, path } of targets) {
+      const row: SweepRow = { scenario: scenario.name, runs: 0, failed: 0, wallMs: 0 };
+      rows.push(row);
+      for (let seed = seeds.from; seed <= seeds.to; seed++) {
+        const { result } = await runScenario(scenario, {
+          seed,
+          mutant: options.mutant ?? null,
+          scenarioPath: path,
+          pglite,
+          ...(options.wallClock ? { wallClock: options.wallClock } : {}),
+        });
+        results.push(result);
+        row.runs += 1;
+        row.wallMs += result.wallMs;
+        if (result.violations.length > 0) {
+          row.failed += 1;
+          failures.push({ scenario: scenario.name, seed, violations: result.violations.length, checks: [...new Set(result.violations.map((v) => v.check))], replay: result.replay });
+        }
+        options.onRun?.(result, failures.length);
+        if (options.stopAtFirstFailure && failures.length > 0) return { runs: results.length, rows, failures, results };
+      }
+    }
+  } finally {
+    await pglite.close();
+  }
+  return { runs: results.length, rows, failures, results };
+}
