@@ -41,7 +41,12 @@ export const SIGNAL_NAME_LENGTH_MAX = 200;
 /** Defaults, Temporal's where Temporal has one. */
 export const WORKFLOW_TASK_TIMEOUT_MS_DEFAULT = 10_000;
 export const ACTIVITY_START_TO_CLOSE_MS_DEFAULT = 60_000;
-export const TIMER_TASK_LEASE_MS = 30_000;
+/**
+ * Firing a timer is one short transaction, so its lease is short: a worker
+ * that dies holding one delays that timer by at most this much. (30 s here
+ * once stalled a simulated workflow past its liveness bound.)
+ */
+export const TIMER_TASK_LEASE_MS = 5_000;
 export const RETRY_INITIAL_INTERVAL_MS_DEFAULT = 1_000;
 export const RETRY_BACKOFF_COEFFICIENT_DEFAULT = 2;
 /** Temporal: maximum interval defaults to 100x the initial interval. */
