@@ -110,7 +110,13 @@ async function runCommand(argv: string[], io: SimIo): Promise<number> {
   const seed = parseSeed(values.seed, "--seed") ?? scenario.seed;
   const database = checkDatabase(values.db);
   const mutant = values.mutant ?? null;
-  if (database !== "pglite") return runOnPostgres(scenario, path, seed, mutant, database, values.json === true, io);
+  if (database !== "pglite") {
+    if (values["check-determinism"]) throw new UsageError("--check-determinism needs --db pglite: on a real server runs are reproducible by seed, not byte for byte");
+    if (!values.json) io.stdout.write(describeRun(scenario, seed, mutant, path));
+    const { result } = await runScenario(scenario, { seed, mutant, scenarioPath: displayPath(io.cwd, path), database, wallClock: io.wallClock });
+    io.stdout.write(values.json ? `${JSON.stringify(result)}\n` : describeResult(result));
+    return result.violations.length > 0 ? 1 : 0;
+  }
   const pglite = await PGlite.create();
   try {
     if (!values.json) io.stdout.write(describeRun(scenario, seed, mutant, path));
@@ -126,10 +132,6 @@ async function runCommand(argv: string[], io: SimIo): Promise<number> {
   } finally {
     await pglite.close();
   }
-}
-
-async function runOnPostgres(_scenario: Scenario, _path: string, _seed: number, _mutant: string | null, _url: string, _json: boolean, _io: SimIo): Promise<number> {
-  throw new UsageError("real-Postgres mode (--db postgres://...) is not available yet; use --db pglite");
 }
 
 function compareTraces(a: RunOutput, b: RunOutput): string | undefined {

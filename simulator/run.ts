@@ -6,17 +6,24 @@
  * instance.
  */
 import { PGlite } from "@electric-sql/pglite";
-import { PgliteDriver, migrate } from "../engine/index.ts";
+import { randomBytes } from "node:crypto";
+import { PgDriver, PgliteDriver, migrate } from "../engine/index.ts";
+import { describeConnectionString } from "../engine/db/pg-driver.ts";
+import { RealEnvironment } from "./real/real-environment.ts";
 import { runCheckers } from "./checkers/index.ts";
 import type { FaultKind, Scenario, SimRecord, SimResult } from "./model.ts";
+import type { Mutant } from "./world.ts";
 import { findMutant } from "./mutants.ts";
-import { World } from "./world.ts";
+import { PgliteSimEnvironment } from "./sim-environment.ts";
+import { World, rootPrng } from "./world.ts";
 
 /** The schema every run uses inside its (reused) PGlite instance. */
 export const SIM_SCHEMA = "sim";
 
 export interface RunOptions {
   seed?: number;
+  /** "pglite" (default: deterministic, byte for byte) or a postgres:// URL (real sessions and faults; reproducible by seed only). */
+  database?: string;
   mutant?: string | null;
   /** The scenario file's path, for the replay command. */
   scenarioPath?: string;
@@ -45,20 +52,24 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   if (mutantName !== null && !mutant) throw new UnknownMutantError(`unknown mutant "${mutantName}" (see \`ratchet sim mutants\`)`);
   const wall = options.wallClock ?? (() => performance.now());
   const startedWall = wall();
+  if (options.database !== undefined && options.database !== "pglite") {
+    return runOnPostgres(scenario, seed, mutantName, mutant ?? null, options.database, options, wall, startedWall);
+  }
   const pglite = options.pglite ?? (await PGlite.create());
   try {
     await resetSchema(pglite);
-    const world = new World({ scenario, seed, pglite, schema: SIM_SCHEMA, mutant: mutant ?? null, keepTrace: options.keepTrace ?? false });
+    const env = new PgliteSimEnvironment(pglite, rootPrng(seed), { keepTrace: options.keepTrace ?? false });
+    const world = new World({ scenario, seed, env, schema: SIM_SCHEMA, mutant: mutant ?? null });
     const record = await world.run();
     const violations = runCheckers(record);
     const result = summarize(record, {
-      traceHash: world.scheduler.traceHash,
+      traceHash: env.traceHash(),
       mutant: mutantName,
       violations,
       wallMs: Math.round(wall() - startedWall),
       replay: replayCommand(options.scenarioPath ?? `scenarios/${scenario.name}.json`, seed, mutantName),
     });
-    return { result, record, trace: world.scheduler.traceLog };
+    return { result, record, trace: env.traceLog() };
   } finally {
     if (!options.pglite) await pglite.close();
   }
@@ -71,8 +82,43 @@ async function resetSchema(pglite: PGlite): Promise<void> {
   await migrate(await PgliteDriver.open({ instance: pglite }), SIM_SCHEMA);
 }
 
-export function replayCommand(scenarioPath: string, seed: number, mutant: string | null): string {
-  return `npx ratchet sim run ${scenarioPath} --seed ${seed}${mutant ? ` --mutant ${mutant}` : ""}`;
+export function replayCommand(scenarioPath: string, seed: number, mutant: string | null, database?: string): string {
+  return `npx ratchet sim run ${scenarioPath} --seed ${seed}${mutant ? ` --mutant ${mutant}` : ""}${database ? ` --db ${database}` : ""}`;
+}
+
+/** The same scenario against a real server: real sessions, real faults, reproducible by seed but not byte for byte. */
+async function runOnPostgres(
+  scenario: Scenario,
+  seed: number,
+  mutantName: string | null,
+  mutant: Mutant | null,
+  url: string,
+  options: RunOptions,
+  wall: () => number,
+  startedWall: number,
+): Promise<RunOutput> {
+  const schema = `sim_${seed}_${randomBytes(4).toString("hex")}`;
+  const setup = new PgDriver({ connectionString: url, maxConnections: 1, applicationName: `ratchet-sim-setup-${schema}` });
+  await setup.ping();
+  await migrate(setup, schema);
+  // The engine's clocks start at the real date here, so the server's own logs line up with the run.
+  const env = await RealEnvironment.open(url, schema, rootPrng(seed), Date.now());
+  try {
+    const world = new World({ scenario, seed, env, schema, mutant });
+    const record = await world.run();
+    const result = summarize(record, {
+      traceHash: env.traceHash(),
+      mutant: mutantName,
+      violations: runCheckers(record),
+      wallMs: Math.round(wall() - startedWall),
+      replay: replayCommand(options.scenarioPath ?? `scenarios/${scenario.name}.json`, seed, mutantName, describeConnectionString(url)),
+    });
+    return { result: { ...result, database: "postgres" }, record, trace: [] };
+  } finally {
+    await env.close();
+    await setup.query({ text: `DROP SCHEMA IF EXISTS "${schema}" CASCADE`, values: [] }).catch(() => {});
+    await setup.close();
+  }
 }
 
 function summarize(record: SimRecord, extra: Pick<SimResult, "traceHash" | "mutant" | "violations" | "wallMs" | "replay">): SimResult {

@@ -14,7 +14,8 @@
  * COMMIT's reply can be lost after it landed (an ambiguous commit).
  */
 import type { PGlite } from "@electric-sql/pglite";
-import { CommitOutcomeUnknownError, DatabaseUnavailableError, translateDriverError, type Row, type Sql, type SqlDriver, type SqlSession } from "../engine/index.ts";
+import { CommitOutcomeUnknownError, DatabaseUnavailableError, translateDriverError, type Row, type Sql, type SqlSession } from "../engine/index.ts";
+import type { EnvDriver, EnvLink, LinkFault } from "./environment.ts";
 import type { NetworkMode } from "./model.ts";
 import { PgliteStatements } from "./pglite-statements.ts";
 import type { Prng } from "./prng.ts";
@@ -45,7 +46,7 @@ interface Pending {
 }
 
 /** The network between one actor (a worker, the workload driver) and the database. */
-export class Link {
+export class Link implements EnvLink {
   mode: NetworkMode | "ok" = "ok";
   extraLatencyMs = 0;
   /** Bumped when the link resets: every connection opened before is broken. */
@@ -57,6 +58,19 @@ export class Link {
     readonly name: string,
     private readonly prng: Prng,
   ) {}
+
+  setFault(fault: LinkFault | undefined): void {
+    this.mode = fault?.mode ?? "ok";
+    this.extraLatencyMs = fault?.extraLatencyMs ?? 0;
+  }
+
+  breakConnections(): void {
+    this.epoch += 1;
+  }
+
+  setAmbiguousCommits(probability: number | undefined): void {
+    this.ambiguousCommit = probability === undefined ? undefined : { probability, untilMs: Number.POSITIVE_INFINITY };
+  }
 
   latencyMs(): number {
     return this.prng.int(LINK_LATENCY_MS_MIN, LINK_LATENCY_MS_MAX) + (this.mode === "delay" ? this.extraLatencyMs : 0);
@@ -294,7 +308,7 @@ class Pool {
  * The SqlDriver port as one actor sees the simulated database: every
  * statement is a round trip over its link, through its pool.
  */
-export class SimDriver implements SqlDriver {
+export class SimDriver implements EnvDriver {
   readonly kind = "pglite" as const;
   readonly description: string;
   readonly pool: Pool;
@@ -358,6 +372,11 @@ export class SimDriver implements SqlDriver {
 
   async close(): Promise<void> {
     this.closed = true;
+  }
+
+  setPoolLimit(available: number | undefined): void {
+    this.pool.capacityOverride = available === undefined ? undefined : { available, untilMs: Number.POSITIVE_INFINITY };
+    this.pool.grantWaiting();
   }
 
   /** The process died: its sockets close, and the server rolls back whatever transaction it had open. */

@@ -9,7 +9,6 @@
  * store calls are fenced off, its connections close) and a new incarnation
  * boots later under the same name.
  */
-import type { PGlite } from "@electric-sql/pglite";
 import {
   AbandonTask,
   Client,
@@ -24,18 +23,14 @@ import {
   type StoreOptions,
   type SqlDriver,
 } from "../engine/index.ts";
+import type { EnvDriver, EnvLink, SimEnvironment, SkewableClock } from "./environment.ts";
 import { digestEvent } from "./checkers/index.ts";
 import { ENGINE_POINT, drawSwarmFaults, scheduleFaults, type FaultTarget } from "./faults.ts";
 import type { AppliedFault, EffectRecord, Fault, FinalRun, HistorySnapshot, ObservationRecord, Scenario, ServiceBehavior, ServiceName, SignalRecord, SimRecord, StartRecord } from "./model.ts";
 import { Prng } from "./prng.ts";
-import { Scheduler } from "./scheduler.ts";
 import { MockServices } from "./services/index.ts";
-import { Link, SimDatabase, SimDriver } from "./sim-db.ts";
-import { VirtualClock } from "./virtual-clock.ts";
 import { planWorkload, workloadActivities, workloadWorkflows } from "./workloads/index.ts";
 
-/** Virtual time starts here (a fixed instant, so runs do not depend on the day they run). */
-export const SIM_START_EPOCH_MS = Date.UTC(2030, 0, 1);
 export const SIM_TASK_QUEUE = "sim";
 export const WORKER_POOL_SIZE = 4;
 export const DRIVER_POOL_SIZE = 4;
@@ -65,10 +60,14 @@ export interface Mutant {
 export interface WorldOptions {
   scenario: Scenario;
   seed: number;
-  pglite: PGlite;
+  env: SimEnvironment;
   schema: string;
   mutant: Mutant | null;
-  keepTrace?: boolean;
+}
+
+/** The root of a run's randomness: every stream (workload, faults, links, services...) derives from it by name. */
+export function rootPrng(seed: number): Prng {
+  return new Prng(`ratchet-sim:${seed}`);
 }
 
 interface CrashTrigger {
@@ -84,14 +83,14 @@ interface CrashTrigger {
 class SimWorker {
   incarnation = 0;
   worker: Worker | undefined;
-  driver: SimDriver | undefined;
+  driver: EnvDriver | undefined;
   readonly crashes: CrashTrigger[] = [];
   restartPending = false;
 
   constructor(
     readonly name: string,
-    readonly link: Link,
-    readonly clock: VirtualClock,
+    readonly link: EnvLink,
+    readonly clock: SkewableClock,
   ) {}
 
   get down(): boolean {
@@ -100,15 +99,14 @@ class SimWorker {
 }
 
 export class World implements FaultTarget {
-  readonly scheduler: Scheduler;
+  readonly env: SimEnvironment;
   readonly root: Prng;
-  readonly server: SimDatabase;
   readonly services: MockServices;
   readonly faultsPlanned: Fault[];
   private readonly workers = new Map<string, SimWorker>();
-  private readonly links: Link[] = [];
+  private readonly links: EnvLink[] = [];
   private readonly client: Client;
-  private readonly recorderDriver: SimDriver;
+  private readonly recorderDriver: EnvDriver;
   private readonly starts: StartRecord[] = [];
   private readonly signals: SignalRecord[] = [];
   private readonly observations: ObservationRecord[] = [];
@@ -121,48 +119,43 @@ export class World implements FaultTarget {
   private healed = false;
   private openAtDeadline: string[] | null = null;
   /** Faults in force per target; the newest wins, and an ending one reveals the one it interrupted. */
-  private readonly linkFaults = new FaultStacks<{ mode: "delay" | "drop" | "reset"; extraLatencyMs: number }>((worker, top) => {
-    const link = this.requireWorker(worker).link;
-    link.mode = top?.mode ?? "ok";
-    link.extraLatencyMs = top?.extraLatencyMs ?? 0;
-  });
+  private readonly linkFaults = new FaultStacks<{ mode: "delay" | "drop" | "reset"; extraLatencyMs: number }>((worker, top) => this.requireWorker(worker).link.setFault(top));
   private readonly commitFaults = new FaultStacks<number>((_all, top) => {
-    for (const link of this.links) link.ambiguousCommit = top === undefined ? undefined : { probability: top, untilMs: Number.POSITIVE_INFINITY };
+    for (const link of this.links) link.setAmbiguousCommits(top);
   });
   private readonly poolFaults = new FaultStacks<number>((worker) => this.applyPoolLimit(this.requireWorker(worker)));
   private readonly serviceFaults = new FaultStacks<ServiceBehavior>((service, top) => this.services.setBehavior(service as ServiceName, top ?? null));
 
   constructor(readonly options: WorldOptions) {
-    const { scenario, seed } = options;
-    this.scheduler = new Scheduler(SIM_START_EPOCH_MS, { keepTrace: options.keepTrace ?? false });
-    this.root = new Prng(`ratchet-sim:${seed}`);
-    this.server = new SimDatabase(options.pglite, this.scheduler);
+    const { scenario, seed, env } = options;
+    this.env = env;
+    this.root = rootPrng(seed);
     this.services = new MockServices({
-      clock: new VirtualClock(this.scheduler, "services"),
+      clock: env.clock("services"),
       prng: this.root.child("services"),
-      startEpochMs: SIM_START_EPOCH_MS,
-      trace: (line: string) => this.scheduler.trace(line),
+      startEpochMs: env.startEpochMs,
+      trace: (line: string) => env.trace(line),
     });
     this.snapshotPrng = this.root.child("snapshots");
     this.logger = {
       log: (level, message) => {
-        if (level === "warn" || level === "error") this.scheduler.trace(`log ${level} ${message}`);
+        if (level === "warn" || level === "error") env.trace(`log ${level} ${message}`);
       },
     };
     for (let i = 1; i <= scenario.workers; i++) {
       const name = `worker-${i}`;
       const link = this.newLink(name);
-      this.workers.set(name, new SimWorker(name, link, new VirtualClock(this.scheduler, name)));
+      this.workers.set(name, new SimWorker(name, link, env.clock(name)));
     }
     const driverLink = this.newLink("driver");
-    const driverStore = new Store(new SimDriver(this.server, driverLink, this.scheduler, DRIVER_POOL_SIZE), { schema: options.schema });
-    this.client = new Client({ store: driverStore, clock: new VirtualClock(this.scheduler, "driver"), random: new SeededRandom(this.root.child("client").seed) });
-    this.recorderDriver = new SimDriver(this.server, this.newLink("recorder"), this.scheduler, 1);
+    const driverStore = new Store(env.driver(driverLink, DRIVER_POOL_SIZE), { schema: options.schema });
+    this.client = new Client({ store: driverStore, clock: env.clock("driver"), random: new SeededRandom(this.root.child("client").seed) });
+    this.recorderDriver = env.driver(this.newLink("recorder"), 1);
     this.faultsPlanned = [...scenario.faults, ...drawSwarmFaults(scenario, this.root.child("swarm"))];
   }
 
-  private newLink(name: string): Link {
-    const link = new Link(name, this.root.child(`link:${name}`));
+  private newLink(name: string): EnvLink {
+    const link = this.env.link(name);
     this.links.push(link);
     return link;
   }
@@ -178,9 +171,9 @@ export class World implements FaultTarget {
     this.at(scenario.liveness.healAtMs, "heal", () => this.heal());
     this.at(scenario.liveness.healAtMs + scenario.liveness.withinMs, "liveness deadline", () => this.readOpenAtDeadline());
     for (let t = SNAPSHOT_INTERVAL_MS; t < scenario.durationMs; t += SNAPSHOT_INTERVAL_MS) this.at(t, "snapshot", () => this.snapshot());
-    await this.scheduler.runUntil(SIM_START_EPOCH_MS + scenario.durationMs + END_GRACE_MS);
+    await this.env.run(scenario.durationMs + END_GRACE_MS);
     for (const w of this.workers.values()) w.worker?.kill();
-    await this.server.shutdown();
+    await this.env.shutdown();
     return {
       scenario,
       seed: this.options.seed,
@@ -202,7 +195,7 @@ export class World implements FaultTarget {
   private async boot(w: SimWorker): Promise<void> {
     w.incarnation += 1;
     w.restartPending = false;
-    const driver = new SimDriver(this.server, w.link, this.scheduler, WORKER_POOL_SIZE);
+    const driver = this.env.driver(w.link, WORKER_POOL_SIZE);
     const storeOptions: StoreOptions = { schema: this.options.schema };
     const store = this.options.mutant?.store ? this.options.mutant.store(driver, storeOptions) : new Store(driver, storeOptions);
     const incarnation = w.incarnation;
@@ -219,14 +212,14 @@ export class World implements FaultTarget {
       claimBatchSize: WORKER_CLAIM_BATCH,
       maxConcurrentActivities: WORKER_ACTIVITY_CONCURRENCY,
       maxConcurrentWorkflowTasks: WORKER_WORKFLOW_CONCURRENCY,
-      settle: () => this.scheduler.yield(`${w.name} settle`),
+      ...(this.env.settle ? { settle: this.env.settle } : {}),
       faultHook: (point, context) => this.onFaultPoint(w, point, context),
       observer: (observation) => this.observations.push({ atMs: this.elapsedMs(), worker: w.name, incarnation, observation }),
     });
     w.worker = worker;
     w.driver = driver;
     this.applyPoolLimit(w);
-    this.scheduler.trace(`boot ${w.name}#${incarnation}`);
+    this.env.trace(`boot ${w.name}#${incarnation}`);
     await worker.start();
   }
 
@@ -249,10 +242,10 @@ export class World implements FaultTarget {
     w.driver = undefined;
     worker?.kill();
     // The database work of closing its sockets runs as an event, so the scheduler awaits it.
-    if (driver) this.scheduler.after(0, `abandon ${w.name}`, () => driver.abandon());
-    this.scheduler.trace(`crash ${w.name}#${w.incarnation}`);
+    if (driver) this.env.after(0, `abandon ${w.name}`, () => driver.abandon());
+    this.env.trace(`crash ${w.name}#${w.incarnation}`);
     w.restartPending = true;
-    this.scheduler.after(restartAfterMs, `restart ${w.name}`, async () => {
+    this.env.after(restartAfterMs, `restart ${w.name}`, async () => {
       if (w.down && w.restartPending) await this.boot(w);
     });
   }
@@ -286,13 +279,13 @@ export class World implements FaultTarget {
       });
       this.starts.push({ workflowId: start.workflowId, workflowType: start.workflowType, atMs, outcome: "ok", runId: handle.runId });
       this.accepted.push({ workflowId: start.workflowId, runId: handle.runId });
-      this.scheduler.trace(`started ${start.workflowId} ${handle.runId}`);
+      this.env.trace(`started ${start.workflowId} ${handle.runId}`);
     } catch (err) {
       const retryable = err instanceof RatchetError && err.retryable;
       this.starts.push({ workflowId: start.workflowId, workflowType: start.workflowType, atMs, outcome: retryable ? "info" : "fail", error: describeError(err) });
-      this.scheduler.trace(`start ${start.workflowId} failed: ${describeError(err)}`);
+      this.env.trace(`start ${start.workflowId} failed: ${describeError(err)}`);
       if (retryable && attempt < DRIVER_RETRIES_MAX) {
-        this.scheduler.after(DRIVER_RETRY_DELAY_MS, `retry start ${start.workflowId}`, () => this.attemptStart(start, attempt + 1));
+        this.env.after(DRIVER_RETRY_DELAY_MS, `retry start ${start.workflowId}`, () => this.attemptStart(start, attempt + 1));
       }
     }
   }
@@ -333,30 +326,32 @@ export class World implements FaultTarget {
       const rows = await this.recorderDriver.query<{ run_id: string }>({ text: `SELECT run_id FROM "${this.options.schema}".runs WHERE status = 'running' ORDER BY run_seq`, values: [] });
       this.openAtDeadline = rows.map((r) => r.run_id);
     } catch (err) {
-      this.scheduler.trace(`liveness deadline read failed: ${describeError(err)}`);
+      this.env.trace(`liveness deadline read failed: ${describeError(err)}`);
     }
   }
 
   private async readFinalRuns(): Promise<FinalRun[]> {
     const s = `"${this.options.schema}"`;
-    const runs = await this.options.pglite.query<{ run_id: string; workflow_id: string; workflow_type: string; status: string; closed_at_ms: number | null; task_failure: unknown }>(
-      `SELECT run_id, workflow_id, workflow_type, status, closed_at_ms, task_failure FROM ${s}.runs ORDER BY run_seq`,
-    );
-    const events = await this.options.pglite.query<{ run_id: string; event_id: number; type: string; at_ms: number; data: unknown }>(
-      `SELECT run_id, event_id, type, at_ms, data FROM ${s}.history ORDER BY run_id, event_id`,
-    );
+    const runs = await this.env.read<{ run_id: string; workflow_id: string; workflow_type: string; status: string; closed_at_ms: number | null; task_failure: unknown }>({
+      text: `SELECT run_id, workflow_id, workflow_type, status, closed_at_ms, task_failure FROM ${s}.runs ORDER BY run_seq`,
+      values: [],
+    });
+    const events = await this.env.read<{ run_id: string; event_id: number; type: string; at_ms: number; data: unknown }>({
+      text: `SELECT run_id, event_id, type, at_ms, data FROM ${s}.history ORDER BY run_id, event_id`,
+      values: [],
+    });
     const byRun = new Map<string, HistoryEvent[]>();
-    for (const r of events.rows) {
+    for (const r of events) {
       const list = byRun.get(r.run_id) ?? [];
-      list.push(toEvent({ ...r, at_ms: r.at_ms - SIM_START_EPOCH_MS }));
+      list.push(toEvent({ ...r, at_ms: r.at_ms - this.env.startEpochMs }));
       byRun.set(r.run_id, list);
     }
-    return runs.rows.map((r) => ({
+    return runs.map((r) => ({
       workflowId: r.workflow_id,
       runId: r.run_id,
       workflowType: r.workflow_type,
       status: r.status as FinalRun["status"],
-      closedAtMs: r.closed_at_ms === null ? null : r.closed_at_ms - SIM_START_EPOCH_MS,
+      closedAtMs: r.closed_at_ms === null ? null : r.closed_at_ms - this.env.startEpochMs,
       history: byRun.get(r.run_id) ?? [],
       taskFailure: (r.task_failure as FinalRun["taskFailure"]) ?? null,
     }));
@@ -365,23 +360,23 @@ export class World implements FaultTarget {
   // -- FaultTarget -------------------------------------------------------------
 
   elapsedMs(): number {
-    return this.scheduler.elapsedMs();
+    return this.env.elapsedMs();
   }
 
   at(elapsedMs: number, label: string, fn: () => void | Promise<void>): void {
-    this.scheduler.at(SIM_START_EPOCH_MS + elapsedMs, label, fn);
+    this.env.at(elapsedMs, label, fn);
   }
 
   linkFault(worker: string, mode: "delay" | "drop" | "reset", extraLatencyMs: number): () => void {
     const w = this.requireWorker(worker);
     if (this.healed) return () => {};
-    if (mode === "reset") w.link.epoch += 1; // every connection open on the link breaks now
+    if (mode === "reset") w.link.breakConnections();
     return this.linkFaults.push(worker, { mode, extraLatencyMs });
   }
 
   async restartDatabase(downForMs: number): Promise<void> {
     if (this.healed) return;
-    await this.server.restart(downForMs);
+    await this.env.restartDatabase(downForMs);
   }
 
   ambiguousCommits(probability: number): () => void {
@@ -411,14 +406,14 @@ export class World implements FaultTarget {
 
   noteFault(fault: Fault, note: string): void {
     this.faultsApplied.push({ atMs: this.elapsedMs(), fault, note });
-    this.scheduler.trace(`fault ${fault.kind}: ${note}`);
+    this.env.trace(`fault ${fault.kind}: ${note}`);
   }
 
   /** The liveness phase begins: every fault stops, every worker is up. */
   private async heal(): Promise<void> {
     this.healed = true;
-    this.scheduler.trace("heal");
-    this.server.heal();
+    this.env.trace("heal");
+    this.env.healDatabase();
     this.linkFaults.clear();
     this.commitFaults.clear();
     this.poolFaults.clear();
@@ -430,10 +425,7 @@ export class World implements FaultTarget {
   }
 
   private applyPoolLimit(w: SimWorker): void {
-    if (!w.driver) return;
-    const available = this.poolFaults.top(w.name);
-    w.driver.pool.capacityOverride = available === undefined ? undefined : { available, untilMs: Number.POSITIVE_INFINITY };
-    w.driver.pool.grantWaiting();
+    w.driver?.setPoolLimit(this.poolFaults.top(w.name));
   }
 
   private requireWorker(name: string): SimWorker {

@@ -131,6 +131,13 @@ export class PgDriver implements SqlDriver {
       throw translateDriverError(err, this.description);
     }
     let broken: Error | undefined;
+    // A checked-out client has no pool error listener: without ours, a connection that dies
+    // mid-transaction (server restart, pg_terminate_backend, a cut network) would emit an
+    // unhandled 'error' and crash the process. (Found by the simulator's real-Postgres mode.)
+    const onError = (err: Error) => {
+      broken ??= err;
+    };
+    client.on("error", onError);
     const session: SqlSession = {
       query: async <R extends Row = Row>(q: Sql): Promise<R[]> => {
         try {
@@ -166,6 +173,7 @@ export class PgDriver implements SqlDriver {
       }
       return value;
     } finally {
+      client.off("error", onError);
       // A broken session is destroyed, not returned to the pool.
       client.release(broken);
     }
