@@ -51,6 +51,8 @@ export class Link implements EnvLink {
   extraLatencyMs = 0;
   /** Bumped when the link resets: every connection opened before is broken. */
   epoch = 0;
+  /** Told when the link breaks its connections (the server then notices at once, as an RST would make it). */
+  onBreak: (() => void) | undefined;
   /** The link's probability of losing a COMMIT reply, and until when (set by db.ambiguousCommit). */
   ambiguousCommit: { probability: number; untilMs: number } | undefined;
 
@@ -66,6 +68,7 @@ export class Link implements EnvLink {
 
   breakConnections(): void {
     this.epoch += 1;
+    this.onBreak?.();
   }
 
   setAmbiguousCommits(probability: number | undefined): void {
@@ -142,6 +145,11 @@ export class SimDatabase {
       this.scheduler.trace(`db rollback c${conn.id} (disconnected)`);
       await this.drain();
     }
+  }
+
+  /** A link broke its connections: roll back a transaction it held, and let the others go on. */
+  noticeBrokenConnections(): Promise<void> {
+    return this.drain();
   }
 
   /** Restart: every session dropped, open transactions rolled back, connections refused for downForMs. */
@@ -221,6 +229,14 @@ export class SimDatabase {
     this.draining = true;
     try {
       for (;;) {
+        // A session whose connection broke (its link reset under it) is gone: the server rolls
+        // back its transaction instead of letting everyone else wait behind it forever.
+        if (this.txOwner && this.isBroken(this.txOwner)) {
+          const owner = this.txOwner;
+          this.txOwner = undefined;
+          await this.scheduler.track(this.pglite.query("ROLLBACK"));
+          this.scheduler.trace(`db rollback c${owner.id} (connection broken)`);
+        }
         const i = this.waiting.findIndex((p) => this.txOwner === undefined || p.conn === this.txOwner);
         if (i < 0) break;
         const p = this.waiting.splice(i, 1)[0]!;

@@ -59,7 +59,9 @@ export class PgliteSimEnvironment implements SimEnvironment {
   }
 
   link(name: string): EnvLink {
-    return new Link(name, this.prng.child(`link:${name}`));
+    const link = new Link(name, this.prng.child(`link:${name}`));
+    link.onBreak = () => this.scheduler.after(0, `server notices ${name} reset`, () => this.server.noticeBrokenConnections());
+    return link;
   }
 
   driver(link: EnvLink, poolSize: number): EnvDriver {
