@@ -23,6 +23,17 @@ export class Queries {
     this.prefix = `rt_${schema}_`;
   }
 
+  /**
+   * The history insert every append statement shares: $1 run id, $2 first
+   * event id, $3 time, $4 a JSON array of {type, data}; ids are contiguous.
+   */
+  private get insertEvents(): string {
+    return `INSERT INTO ${this.s}.history (run_id, event_id, type, at_ms, data)
+         SELECT $1, $2::integer + e.ord - 1, e.value->>'type', $3::bigint, e.value->'data'
+         FROM json_array_elements($4::json) WITH ORDINALITY AS e(value, ord)
+         RETURNING event_id`;
+  }
+
   private q(name: string, text: string, values: readonly unknown[]): Sql {
     return { name: this.prefix + name, text, values };
   }
@@ -89,10 +100,7 @@ export class Queries {
     return this.q(
       "appendEvents",
       `WITH appended AS (
-         INSERT INTO ${this.s}.history (run_id, event_id, type, at_ms, data)
-         SELECT $1, $2::integer + e.ord - 1, e.value->>'type', $3::bigint, e.value->'data'
-         FROM json_array_elements($4::json) WITH ORDINALITY AS e(value, ord)
-         RETURNING event_id
+         ${this.insertEvents}
        )
        UPDATE ${this.s}.runs SET next_event_id = $2::integer + $5::integer, updated_at_ms = $3::bigint WHERE run_id = $1`,
       [runId, firstEventId, nowMs, eventsJson, count],
@@ -118,10 +126,7 @@ export class Queries {
     return this.q(
       "appendResolution",
       `WITH appended AS (
-         INSERT INTO ${this.s}.history (run_id, event_id, type, at_ms, data)
-         SELECT $1, $2::integer + e.ord - 1, e.value->>'type', $3::bigint, e.value->'data'
-         FROM json_array_elements($4::json) WITH ORDINALITY AS e(value, ord)
-         RETURNING event_id
+         ${this.insertEvents}
        ), bumped AS (
          UPDATE ${this.s}.runs SET next_event_id = $2::integer + $5::integer, updated_at_ms = $3::bigint WHERE run_id = $1
          RETURNING run_id
@@ -145,10 +150,7 @@ export class Queries {
     return this.q(
       "appendDecisions",
       `WITH appended AS (
-         INSERT INTO ${this.s}.history (run_id, event_id, type, at_ms, data)
-         SELECT $1, $2::integer + e.ord - 1, e.value->>'type', $3::bigint, e.value->'data'
-         FROM json_array_elements($4::json) WITH ORDINALITY AS e(value, ord)
-         RETURNING event_id
+         ${this.insertEvents}
        )
        UPDATE ${this.s}.runs SET
          next_event_id = $2::integer + $5::integer,
