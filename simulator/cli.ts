@@ -210,7 +210,7 @@ async function sweepCommand(argv: string[], io: SimIo): Promise<number> {
   );
   if (positionals.length !== 1) throw new UsageError("sim sweep takes one scenario file or directory");
   const [from, to] = parseSeedRange(values.seeds);
-  if (checkDatabase(values.db) !== "pglite") throw new UsageError("real-Postgres sweeps are not available yet; use --db pglite");
+  const database = checkDatabase(values.db);
   const target = resolve(io.cwd, positionals[0]!);
   const scenarios: SweepTarget[] = [];
   for (const file of scenarioFiles(target)) scenarios.push({ path: displayPath(io.cwd, file), scenario: await loadScenarioFile(file) });
@@ -219,7 +219,7 @@ async function sweepCommand(argv: string[], io: SimIo): Promise<number> {
   const startedWall = io.wallClock();
   let sweep: SweepResult;
   try {
-    sweep = await runSweep(scenarios, { from, to }, { mutant: values.mutant ?? null, wallClock: io.wallClock, onRun: (_result, failing) => progress.tick(failing) });
+    sweep = await runSweep(scenarios, { from, to }, { mutant: values.mutant ?? null, database, wallClock: io.wallClock, onRun: (_result, failing) => progress.tick(failing) });
   } finally {
     progress.done();
   }

@@ -38,12 +38,20 @@ export interface SweepResult {
 export async function runSweep(
   targets: readonly SweepTarget[],
   seeds: { from: number; to: number },
-  options: { mutant?: string | null; wallClock?: () => number; onRun?: (result: SimResult, failuresSoFar: number) => void; stopAtFirstFailure?: boolean } = {},
+  options: {
+    mutant?: string | null;
+    /** "pglite" (default) or a postgres:// URL for real-Postgres runs. */
+    database?: string;
+    wallClock?: () => number;
+    onRun?: (result: SimResult, failuresSoFar: number) => void;
+    stopAtFirstFailure?: boolean;
+  } = {},
 ): Promise<SweepResult> {
   const rows: SweepRow[] = [];
   const failures: SweepFailure[] = [];
   const results: SimResult[] = [];
-  const pglite = await PGlite.create();
+  const real = options.database !== undefined && options.database !== "pglite";
+  const pglite = real ? undefined : await PGlite.create();
   try {
     for (const { scenario, path } of targets) {
       const row: SweepRow = { scenario: scenario.name, runs: 0, failed: 0, wallMs: 0 };
@@ -53,7 +61,7 @@ export async function runSweep(
           seed,
           mutant: options.mutant ?? null,
           scenarioPath: path,
-          pglite,
+          ...(pglite ? { pglite } : { database: options.database! }),
           ...(options.wallClock ? { wallClock: options.wallClock } : {}),
         });
         results.push(result);
@@ -68,7 +76,7 @@ export async function runSweep(
       }
     }
   } finally {
-    await pglite.close();
+    await pglite?.close();
   }
   return { runs: results.length, rows, failures, results };
 }
