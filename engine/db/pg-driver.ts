@@ -86,6 +86,13 @@ export class PgDriver implements SqlDriver {
     this.pool.on("error", (err) => {
       this.logger.log("warn", "idle database session lost; the pool will reconnect", { error: err.message });
     });
+    // Every session gets an error listener for its whole life. The pool's own listener is
+    // detached while a client is checked out or being removed, and a server that terminates a
+    // session (pg_terminate_backend, a restart) can deliver its FATAL message in that window:
+    // unheard, it would crash the process. (Seen in the simulator's real-Postgres mode.)
+    this.pool.on("connect", (client) => {
+      client.on("error", (err) => this.logger.log("debug", "database session error", { error: err.message }));
+    });
   }
 
   /** Check the server answers, with a clear error if not. */
