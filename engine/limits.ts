@@ -13,6 +13,9 @@ export const HISTORY_EVENTS_MAX = 50_000;
 /** Commands a single workflow task may emit (a fan-out of 1,000 activities fits). */
 export const COMMANDS_PER_WORKFLOW_TASK_MAX = 10_000;
 
+/** Workflows one bulk start (Client.startMany) may start in its one transaction. */
+export const START_BATCH_MAX = 1_000;
+
 /** Tasks one claim statement may lease. */
 export const CLAIM_BATCH_MAX = 1_000;
 

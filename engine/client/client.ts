@@ -16,7 +16,7 @@ import {
   type FailureInfo,
 } from "../errors.ts";
 import type { HistoryEvent } from "../history/events.ts";
-import { RESULT_POLL_MS_DEFAULT, TIMEOUT_MS_MAX } from "../limits.ts";
+import { RESULT_POLL_MS_DEFAULT, START_BATCH_MAX, TIMEOUT_MS_MAX } from "../limits.ts";
 import { checkInteger, checkQueueName, checkSignalName, checkTypeName, checkWorkflowId } from "../names.ts";
 import { encodePayload } from "../payload.ts";
 import type { Clock } from "../ports/clock.ts";
@@ -115,6 +115,32 @@ export class Client {
       idConflictPolicy: policy,
     });
     return new WorkflowHandle(this, workflowId, runId, created) as WorkflowHandle & { readonly runId: string };
+  }
+
+  /**
+   * Start many workflows of one type in one transaction (bulk enqueue), up to
+   * START_BATCH_MAX. Idempotent per workflow id: an id already running is not
+   * started again; its handle has `created: false` and the running run's id.
+   * Every input is validated before anything is written.
+   */
+  async startMany(workflowType: string, starts: ReadonlyArray<{ workflowId: string; taskQueue: string; input?: unknown }>): Promise<Array<WorkflowHandle & { readonly runId: string }>> {
+    checkTypeName(workflowType, "workflowType");
+    if (this.workflows && !Object.hasOwn(this.workflows, workflowType)) {
+      const known = Object.keys(this.workflows).sort().join(", ");
+      throw new UnknownTypeError("UNKNOWN_WORKFLOW_TYPE", `unknown workflow type "${workflowType}" (registered: ${known || "none"})`, { workflowType });
+    }
+    checkInteger(starts.length, "number of starts", 0, START_BATCH_MAX);
+    const nowMs = this.clock.now();
+    const params = starts.map((s) => ({
+      runId: uuidV7(nowMs, this.random),
+      workflowId: checkWorkflowId(s.workflowId),
+      workflowType,
+      taskQueue: checkQueueName(s.taskQueue),
+      inputJson: encodePayload(s.input, `input of workflow ${workflowType} (${s.workflowId})`),
+      randomSeed: this.random.uuid(),
+    }));
+    const results = await this.store.startWorkflows(params, nowMs);
+    return results.map((r) => new WorkflowHandle(this, r.workflowId, r.runId, r.created) as WorkflowHandle & { readonly runId: string });
   }
 
   /** A handle on a workflow's latest run (or a given run). */

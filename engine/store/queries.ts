@@ -51,6 +51,45 @@ export class Queries {
     );
   }
 
+  /**
+   * Start many runs in one statement: each row of $1 (JSON: run_id,
+   * workflow_id, workflow_type, task_queue, data) gets its run, its
+   * WorkflowStarted event and its first workflow task, unless its workflow id
+   * already has a running run (or appears earlier in the batch). Returns the
+   * rows started.
+   */
+  insertRuns(rowsJson: string, nowMs: number, workflowTaskLeaseMs: number): Sql {
+    return this.q(
+      "insertRuns",
+      `WITH input AS (
+         SELECT * FROM json_to_recordset($1::json) AS x(run_id uuid, workflow_id text, workflow_type text, task_queue text, data json)
+       ), inserted AS (
+         INSERT INTO ${this.s}.runs (run_id, workflow_id, workflow_type, task_queue, status, next_event_id, created_at_ms, updated_at_ms)
+         SELECT run_id, workflow_id, workflow_type, task_queue, 'running', 2, $2::bigint, $2::bigint FROM input
+         ON CONFLICT (workflow_id) WHERE status = 'running' DO NOTHING
+         RETURNING run_id, workflow_id, task_queue
+       ), events AS (
+         INSERT INTO ${this.s}.history (run_id, event_id, type, at_ms, data)
+         SELECT i.run_id, 1, 'WorkflowStarted', $2::bigint, i.data FROM input i JOIN inserted USING (run_id)
+         RETURNING run_id
+       ), workflow_tasks AS (
+         INSERT INTO ${this.s}.tasks (kind, queue, run_id, seq, visible_at_ms, lease_ms, scheduled_at_ms)
+         SELECT 'workflow', task_queue, run_id, 0, $2::bigint, $3, $2::bigint FROM inserted
+         RETURNING task_id
+       )
+       SELECT run_id, workflow_id, task_queue FROM inserted`,
+      [rowsJson, nowMs, workflowTaskLeaseMs],
+    );
+  }
+
+  selectRunningRuns(workflowIdsJson: string): Sql {
+    return this.q(
+      "selectRunningRuns",
+      `SELECT workflow_id, run_id FROM ${this.s}.runs WHERE status = 'running' AND workflow_id IN (SELECT json_array_elements_text($1::json))`,
+      [workflowIdsJson],
+    );
+  }
+
   private readonly runColumns = `run_id, workflow_id, workflow_type, task_queue, status, next_event_id, processed_upto, version,
        task_failure, task_failures, cancel_requested, created_at_ms, updated_at_ms, closed_at_ms`;
 

@@ -119,6 +119,31 @@ export function storeConformance(kind: "pglite" | "postgres"): void {
       expect(await store.readHistory(first.runId)).toHaveLength(1);
     });
 
+    it("a bulk start writes every run, event and workflow task in one go, and starts no id twice", async () => {
+      const running = await start();
+      const fresh = [nextId(), nextId()];
+      const params = [...fresh, running.workflowId, fresh[0]!].map((workflowId) => ({
+        runId: runId(),
+        workflowId,
+        workflowType: "wf",
+        taskQueue: QUEUE,
+        inputJson: `{"id":${JSON.stringify(workflowId)}}`,
+        randomSeed: "s",
+      }));
+      const results = await store.startWorkflows(params, T0);
+      expect(results.map((r) => r.created)).toEqual([true, true, false, false]);
+      expect(results[2]!.runId).toBe(running.runId);
+      expect(results[3]!.runId).toBe(results[0]!.runId);
+      for (const r of results.slice(0, 2)) {
+        const history = await store.readHistory(r.runId);
+        expect(history).toMatchObject([{ eventId: 1, type: "WorkflowStarted", data: { workflowId: r.workflowId, input: { id: r.workflowId } } }]);
+        expect((await store.listRunTasks(r.runId)).map((x) => x.kind)).toEqual(["workflow"]);
+        expect(await store.getRun(r.runId)).toMatchObject({ status: "running", nextEventId: 2 });
+      }
+      expect(await store.readHistory(running.runId)).toHaveLength(1);
+      expect(await store.startWorkflows([], T0)).toEqual([]);
+    });
+
     it("concurrent starts of one id yield exactly one run", async () => {
       const workflowId = nextId();
       const attempts = await Promise.allSettled(Array.from({ length: 6 }, () => start(workflowId)));

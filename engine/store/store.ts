@@ -199,6 +199,34 @@ export class Store {
     });
   }
 
+  /**
+   * Start many runs in one transaction (bulk enqueue). Idempotent per
+   * workflow id: an id that already has a running run (or repeats within the
+   * batch) is not started again, and its result says which run is running.
+   */
+  async startWorkflows(starts: readonly Omit<StartWorkflowParams, "idConflictPolicy" | "nowMs">[], nowMs: number): Promise<Array<{ workflowId: string; runId: string; created: boolean }>> {
+    if (starts.length === 0) return [];
+    return this.db.transaction(async (tx) => {
+      const rows = starts.map((p) =>
+        jsonWithRaw(
+          { run_id: p.runId, workflow_id: p.workflowId, workflow_type: p.workflowType, task_queue: p.taskQueue },
+          { data: jsonWithRaw({ workflowId: p.workflowId, workflowType: p.workflowType, taskQueue: p.taskQueue, randomSeed: p.randomSeed }, { input: p.inputJson }) },
+        ),
+      );
+      const inserted = await tx.query<{ run_id: string; workflow_id: string; task_queue: string }>(this.q.insertRuns(`[${rows.join(",")}]`, nowMs, this.workflowTaskTimeoutMs));
+      const created = new Map(inserted.map((r) => [r.run_id, r]));
+      const results = starts.map((p) => ({ workflowId: p.workflowId, runId: p.runId, created: created.has(p.runId) }));
+      const missing = results.filter((r) => !r.created).map((r) => r.workflowId);
+      if (missing.length > 0) {
+        const running = await tx.query<{ workflow_id: string; run_id: string }>(this.q.selectRunningRuns(JSON.stringify([...new Set(missing)])));
+        const byId = new Map(running.map((r) => [r.workflow_id, r.run_id]));
+        for (const r of results) if (!r.created) r.runId = byId.get(r.workflowId) ?? r.runId;
+      }
+      for (const queue of new Set(inserted.map((r) => r.task_queue))) await this.notifyKey(tx, `workflow:${queue}`);
+      return results;
+    });
+  }
+
   /** Append a SignalReceived event to the workflow's running run and make sure a workflow task will see it. */
   async signalWorkflow(workflowId: string, name: string, payloadJson: string, nowMs: number): Promise<{ runId: string }> {
     return this.db.transaction(async (tx) => {

@@ -521,6 +521,23 @@ export function engineBehaviour(kind: "pglite" | "postgres"): void {
       expect(attempts).toEqual([1]);
     });
 
+    it("startMany starts a batch in one transaction, validates everything first, and runs them all", async () => {
+      const { client, worker, queue } = setup({ echo: async (_ctx: WorkflowContext, input: unknown) => input });
+      await expect(client.startMany("echo", [{ workflowId: `${queue}-ok`, taskQueue: queue }, { workflowId: `${queue}-bad`, taskQueue: queue, input: { d: new Date(0) } }])).rejects.toMatchObject({
+        code: "PAYLOAD_NOT_SERIALIZABLE",
+      });
+      expect(await store.getLatestRun(`${queue}-ok`)).toBeNull();
+      const handles = await client.startMany(
+        "echo",
+        Array.from({ length: 25 }, (_, i) => ({ workflowId: `${queue}-m${i}`, taskQueue: queue, input: i })),
+      );
+      expect(handles.every((h) => h.created)).toBe(true);
+      await worker.runUntilIdle();
+      expect(await Promise.all(handles.map((h) => h.result()))).toEqual(Array.from({ length: 25 }, (_, i) => i));
+      const again = await client.startMany("echo", [{ workflowId: `${queue}-m0`, taskQueue: queue }]);
+      expect(again[0]!.created).toBe(true); // m0 closed, so a new run starts
+    });
+
     it("starting a running id again fails or returns the running run, by policy", async () => {
       const { client, queue } = setup({});
       const first = await client.start("anything", { workflowId: `${queue}-dup`, taskQueue: queue });
