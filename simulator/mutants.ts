@@ -9,8 +9,25 @@ import { jsonWithRaw } from "../engine/history/events.ts";
 import { claimResult, type ClaimResult } from "../engine/store/store.ts";
 import type { Mutant } from "./world.ts";
 
+/** A store whose batched completions go through its (mutated) single-result path. */
+class SingleCompletionStore extends Store {
+  override async completeActivityTasks(items: ReadonlyArray<ActivityTaskRef & { resultJson: string }>): Promise<Array<"ok" | "stale">> {
+    const outcomes: Array<"ok" | "stale"> = [];
+    for (const item of items) {
+      try {
+        await this.completeActivityTask(item, item.resultJson);
+        outcomes.push("ok");
+      } catch (err) {
+        if (!(err instanceof LeaseLostError)) throw err;
+        outcomes.push("stale");
+      }
+    }
+    return outcomes;
+  }
+}
+
 /** Completion without the lease-token check: a stale attempt's late result is recorded too. */
-class UnfencedCompletionStore extends Store {
+class UnfencedCompletionStore extends SingleCompletionStore {
   override async completeActivityTask(ref: ActivityTaskRef, result: string | ((tx: SqlSession) => Promise<string>)): Promise<void> {
     await this.db.transaction(async (tx) => {
       const run = await this.lockRun(tx, ref.runId);
@@ -24,7 +41,7 @@ class UnfencedCompletionStore extends Store {
 }
 
 /** The task is deleted in its own transaction before the result is recorded: a crash in between loses the step. */
-class DeleteBeforeRecordStore extends Store {
+class DeleteBeforeRecordStore extends SingleCompletionStore {
   override async completeActivityTask(ref: ActivityTaskRef, result: string | ((tx: SqlSession) => Promise<string>)): Promise<void> {
     // BUG: two transactions where there must be one.
     const deleted = await this.db.query({ text: `DELETE FROM ${this.q.s}.tasks WHERE task_id = $1 AND lease_token = $2 RETURNING task_id`, values: [ref.taskId, ref.leaseToken] });

@@ -205,6 +205,165 @@ export class Queries {
     );
   }
 
+  /** Lock many runs, in run_id order (every batch takes them in the same order, so batches cannot deadlock). */
+  lockRuns(runIdsJson: string): Sql {
+    return this.q(
+      "lockRuns",
+      `SELECT ${this.runColumns} FROM ${this.s}.runs
+       WHERE run_id IN (SELECT (json_array_elements_text($1::json))::uuid)
+       ORDER BY run_id FOR UPDATE`,
+      [runIdsJson],
+    );
+  }
+
+  /** Delete the tasks whose (task_id, lease_token) pairs in $1 are still current; returns those deleted. */
+  deleteLeasedTasks(itemsJson: string): Sql {
+    return this.q(
+      "deleteLeasedTasks",
+      `DELETE FROM ${this.s}.tasks t
+       USING json_to_recordset($1::json) AS x(task_id bigint, lease_token bigint)
+       WHERE t.task_id = x.task_id AND t.lease_token = x.lease_token
+       RETURNING t.task_id`,
+      [itemsJson],
+    );
+  }
+
+  /**
+   * The batch form of appendResolution: append events of many runs ($1: rows
+   * of run_id, event_id, type, data), advance each run's next_event_id ($2:
+   * rows of run_id, next_event_id, queue), make sure each has a workflow
+   * task, and notify each queue once. The caller holds every run's lock.
+   */
+  appendResolutions(eventsJson: string, runsJson: string, nowMs: number, workflowTaskLeaseMs: number, notifyChannel: string | null): Sql {
+    return this.q(
+      "appendResolutions",
+      `WITH appended AS (
+         INSERT INTO ${this.s}.history (run_id, event_id, type, at_ms, data)
+         SELECT e.run_id, e.event_id, e.type, $3::bigint, e.data
+         FROM json_to_recordset($1::json) AS e(run_id uuid, event_id integer, type text, data json)
+         RETURNING run_id
+       ), bumped AS (
+         UPDATE ${this.s}.runs r SET next_event_id = x.next_event_id, updated_at_ms = $3::bigint
+         FROM json_to_recordset($2::json) AS x(run_id uuid, next_event_id integer, queue text)
+         WHERE r.run_id = x.run_id
+         RETURNING r.run_id
+       ), ensured AS (
+         INSERT INTO ${this.s}.tasks (kind, queue, run_id, seq, visible_at_ms, lease_ms, scheduled_at_ms)
+         SELECT 'workflow', x.queue, x.run_id, 0, $3::bigint, $4, $3::bigint
+         FROM json_to_recordset($2::json) AS x(run_id uuid, next_event_id integer, queue text)
+         ON CONFLICT (run_id) WHERE kind = 'workflow' DO NOTHING
+         RETURNING task_id
+       )
+       SELECT count(pg_notify($5::text, 'workflow:' || q.queue)) AS notified
+       FROM (SELECT DISTINCT queue FROM json_to_recordset($2::json) AS x(queue text)) q
+       WHERE $5::text IS NOT NULL`,
+      [eventsJson, runsJson, nowMs, workflowTaskLeaseMs, notifyChannel],
+    );
+  }
+
+  /** Lock the tasks whose (task_id, lease_token) pairs in $1 are still current; returns those. */
+  lockLeasedTasks(itemsJson: string): Sql {
+    return this.q(
+      "lockLeasedTasks",
+      `SELECT t.task_id FROM ${this.s}.tasks t
+       JOIN json_to_recordset($1::json) AS x(task_id bigint, lease_token bigint) ON t.task_id = x.task_id AND t.lease_token = x.lease_token
+       ORDER BY t.task_id FOR UPDATE OF t`,
+      [itemsJson],
+    );
+  }
+
+  /**
+   * Many workflow tasks' decisions: append every event ($1: rows of run_id,
+   * event_id, type, data) and move every run on ($2: rows of run_id,
+   * next_event_id, version, processed_upto, status — status null unless the
+   * decisions close the run). The caller holds every run's lock.
+   */
+  appendDecisionsBatch(eventsJson: string, runsJson: string, nowMs: number): Sql {
+    return this.q(
+      "appendDecisionsBatch",
+      `WITH appended AS (
+         INSERT INTO ${this.s}.history (run_id, event_id, type, at_ms, data)
+         SELECT e.run_id, e.event_id, e.type, $3::bigint, e.data
+         FROM json_to_recordset($1::json) AS e(run_id uuid, event_id integer, type text, data json)
+         RETURNING run_id
+       )
+       UPDATE ${this.s}.runs r SET
+         next_event_id = x.next_event_id,
+         updated_at_ms = $3::bigint,
+         version = x.version,
+         processed_upto = x.processed_upto,
+         task_failure = NULL,
+         task_failures = 0,
+         status = coalesce(x.status, r.status),
+         closed_at_ms = CASE WHEN x.status IS NULL THEN NULL ELSE $3::bigint END
+       FROM json_to_recordset($2::json) AS x(run_id uuid, next_event_id integer, version bigint, processed_upto integer, status text)
+       WHERE r.run_id = x.run_id`,
+      [eventsJson, runsJson, nowMs],
+    );
+  }
+
+  /** Insert activity and timer tasks of many runs ($2: rows as insertTasks takes, each with its run_id). */
+  insertTasksOfRuns(nowMs: number, tasksJson: string): Sql {
+    return this.q(
+      "insertTasksOfRuns",
+      `INSERT INTO ${this.s}.tasks (kind, queue, run_id, seq, visible_at_ms, lease_ms, heartbeat_timeout_ms, schedule_deadline_ms,
+                                   retry_initial_ms, retry_coefficient, retry_max_ms, max_attempts, spec, scheduled_at_ms)
+       SELECT x.kind, x.queue, x.run_id, x.seq, x.visible_at_ms, x.lease_ms, x.heartbeat_timeout_ms, x.schedule_deadline_ms,
+              x.retry_initial_ms, x.retry_coefficient, x.retry_max_ms, x.max_attempts, x.spec, $1::bigint
+       FROM json_to_recordset($2::json) AS x(kind text, queue text, run_id uuid, seq integer, visible_at_ms bigint, lease_ms integer,
+            heartbeat_timeout_ms integer, schedule_deadline_ms bigint, retry_initial_ms double precision,
+            retry_coefficient double precision, retry_max_ms double precision, max_attempts integer, spec json)`,
+      [nowMs, tasksJson],
+    );
+  }
+
+  /** Delete the tasks named by (run_id, kind, seq) rows in $1 (cancelled activities and timers). */
+  deleteTasksBySeq(rowsJson: string): Sql {
+    return this.q(
+      "deleteTasksBySeq",
+      `DELETE FROM ${this.s}.tasks t USING json_to_recordset($1::json) AS x(run_id uuid, kind text, seq integer)
+       WHERE t.run_id = x.run_id AND t.kind = x.kind AND t.seq = x.seq`,
+      [rowsJson],
+    );
+  }
+
+  /** Delete every task of the runs in $1 (closed runs). */
+  deleteTasksOfRuns(runIdsJson: string): Sql {
+    return this.q("deleteTasksOfRuns", `DELETE FROM ${this.s}.tasks WHERE run_id IN (SELECT (json_array_elements_text($1::json))::uuid)`, [runIdsJson]);
+  }
+
+  /** Delete tasks by id (the caller verified and locked their leases in this transaction). */
+  deleteTasksById(taskIdsJson: string): Sql {
+    return this.q("deleteTasksById", `DELETE FROM ${this.s}.tasks WHERE task_id IN (SELECT (json_array_elements_text($1::json))::bigint)`, [taskIdsJson]);
+  }
+
+  /** Hand workflow tasks back, visible now, for the events that arrived while they ran (leases verified by the caller). */
+  requeueTasksById(taskIdsJson: string, nowMs: number): Sql {
+    return this.q(
+      "requeueTasksById",
+      `UPDATE ${this.s}.tasks SET visible_at_ms = $2::bigint, lease_expires_at_ms = NULL, attempt = 0
+       WHERE task_id IN (SELECT (json_array_elements_text($1::json))::bigint)`,
+      [taskIdsJson, nowMs],
+    );
+  }
+
+  /** NOTIFY each key in $2 (a JSON array) on channel $1. */
+  notifyKeys(channel: string, keysJson: string): Sql {
+    return this.q("notifyKeys", `SELECT count(pg_notify($1, k)) AS notified FROM json_array_elements_text($2::json) AS k`, [channel, keysJson]);
+  }
+
+  /** Runs and their whole histories, in one round trip (what a batch of workflow tasks loads). */
+  selectRunsWithHistory(runIdsJson: string): Sql {
+    return this.q(
+      "selectRunsWithHistory",
+      `SELECT ${this.runColumns},
+              (SELECT json_agg(json_build_object('eventId', h.event_id, 'type', h.type, 'atMs', h.at_ms, 'data', h.data) ORDER BY h.event_id)
+               FROM ${this.s}.history h WHERE h.run_id = r.run_id) AS events
+       FROM ${this.s}.runs r WHERE r.run_id IN (SELECT (json_array_elements_text($1::json))::uuid)`,
+      [runIdsJson],
+    );
+  }
+
   /** A run and its whole history in one round trip (what a workflow task loads). */
   selectRunWithHistory(runId: string): Sql {
     return this.q(

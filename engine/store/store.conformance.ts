@@ -210,6 +210,31 @@ export function storeConformance(kind: "pglite" | "postgres"): void {
       expect((await store.listRunTasks(runId)).map((x) => x.kind)).toEqual(["workflow"]);
     });
 
+    it("a batch of results commits together, each fenced by its own token", async () => {
+      const a = await start(nextId(), T0);
+      await decide(await claimOne("workflow", T0, a.runId), [schedule(1), schedule(2)], T0);
+      const b = await start(nextId(), T0);
+      await decide(await claimOne("workflow", T0, b.runId), [schedule(1)], T0);
+      const claimed = (await store.claimTasks("activity", QUEUE, 100, T0)).filter((x) => x.runId === a.runId || x.runId === b.runId);
+      expect(claimed).toHaveLength(3);
+      const item = (c: ClaimedTask, token = c.leaseToken) => ({ taskId: c.taskId, queue: QUEUE, leaseToken: token, runId: c.runId, seq: c.seq, attempt: c.attempt, nowMs: T0, resultJson: `"r${c.seq}"` });
+      const [a1, a2, b1] = [claimed.find((c) => c.runId === a.runId && c.seq === 1)!, claimed.find((c) => c.runId === a.runId && c.seq === 2)!, claimed.find((c) => c.runId === b.runId)!];
+      const outcome = await store.completeActivityTasks([item(a1), item(b1, b1.leaseToken + 5), item(a2)], T0 + 1);
+      expect(outcome).toEqual(["ok", "stale", "ok"]);
+      const historyA = await store.readHistory(a.runId);
+      expectContiguous(historyA);
+      expect(historyA.filter((e) => e.type === "ActivityCompleted").map((e) => e.data)).toEqual([
+        { seq: 1, attempt: 1, result: "r1" },
+        { seq: 2, attempt: 1, result: "r2" },
+      ]);
+      expect((await store.readHistory(b.runId)).filter((e) => e.type === "ActivityCompleted")).toEqual([]);
+      expect((await store.listRunTasks(a.runId)).map((x) => x.kind)).toEqual(["workflow"]);
+      expect((await store.listRunTasks(b.runId)).map((x) => x.kind)).toEqual(["activity"]);
+      // Done once: the same batch again is all stale.
+      expect(await store.completeActivityTasks([item(a1), item(a2)], T0 + 2)).toEqual(["stale", "stale"]);
+      expect(await store.completeActivityTasks([], T0)).toEqual([]);
+    });
+
     it("events that land while a workflow task runs keep it pending for the next activation", async () => {
       const { runId } = await start(nextId(), T0);
       await decide(await claimOne("workflow", T0, runId), [schedule(1), schedule(2)], T0);
@@ -228,6 +253,43 @@ export function storeConformance(kind: "pglite" | "postgres"): void {
       const last = history.filter((e) => e.type === "WorkflowTaskCompleted").at(-1)!;
       expect(last.data).toMatchObject({ processedUpTo: seen });
       expect(history.findIndex((e) => e.type === "ActivityCompleted" && e.data.seq === 2) + 1).toBeGreaterThan(seen);
+    });
+
+    it("a batch of workflow-task decisions commits together; each is fenced on its own", async () => {
+      const runs: Array<{ workflowId: string; runId: string }> = [];
+      for (let i = 0; i < 4; i++) runs.push(await start(nextId(), T0));
+      const tasks = (await store.claimTasks("workflow", QUEUE, 100, T0)).filter((t) => runs.some((r) => r.runId === t.runId));
+      expect(tasks).toHaveLength(4);
+      const byRun = (i: number) => tasks.find((t) => t.runId === runs[i]!.runId)!;
+      const completion = (i: number, commands: Command[], overrides: Partial<{ leaseToken: number; expectedVersion: number }> = {}) => ({
+        taskId: byRun(i).taskId,
+        leaseToken: overrides.leaseToken ?? byRun(i).leaseToken,
+        runId: runs[i]!.runId,
+        expectedVersion: overrides.expectedVersion ?? 0,
+        processedUpTo: 1,
+        commands,
+        nowMs: T0,
+        workerId: "batch",
+      });
+      const outcomes = await store.completeWorkflowTasks([
+        completion(0, [schedule(1), { type: "StartTimer", seq: 2, durationMs: 10 }]),
+        completion(1, [{ type: "CompleteWorkflow", resultJson: "42" }]),
+        completion(2, [schedule(1)], { leaseToken: 99 }),
+        completion(3, [schedule(1)], { expectedVersion: 5 }),
+      ]);
+      expect(outcomes).toEqual(["ok", "ok", "stale", "stale"]);
+      expect(types(await store.readHistory(runs[0]!.runId))).toEqual(["WorkflowStarted", "WorkflowTaskCompleted", "ActivityScheduled", "TimerStarted"]);
+      expect((await store.listRunTasks(runs[0]!.runId)).map((t) => [t.kind, t.seq])).toEqual([
+        ["activity", 1],
+        ["timer", 2],
+      ]);
+      expect(await store.getRun(runs[1]!.runId)).toMatchObject({ status: "completed", version: 1 });
+      expect((await store.readHistory(runs[1]!.runId)).at(-1)).toMatchObject({ type: "WorkflowCompleted", data: { result: 42 } });
+      expect(await store.listRunTasks(runs[1]!.runId)).toEqual([]);
+      for (const i of [2, 3]) {
+        expect(await store.readHistory(runs[i]!.runId)).toHaveLength(1);
+        expect(await store.getRun(runs[i]!.runId)).toMatchObject({ status: "running", version: 0 });
+      }
     });
 
     it("a workflow task whose run version moved on is rejected", async () => {

@@ -82,6 +82,7 @@ export async function runActivityTask(worker: Worker, task: ClaimedTask, running
       workflowId: spec.workflowId,
       runId: task.runId,
       seq: task.seq,
+      scheduledAtMs: task.scheduledAtMs,
       heartbeatDetails: task.heartbeatDetails ?? undefined,
       signal: running.abort.signal,
       heartbeat: async (details?: unknown) => {
@@ -118,7 +119,8 @@ export async function runActivityTask(worker: Worker, task: ClaimedTask, running
         await worker.faultHook?.("activity.afterRun", worker.faultContext(task, spec.activityType));
         const resultJson = encodeResult(result, spec.activityType);
         if (running.settled) return;
-        await withDatabaseRetry(worker, "recording an activity result", () => worker.store.completeActivityTask(ref(worker.clock.now()), resultJson));
+        const outcome = await worker.activityResults.submit({ ...ref(worker.clock.now()), resultJson });
+        if (outcome === "stale") throw new LeaseLostError(task.taskId, task.leaseToken);
       }
       running.settled = true;
       worker.stats.activitiesCompleted += 1;

@@ -13,11 +13,12 @@
  * lost. Every wait goes through the Clock port, so the simulator can run it
  * on virtual time; runUntilIdle() drives the same code step by step.
  */
-import { RatchetError, WorkerStoppedError } from "../errors.ts";
+import { LeaseLostError, RatchetError, WorkerStoppedError } from "../errors.ts";
 import {
   CLAIM_BATCH_MAX,
   WORKER_ACTIVITY_CONCURRENCY_DEFAULT,
   WORKER_CLAIM_BATCH_DEFAULT,
+  WORKER_COMPLETION_BATCH_DEFAULT,
   WORKER_CONCURRENCY_MAX,
   WORKER_ERROR_BACKOFF_MS_MAX,
   WORKER_ERROR_BACKOFF_MS_MIN,
@@ -33,9 +34,11 @@ import { CryptoRandom } from "../ports/crypto-random.ts";
 import { ConsoleLogger, type Logger } from "../ports/logger.ts";
 import type { Random } from "../ports/random.ts";
 import { SystemClock } from "../ports/system-clock.ts";
-import type { ClaimedTask, Store, TaskKind } from "../store/store.ts";
+import type { ActivityTaskRef, ClaimedTask, RunRecord, Store, TaskKind, WorkflowTaskCompletion } from "../store/store.ts";
+import type { HistoryEvent } from "../history/events.ts";
 import type { ActivityMap, WorkflowMap } from "../workflow/types.ts";
 import { runActivityTask } from "./activity-task.ts";
+import { Batcher } from "./batcher.ts";
 import type { FaultHook, WorkerObserver } from "./hooks.ts";
 import { runTimerTask } from "./timer-task.ts";
 import { runWorkflowTask } from "./workflow-task.ts";
@@ -52,6 +55,10 @@ export interface WorkerOptions {
   maxConcurrentWorkflowTasks?: number;
   /** Tasks one claim statement leases (it never claims more than free concurrency). */
   claimBatchSize?: number;
+  /** Activity results recorded per transaction, at most (1: one transaction each). Default 100. */
+  completionBatchSize?: number;
+  /** How long a finished result may wait for others to share its transaction. Default 0 (until the burst yields). */
+  completionBatchDelayMs?: number;
   /** Longest an idle loop sleeps before polling again, in case a NOTIFY was lost. */
   pollIntervalMs?: number;
   /** Wake on LISTEN/NOTIFY. Default: on when the store sends notifications. */
@@ -120,6 +127,12 @@ export class Worker {
   readonly faultHook: FaultHook | undefined;
   readonly observer: WorkerObserver | undefined;
   readonly settle: (() => Promise<void>) | undefined;
+  /** Activity results, many per transaction (see batcher.ts). */
+  readonly activityResults: Batcher<ActivityTaskRef & { resultJson: string }, "ok" | "stale">;
+  /** Workflow-task decisions, many per transaction. */
+  readonly decisions: Batcher<WorkflowTaskCompletion, "ok" | "closed" | "stale">;
+  /** Runs and histories for workflow tasks, many per query. */
+  readonly runLoads: Batcher<string, { run: RunRecord; history: HistoryEvent[] } | null>;
 
   private stateValue: WorkerState = "created";
   private readonly concurrency: Record<TaskKind, number>;
@@ -159,6 +172,38 @@ export class Worker {
     this.observer = options.observer;
     this.settle = options.settle;
     this.store = fence(options.store, this);
+    const max = checkInteger(options.completionBatchSize ?? WORKER_COMPLETION_BATCH_DEFAULT, "completionBatchSize", 1, CLAIM_BATCH_MAX);
+    const delayMs = checkInteger(options.completionBatchDelayMs ?? 0, "completionBatchDelayMs", 0, 60_000);
+    const store = this.store;
+    this.activityResults = new Batcher({
+      clock: this.clock,
+      max,
+      delayMs,
+      many: (items) => withDatabaseRetry(this, "recording activity results", () => store.completeActivityTasks(items, this.clock.now())),
+      one: async (item) => {
+        try {
+          await withDatabaseRetry(this, "recording an activity result", () => store.completeActivityTask({ ...item, nowMs: this.clock.now() }, item.resultJson));
+          return "ok";
+        } catch (err) {
+          if (err instanceof LeaseLostError) return "stale";
+          throw err;
+        }
+      },
+    });
+    this.decisions = new Batcher({
+      clock: this.clock,
+      max,
+      delayMs,
+      key: (c) => c.runId,
+      many: (items) => withDatabaseRetry(this, "completing workflow tasks", () => store.completeWorkflowTasks(items)),
+      one: async (item) => (await withDatabaseRetry(this, "completing a workflow task", () => store.completeWorkflowTasks([item])))[0]!,
+    });
+    this.runLoads = new Batcher({
+      clock: this.clock,
+      max,
+      delayMs: 0,
+      many: (runIds) => store.loadRunsWithHistory(runIds),
+    });
   }
 
   get state(): WorkerState {

@@ -11,7 +11,7 @@ import { withDatabaseRetry, type Running, type Worker } from "./worker.ts";
 
 export async function runWorkflowTask(worker: Worker, task: ClaimedTask, running: Running): Promise<void> {
   const nowMs = worker.clock.now();
-  const loaded = await worker.store.loadRunWithHistory(task.runId);
+  const loaded = await worker.runLoads.submit(task.runId);
   if (!loaded) return;
   const { run, history } = loaded;
   const ref = { taskId: task.taskId, leaseToken: task.leaseToken, runId: task.runId, nowMs, workerId: worker.identity, attempt: task.attempt };
@@ -49,9 +49,8 @@ export async function runWorkflowTask(worker: Worker, task: ClaimedTask, running
     }
     await worker.faultHook?.("workflowTask.beforeComplete", worker.faultContext(task));
     if (running.settled) return;
-    await withDatabaseRetry(worker, "completing a workflow task", () =>
-      worker.store.completeWorkflowTask({ ...ref, expectedVersion: run.version, processedUpTo: outcome.processedUpTo, commands: outcome.commands }),
-    );
+    const recorded = await worker.decisions.submit({ ...ref, expectedVersion: run.version, processedUpTo: outcome.processedUpTo, commands: outcome.commands });
+    if (recorded === "stale") throw new LeaseLostError(task.taskId, task.leaseToken);
     worker.stats.workflowTasksCompleted += 1;
     worker.observer?.({ type: "workflowTaskCompleted", taskId: task.taskId, runId: task.runId, commands: outcome.commands.length });
   } catch (err) {

@@ -56,6 +56,8 @@ export interface ActivityContext {
   readonly workflowId: string;
   readonly runId: string;
   readonly seq: number;
+  /** When the activity was scheduled (epoch ms, the scheduling worker's clock). */
+  readonly scheduledAtMs: number;
   /** Details the previous attempt last heartbeated, or undefined. */
   readonly heartbeatDetails: unknown;
   /** Aborted when the attempt's lease is lost, its timeout passes, or the worker stops. */
