@@ -352,15 +352,21 @@ export class Queries {
     return this.q("notifyKeys", `SELECT count(pg_notify($1, k)) AS notified FROM json_array_elements_text($2::json) AS k`, [channel, keysJson]);
   }
 
-  /** Runs and their whole histories, in one round trip (what a batch of workflow tasks loads). */
-  selectRunsWithHistory(runIdsJson: string): Sql {
+  /**
+   * Runs and their histories after a given event id ($1: rows of run_id,
+   * after), in one round trip: what a batch of workflow tasks loads. A worker
+   * that already holds a run's history prefix (histories are append-only)
+   * asks only for what came after it.
+   */
+  selectRunsWithHistory(runsJson: string): Sql {
     return this.q(
       "selectRunsWithHistory",
-      `SELECT ${this.runColumns},
+      `SELECT ${this.runColumns.replace(/(\w+)/g, "r.$1")},
               (SELECT json_agg(json_build_object('eventId', h.event_id, 'type', h.type, 'atMs', h.at_ms, 'data', h.data) ORDER BY h.event_id)
-               FROM ${this.s}.history h WHERE h.run_id = r.run_id) AS events
-       FROM ${this.s}.runs r WHERE r.run_id IN (SELECT (json_array_elements_text($1::json))::uuid)`,
-      [runIdsJson],
+               FROM ${this.s}.history h WHERE h.run_id = r.run_id AND h.event_id > x.after) AS events
+       FROM json_to_recordset($1::json) AS x(run_id uuid, after integer)
+       JOIN ${this.s}.runs r ON r.run_id = x.run_id`,
+      [runsJson],
     );
   }
 

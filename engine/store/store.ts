@@ -262,12 +262,17 @@ export class Store {
     return rows[0] ? toRun(rows[0]) : null;
   }
 
-  /** Runs and their whole histories, in one round trip (for a batch of workflow tasks); null for a run that does not exist. */
-  async loadRunsWithHistory(runIds: readonly string[]): Promise<Array<{ run: RunRecord; history: HistoryEvent[] } | null>> {
-    if (runIds.length === 0) return [];
-    const rows = await this.db.query(this.q.selectRunsWithHistory(JSON.stringify([...new Set(runIds)])));
-    const byId = new Map(rows.map((row) => [row.run_id as string, { run: toRun(row), history: (row.events as HistoryEvent[] | null) ?? [] }]));
-    return runIds.map((id) => byId.get(id) ?? null);
+  /**
+   * Runs and their histories, in one round trip (for a batch of workflow
+   * tasks): for each, the events after `after` (0: the whole history); null
+   * for a run that does not exist.
+   */
+  async loadRunsWithHistory(requests: ReadonlyArray<{ runId: string; after: number }>): Promise<Array<{ run: RunRecord; events: HistoryEvent[] } | null>> {
+    if (requests.length === 0) return [];
+    const unique = new Map(requests.map((r) => [r.runId, r.after]));
+    const rows = await this.db.query(this.q.selectRunsWithHistory(JSON.stringify([...unique].map(([run_id, after]) => ({ run_id, after })))));
+    const byId = new Map(rows.map((row) => [row.run_id as string, { run: toRun(row), events: (row.events as HistoryEvent[] | null) ?? [] }]));
+    return requests.map((r) => byId.get(r.runId) ?? null);
   }
 
   /** A run and its whole history, in one round trip (for a workflow task). */

@@ -21,6 +21,7 @@ import {
   WORKER_COMPLETION_BATCH_DEFAULT,
   WORKER_CONCURRENCY_MAX,
   WORKER_ERROR_BACKOFF_MS_MAX,
+  WORKER_HISTORY_CACHE_RUNS,
   WORKER_ERROR_BACKOFF_MS_MIN,
   WORKER_POLL_INTERVAL_MS_DEFAULT,
   WORKER_POLL_INTERVAL_MS_MAX,
@@ -132,7 +133,13 @@ export class Worker {
   /** Workflow-task decisions, many per transaction. */
   readonly decisions: Batcher<WorkflowTaskCompletion, "ok" | "closed" | "stale">;
   /** Runs and histories for workflow tasks, many per query. */
-  readonly runLoads: Batcher<string, { run: RunRecord; history: HistoryEvent[] } | null>;
+  readonly runLoads: Batcher<{ runId: string; after: number }, { run: RunRecord; events: HistoryEvent[] } | null>;
+  /**
+   * History prefixes of runs this worker ran workflow tasks for. Histories
+   * are append-only, so a cached prefix never goes stale: the next task of
+   * the run loads only what came after it.
+   */
+  readonly historyCache = new HistoryCache(WORKER_HISTORY_CACHE_RUNS);
 
   private stateValue: WorkerState = "created";
   private readonly concurrency: Record<TaskKind, number>;
@@ -202,7 +209,7 @@ export class Worker {
       clock: this.clock,
       max,
       delayMs: 0,
-      many: (runIds) => store.loadRunsWithHistory(runIds),
+      many: (requests) => store.loadRunsWithHistory(requests),
     });
   }
 
@@ -490,6 +497,36 @@ export class Worker {
       this.stopController.signal.removeEventListener("abort", onStop);
       if (this.wakers[kind] === waker) this.wakers[kind] = undefined;
     }
+  }
+}
+
+/** A bounded, least-recently-used map from run id to its history prefix. */
+export class HistoryCache {
+  private readonly entries = new Map<string, HistoryEvent[]>();
+
+  constructor(private readonly runsMax: number) {}
+
+  get(runId: string): HistoryEvent[] | undefined {
+    const events = this.entries.get(runId);
+    if (events) {
+      this.entries.delete(runId);
+      this.entries.set(runId, events);
+    }
+    return events;
+  }
+
+  set(runId: string, events: HistoryEvent[]): void {
+    this.entries.delete(runId);
+    this.entries.set(runId, events);
+    while (this.entries.size > this.runsMax) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  delete(runId: string): void {
+    this.entries.delete(runId);
+  }
+
+  get size(): number {
+    return this.entries.size;
   }
 }
 

@@ -11,9 +11,20 @@ import { withDatabaseRetry, type Running, type Worker } from "./worker.ts";
 
 export async function runWorkflowTask(worker: Worker, task: ClaimedTask, running: Running): Promise<void> {
   const nowMs = worker.clock.now();
-  const loaded = await worker.runLoads.submit(task.runId);
+  const cached = worker.historyCache.get(task.runId);
+  const loaded = await worker.runLoads.submit({ runId: task.runId, after: cached?.length ?? 0 });
   if (!loaded) return;
-  const { run, history } = loaded;
+  const { run } = loaded;
+  let history = cached ? cached.concat(loaded.events) : loaded.events;
+  if (history.length !== run.nextEventId - 1 || history.some((e, i) => e.eventId !== i + 1)) {
+    // Not the contiguous history the run row says it has (should not happen): drop the cache and read it whole.
+    worker.historyCache.delete(task.runId);
+    const whole = await worker.runLoads.submit({ runId: task.runId, after: 0 });
+    if (!whole) return;
+    history = whole.events;
+  }
+  if (run.status === "running") worker.historyCache.set(task.runId, history);
+  else worker.historyCache.delete(task.runId);
   const ref = { taskId: task.taskId, leaseToken: task.leaseToken, runId: task.runId, nowMs, workerId: worker.identity, attempt: task.attempt };
   try {
     if (run.status !== "running") {
