@@ -19,9 +19,16 @@ register();
 const argv = process.argv.slice(2);
 let code;
 if (argv[0] === "sim") {
-  // The simulator drives the engine; the engine never imports it, so it is dispatched here.
+  // The simulator, the benchmarks and the reports drive the engine; the engine never imports
+  // them, so they are dispatched here.
   const { simMain } = await import(new URL("../simulator/cli.ts", import.meta.url).href);
   code = await simMain(argv.slice(1), { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), wallClock: () => performance.now() });
+} else if (argv[0] === "bench") {
+  const { benchMain } = await import(new URL("../bench/cli.ts", import.meta.url).href);
+  code = await benchMain(argv.slice(1), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() });
+} else if (argv[0] === "report") {
+  const { reportMain } = await import(new URL("../reports/cli.ts", import.meta.url).href);
+  code = await reportMain(argv.slice(1), { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() });
 } else {
   const { main } = await import(new URL("../engine/cli/main.ts", import.meta.url).href);
   code = await main(argv);

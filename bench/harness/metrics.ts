@@ -41,17 +41,45 @@ export function processCpuSeconds(pid: number): number {
   }
 }
 
-/** CPU seconds used by every PostgreSQL process on this machine (the server is local here). */
+/** utime, stime, cutime, cstime (seconds) and the parent pid of a process, or undefined if it is gone. */
+function processTimes(pid: number): { own: number; reapedChildren: number; ppid: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return {
+      own: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND,
+      reapedChildren: (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS_PER_SECOND,
+      ppid: Number(fields[1]),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU seconds used by PostgreSQL on this machine: every live server
+ * process, plus what the postmaster's exited children used (cutime/cstime),
+ * so backends that end during a window are not lost from it. (It counts the
+ * whole server: another client's work in the same window counts too.)
+ */
 export function postgresCpuSeconds(): number {
-  let total = 0;
+  const postgres = new Map<number, { own: number; reapedChildren: number; ppid: number }>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const comm = readFileSync(`/proc/${entry}/comm`, "utf8").trim();
-      if (comm === "postgres" || comm.startsWith("postgres:")) total += processCpuSeconds(Number(entry));
+      if (comm !== "postgres" && !comm.startsWith("postgres:")) continue;
+      const times = processTimes(Number(entry));
+      if (times) postgres.set(Number(entry), times);
     } catch {
       // the process ended meanwhile
     }
+  }
+  let total = 0;
+  for (const times of postgres.values()) {
+    total += times.own;
+    // The postmaster (whose parent is not a postgres process) accounts for its reaped backends.
+    if (!postgres.has(times.ppid)) total += times.reapedChildren;
   }
   return total;
 }

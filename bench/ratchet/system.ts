@@ -90,7 +90,10 @@ async function startWorkers(config: Config, url: string, schema: string, queues:
       pollMs: config.pollMs,
       identity: `bench-worker-${i + 1}`,
     };
-    const child = fork(WORKER_SCRIPT, [JSON.stringify(workerConfig)], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    // RATCHET_BENCH_CPU_PROFILE_DIR=<dir> writes a V8 CPU profile per worker process (for "where the time goes").
+    const profileDir = process.env.RATCHET_BENCH_CPU_PROFILE_DIR;
+    const execArgv = ["--import", "tsx", ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [])];
+    const child = fork(WORKER_SCRIPT, [JSON.stringify(workerConfig)], { execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
     let ready!: () => void;
     let failed!: (err: Error) => void;
     const readyPromise = new Promise<void>((resolve, reject) => {
