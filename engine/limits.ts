@@ -65,6 +65,8 @@ export const WORKER_CLAIM_BATCH_DEFAULT = 10;
 export const WORKER_COMPLETION_BATCH_DEFAULT = 100;
 /** Runs whose history prefixes a worker keeps (least recently used are dropped). */
 export const WORKER_HISTORY_CACHE_RUNS = 5_000;
+/** Live workflow executions a worker keeps between tasks (least recently used are dropped). */
+export const WORKER_EXECUTION_CACHE_RUNS = 2_000;
 export const WORKER_POLL_INTERVAL_MS_DEFAULT = 1_000;
 export const WORKER_POLL_INTERVAL_MS_MAX = 3_600_000;
 export const WORKER_SHUTDOWN_GRACE_MS_MAX = 3_600_000;

@@ -38,7 +38,8 @@ export const RATCHET_BENCH_DEFAULTS = {
 } as const;
 
 const PRODUCER_INTERVAL_MS = 20;
-const FANOUTS_IN_FLIGHT = 2;
+/** Fan-outs kept open; more than two, so the producer's view (stats every REPORT_INTERVAL_MS) never drains the pipeline. */
+const FANOUTS_IN_FLIGHT = 4;
 const END_TO_END_SAMPLES_MAX = 20_000;
 const BACKLOG_PRELOAD_BATCH = START_BATCH_MAX;
 

@@ -25,7 +25,7 @@ export type WorkerMessage = { type: "ready" } | { type: "stats"; activitiesCompl
 
 /** Latency samples kept per report; beyond it, every nth is kept (the rate is what matters, not every sample). */
 const SAMPLES_PER_REPORT_MAX = 2_000;
-const REPORT_INTERVAL_MS = 200;
+const REPORT_INTERVAL_MS = 50;
 
 async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2]!) as WorkerProcessConfig;

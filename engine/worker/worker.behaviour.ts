@@ -521,6 +521,45 @@ export function engineBehaviour(kind: "pglite" | "postgres"): void {
       expect(attempts).toEqual([1]);
     });
 
+    it("a worker keeps a run's live execution between tasks, and falls back to replay when another worker moved the run on", async () => {
+      let bodyStarts = 0;
+      const workflows = {
+        async counted(ctx: WorkflowContext) {
+          bodyStarts += 1; // runs again only when the history is replayed from the start
+          const a = await ctx.activity<number>("inc", 1);
+          const b = await ctx.activity<number>("inc", a);
+          const c = await ctx.activity<number>("inc", b);
+          return c;
+        },
+      };
+      const activities = { inc: async (n: number) => n + 1 };
+      const { clock, queue, client, worker, start } = setup(workflows, activities);
+      const handle = await start("counted");
+      await worker.runUntilIdle();
+      expect(await handle.result()).toBe(4);
+      expect(bodyStarts).toBe(1); // four workflow tasks, one start of the code: the execution was kept
+
+      // Workflow workers A and B take turns on one run (activities run elsewhere): a worker whose kept
+      // execution is behind the run (B decided in between) replays from history instead of using it.
+      bodyStarts = 0;
+      const a = new Worker({ store, taskQueue: queue, workflows, clock, logger: silentLogger, identity: "A" });
+      const b = new Worker({ store, taskQueue: queue, workflows, clock, logger: silentLogger, identity: "B" });
+      const acts = new Worker({ store, taskQueue: queue, activities, clock, logger: silentLogger, identity: "acts" });
+      const second = await client.start("counted", { workflowId: `${queue}-turns`, taskQueue: queue });
+      await a.runUntilIdle(); // task 1: A starts the code (1) and keeps it
+      await acts.runUntilIdle();
+      await b.runUntilIdle(); // task 2: B has nothing kept: replays (2)
+      await acts.runUntilIdle();
+      await a.runUntilIdle(); // task 3: A's execution is behind: replays (3)
+      await acts.runUntilIdle();
+      await a.runUntilIdle(); // task 4: A's kept execution is current: continues (still 3)
+      expect(await second.result()).toBe(4);
+      expect(bodyStarts).toBe(3);
+      const history = (await second.history()).events;
+      expect(history.filter((e) => e.type === "ActivityCompleted").map((e) => (e.data as { result: number }).result)).toEqual([2, 3, 4]);
+      expect(history.filter((e) => e.type === "WorkflowTaskCompleted").map((e) => (e.data as { workerId: string }).workerId)).toEqual(["A", "B", "A", "A"]);
+    });
+
     it("startMany starts a batch in one transaction, validates everything first, and runs them all", async () => {
       const { client, worker, queue } = setup({ echo: async (_ctx: WorkflowContext, input: unknown) => input });
       await expect(client.startMany("echo", [{ workflowId: `${queue}-ok`, taskQueue: queue }, { workflowId: `${queue}-bad`, taskQueue: queue, input: { d: new Date(0) } }])).rejects.toMatchObject({

@@ -21,6 +21,7 @@ import {
   WORKER_COMPLETION_BATCH_DEFAULT,
   WORKER_CONCURRENCY_MAX,
   WORKER_ERROR_BACKOFF_MS_MAX,
+  WORKER_EXECUTION_CACHE_RUNS,
   WORKER_HISTORY_CACHE_RUNS,
   WORKER_ERROR_BACKOFF_MS_MIN,
   WORKER_POLL_INTERVAL_MS_DEFAULT,
@@ -37,6 +38,7 @@ import type { Random } from "../ports/random.ts";
 import { SystemClock } from "../ports/system-clock.ts";
 import type { ActivityTaskRef, ClaimedTask, RunRecord, Store, TaskKind, WorkflowTaskCompletion } from "../store/store.ts";
 import type { HistoryEvent } from "../history/events.ts";
+import type { WorkflowExecution } from "../workflow/replay.ts";
 import type { ActivityMap, WorkflowMap } from "../workflow/types.ts";
 import { runActivityTask } from "./activity-task.ts";
 import { Batcher } from "./batcher.ts";
@@ -139,7 +141,15 @@ export class Worker {
    * are append-only, so a cached prefix never goes stale: the next task of
    * the run loads only what came after it.
    */
-  readonly historyCache = new HistoryCache(WORKER_HISTORY_CACHE_RUNS);
+  readonly historyCache = new LruCache<HistoryEvent[]>(WORKER_HISTORY_CACHE_RUNS);
+  /**
+   * Workflow executions kept alive after their task, with the run version
+   * their decisions produced: if the run's next task comes to this worker
+   * and nothing else moved the run on, only the new events are delivered,
+   * instead of replaying the history (Temporal's sticky execution, without
+   * the sticky queue: it works when the task happens to come back here).
+   */
+  readonly executions = new LruCache<{ execution: WorkflowExecution; version: number }>(WORKER_EXECUTION_CACHE_RUNS);
 
   private stateValue: WorkerState = "created";
   private readonly concurrency: Record<TaskKind, number>;
@@ -500,24 +510,31 @@ export class Worker {
   }
 }
 
-/** A bounded, least-recently-used map from run id to its history prefix. */
-export class HistoryCache {
-  private readonly entries = new Map<string, HistoryEvent[]>();
+/** A bounded, least-recently-used map keyed by run id. */
+export class LruCache<T> {
+  private readonly entries = new Map<string, T>();
 
   constructor(private readonly runsMax: number) {}
 
-  get(runId: string): HistoryEvent[] | undefined {
-    const events = this.entries.get(runId);
-    if (events) {
+  get(runId: string): T | undefined {
+    const value = this.entries.get(runId);
+    if (value !== undefined) {
       this.entries.delete(runId);
-      this.entries.set(runId, events);
+      this.entries.set(runId, value);
     }
-    return events;
+    return value;
   }
 
-  set(runId: string, events: HistoryEvent[]): void {
+  /** Remove and return (a cached execution is used by one task at a time). */
+  take(runId: string): T | undefined {
+    const value = this.entries.get(runId);
     this.entries.delete(runId);
-    this.entries.set(runId, events);
+    return value;
+  }
+
+  set(runId: string, value: T): void {
+    this.entries.delete(runId);
+    this.entries.set(runId, value);
     while (this.entries.size > this.runsMax) this.entries.delete(this.entries.keys().next().value!);
   }
 

@@ -4,64 +4,27 @@
  * failure) in one transaction fenced by the task's lease and the run's
  * version.
  */
-import { LeaseLostError, UnknownTypeError, toFailureInfo } from "../errors.ts";
-import type { ClaimedTask } from "../store/store.ts";
-import { replayWorkflowTask } from "../workflow/replay.ts";
+import { LeaseLostError, UnknownTypeError, toFailureInfo, type RatchetError } from "../errors.ts";
+import type { ClaimedTask, RunRecord } from "../store/store.ts";
+import { isTerminal } from "../workflow/commands.ts";
+import { replayWorkflowTask, type ReplayOutcome } from "../workflow/replay.ts";
 import { withDatabaseRetry, type Running, type Worker } from "./worker.ts";
 
 export async function runWorkflowTask(worker: Worker, task: ClaimedTask, running: Running): Promise<void> {
   const nowMs = worker.clock.now();
-  const cached = worker.historyCache.get(task.runId);
-  const loaded = await worker.runLoads.submit({ runId: task.runId, after: cached?.length ?? 0 });
-  if (!loaded) return;
-  const { run } = loaded;
-  let history = cached ? cached.concat(loaded.events) : loaded.events;
-  if (history.length !== run.nextEventId - 1 || history.some((e, i) => e.eventId !== i + 1)) {
-    // Not the contiguous history the run row says it has (should not happen): drop the cache and read it whole.
-    worker.historyCache.delete(task.runId);
-    const whole = await worker.runLoads.submit({ runId: task.runId, after: 0 });
-    if (!whole) return;
-    history = whole.events;
-  }
-  if (run.status === "running") worker.historyCache.set(task.runId, history);
-  else worker.historyCache.delete(task.runId);
   const ref = { taskId: task.taskId, leaseToken: task.leaseToken, runId: task.runId, nowMs, workerId: worker.identity, attempt: task.attempt };
   try {
-    if (run.status !== "running") {
-      // Closed while the task waited: completing with no commands drops the task.
-      await worker.store.completeWorkflowTask({ ...ref, expectedVersion: run.version, processedUpTo: run.nextEventId - 1, commands: [] });
-      return;
-    }
-    const fn = worker.workflows[run.workflowType];
-    if (!fn) {
-      const known = Object.keys(worker.workflows).sort().join(", ");
-      const error = new UnknownTypeError("UNKNOWN_WORKFLOW_TYPE", `workflow type "${run.workflowType}" is not registered on this worker (registered: ${known || "none"})`, {
-        workflowType: run.workflowType,
-        workflowId: run.workflowId,
-        runId: run.runId,
-        worker: worker.identity,
-      });
-      await recordFailure(worker, task, running, ref, toFailureInfo(error));
-      return;
-    }
-    const outcome = await replayWorkflowTask({
-      info: { workflowId: run.workflowId, runId: run.runId, workflowType: run.workflowType, taskQueue: run.taskQueue },
-      fn,
-      history,
-      nowMs,
-      ...(worker.knownActivityTypes ? { knownActivityTypes: worker.knownActivityTypes } : {}),
-      logger: worker.logger,
-      ...(worker.settle ? { settle: worker.settle } : {}),
-    });
-    if (outcome.kind === "taskFailed") {
-      worker.logger.log("error", `workflow task failed: ${outcome.error.message}`, { workflowId: run.workflowId, runId: run.runId, code: outcome.error.code });
-      await recordFailure(worker, task, running, ref, toFailureInfo(outcome.error));
-      return;
-    }
+    const decided = await decide(worker, task, running, ref);
+    if (!decided) return;
+    const { outcome, run } = decided;
     await worker.faultHook?.("workflowTask.beforeComplete", worker.faultContext(task));
     if (running.settled) return;
     const recorded = await worker.decisions.submit({ ...ref, expectedVersion: run.version, processedUpTo: outcome.processedUpTo, commands: outcome.commands });
     if (recorded === "stale") throw new LeaseLostError(task.taskId, task.leaseToken);
+    // Keep the live execution for the run's next task, unless it ended.
+    if (recorded === "ok" && !outcome.execution.finished && !outcome.commands.some(isTerminal)) {
+      worker.executions.set(task.runId, { execution: outcome.execution, version: run.version + 1 });
+    }
     worker.stats.workflowTasksCompleted += 1;
     worker.observer?.({ type: "workflowTaskCompleted", taskId: task.taskId, runId: task.runId, commands: outcome.commands.length });
   } catch (err) {
@@ -70,11 +33,87 @@ export async function runWorkflowTask(worker: Worker, task: ClaimedTask, running
   }
 }
 
+type Ref = { taskId: number; leaseToken: number; runId: string; nowMs: number; workerId: string; attempt: number };
+
+/**
+ * Load what the task needs and run the workflow code: the new events only,
+ * into the execution this worker kept from the run's last task, when that
+ * is sound (the run's version is the one its decisions produced, and
+ * nothing but resolutions and those decisions came since); otherwise the
+ * history (the cached prefix plus what came after it) replayed from the
+ * start. Returns undefined when the task needed no decisions (it was
+ * dropped, or its failure recorded).
+ */
+async function decide(worker: Worker, task: ClaimedTask, running: Running, ref: Ref): Promise<{ outcome: Extract<ReplayOutcome, { kind: "decided" }>; run: RunRecord } | undefined> {
+  const sticky = worker.executions.take(task.runId);
+  if (sticky) {
+    const loaded = await worker.runLoads.submit({ runId: task.runId, after: sticky.execution.processedUpTo });
+    if (!loaded) return undefined;
+    const onlyResolutionsAndOurs = loaded.events.every((e) => e.type !== "WorkflowTaskFailed" && (e.type !== "WorkflowTaskCompleted" || e.data.workerId === worker.identity));
+    if (loaded.run.status === "running" && loaded.run.version === sticky.version && onlyResolutionsAndOurs && loaded.events.length > 0) {
+      const outcome = await sticky.execution.continueWith(loaded.events, ref.nowMs);
+      if (outcome.kind === "decided") return { outcome, run: loaded.run };
+      await failTask(worker, task, running, ref, loaded.run, outcome.error);
+      return undefined;
+    }
+  }
+  const cached = worker.historyCache.get(task.runId);
+  const loaded = await worker.runLoads.submit({ runId: task.runId, after: cached?.length ?? 0 });
+  if (!loaded) return undefined;
+  const { run } = loaded;
+  let history = cached ? cached.concat(loaded.events) : loaded.events;
+  if (history.length !== run.nextEventId - 1 || history.some((e, i) => e.eventId !== i + 1)) {
+    // Not the contiguous history the run row says it has (should not happen): drop the cache and read it whole.
+    worker.historyCache.delete(task.runId);
+    const whole = await worker.runLoads.submit({ runId: task.runId, after: 0 });
+    if (!whole) return undefined;
+    history = whole.events;
+  }
+  if (run.status === "running") worker.historyCache.set(task.runId, history);
+  else worker.historyCache.delete(task.runId);
+  if (run.status !== "running") {
+    // Closed while the task waited: completing with no commands drops the task.
+    await worker.store.completeWorkflowTask({ ...ref, expectedVersion: run.version, processedUpTo: run.nextEventId - 1, commands: [] });
+    return undefined;
+  }
+  const fn = worker.workflows[run.workflowType];
+  if (!fn) {
+    const known = Object.keys(worker.workflows).sort().join(", ");
+    const error = new UnknownTypeError("UNKNOWN_WORKFLOW_TYPE", `workflow type "${run.workflowType}" is not registered on this worker (registered: ${known || "none"})`, {
+      workflowType: run.workflowType,
+      workflowId: run.workflowId,
+      runId: run.runId,
+      worker: worker.identity,
+    });
+    await recordFailure(worker, task, running, ref, toFailureInfo(error));
+    return undefined;
+  }
+  const outcome = await replayWorkflowTask({
+    info: { workflowId: run.workflowId, runId: run.runId, workflowType: run.workflowType, taskQueue: run.taskQueue },
+    fn,
+    history,
+    nowMs: ref.nowMs,
+    ...(worker.knownActivityTypes ? { knownActivityTypes: worker.knownActivityTypes } : {}),
+    logger: worker.logger,
+    ...(worker.settle ? { settle: worker.settle } : {}),
+  });
+  if (outcome.kind === "taskFailed") {
+    await failTask(worker, task, running, ref, run, outcome.error);
+    return undefined;
+  }
+  return { outcome, run };
+}
+
+async function failTask(worker: Worker, task: ClaimedTask, running: Running, ref: Ref, run: RunRecord, error: RatchetError): Promise<void> {
+  worker.logger.log("error", `workflow task failed: ${error.message}`, { workflowId: run.workflowId, runId: run.runId, code: error.code });
+  await recordFailure(worker, task, running, ref, toFailureInfo(error));
+}
+
 async function recordFailure(
   worker: Worker,
   task: ClaimedTask,
   running: Running,
-  ref: { taskId: number; leaseToken: number; runId: string; nowMs: number; workerId: string; attempt: number },
+  ref: Ref,
   failure: ReturnType<typeof toFailureInfo>,
 ): Promise<void> {
   if (running.settled) return;

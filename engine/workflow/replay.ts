@@ -44,8 +44,55 @@ export interface ReplayInput {
 }
 
 export type ReplayOutcome =
-  | { kind: "decided"; commands: Command[]; processedUpTo: number }
+  | { kind: "decided"; commands: Command[]; processedUpTo: number; execution: WorkflowExecution }
   | { kind: "taskFailed"; error: RatchetError };
+
+/**
+ * A workflow's code, alive: its runtime after the activations it has seen.
+ * A worker may keep one after a workflow task (a sticky cache, as Temporal's
+ * workers do) and, for the run's next task, deliver only the events that
+ * came after `processedUpTo` instead of replaying the whole history. That is
+ * only sound when nothing but this execution's own decisions and new
+ * resolutions were written since: the caller checks the run's version.
+ */
+export class WorkflowExecution {
+  /** The last history event this execution's code has seen (its activation boundary). */
+  processedUpTo: number;
+  private terminated = false;
+
+  constructor(
+    readonly runtime: WorkflowRuntime,
+    processedUpTo: number,
+    private readonly settleFn: () => Promise<void>,
+  ) {
+    this.processedUpTo = processedUpTo;
+  }
+
+  /** True once the code ended or failed the task: such an execution cannot continue. */
+  get finished(): boolean {
+    return this.terminated || this.runtime.terminal || this.runtime.fatal !== undefined;
+  }
+
+  /**
+   * The next activation, live: deliver the resolution events in `events`
+   * after processedUpTo (the caller's delta of the history, which may also
+   * hold this execution's own recorded decisions), and return the commands
+   * the code issues.
+   */
+  async continueWith(events: readonly HistoryEvent[], nowMs: number): Promise<ReplayOutcome> {
+    assert(!this.finished, "continuing a finished workflow execution");
+    const last = events.at(-1)?.eventId ?? this.processedUpTo;
+    this.runtime.beginActivation(nowMs, false);
+    for (const event of events) if (event.eventId > this.processedUpTo && RESOLUTION_EVENT_TYPES.has(event.type)) this.runtime.deliver(event);
+    await this.settleFn();
+    if (this.runtime.fatal) {
+      this.terminated = true;
+      return { kind: "taskFailed", error: this.runtime.fatal };
+    }
+    this.processedUpTo = last;
+    return { kind: "decided", commands: this.runtime.takeCommands(), processedUpTo: last, execution: this };
+  }
+}
 
 interface Activation {
   atMs: number;
@@ -94,7 +141,8 @@ export async function replayWorkflowTask(input: ReplayInput): Promise<ReplayOutc
     if (runtime.fatal) return { kind: "taskFailed", error: runtime.fatal };
     const issued = runtime.takeCommands();
     if (activation.recorded === undefined) {
-      return { kind: "decided", commands: issued, processedUpTo: input.history.length };
+      const execution = new WorkflowExecution(runtime, input.history.length, input.settle ?? settle);
+      return { kind: "decided", commands: issued, processedUpTo: input.history.length, execution };
     }
     const mismatch = compareCommands(issued, activation.recorded, input.info, activation.boundaryEventId!);
     if (mismatch) return { kind: "taskFailed", error: mismatch };
