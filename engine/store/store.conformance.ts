@@ -144,6 +144,17 @@ export function storeConformance(kind: "pglite" | "postgres"): void {
       expect(await store.startWorkflows([], T0)).toEqual([]);
     });
 
+    it("ids with quotes, backslashes, commas, braces and the word NULL round-trip through batch lookups", async () => {
+      const awkward = ['wf "quoted"', "wf\\back\\slash", "a,b", "{braces}", "NULL", " spaced ", "é ünïcode"];
+      const first = await Promise.all(awkward.map((workflowId) => start(workflowId)));
+      const again = await store.startWorkflows(
+        awkward.map((workflowId) => ({ runId: runId(), workflowId, workflowType: "wf", taskQueue: QUEUE, inputJson: "null", randomSeed: "s" })),
+        T0,
+      );
+      expect(again.map((r) => r.created)).toEqual(awkward.map(() => false));
+      expect(again.map((r) => r.runId)).toEqual(first.map((r) => r.runId));
+    });
+
     it("concurrent starts of one id yield exactly one run", async () => {
       const workflowId = nextId();
       const attempts = await Promise.allSettled(Array.from({ length: 6 }, () => start(workflowId)));

@@ -21,7 +21,7 @@ import { jsonWithRaw, newEvent, type HistoryEvent, type NewEvent } from "../hist
 import { HISTORY_EVENTS_MAX, TIMER_TASK_LEASE_MS, WORKFLOW_TASK_RETRY_MS_INITIAL, WORKFLOW_TASK_RETRY_MS_MAX, WORKFLOW_TASK_TIMEOUT_MS_DEFAULT } from "../limits.ts";
 import { commandEvent, isTerminal, type Command } from "../workflow/commands.ts";
 import { assertMigrated, migrate } from "./migrate.ts";
-import { Queries, type TaskKind } from "./queries.ts";
+import { Queries, type RunAdvance, type TaskKind } from "./queries.ts";
 
 export type { TaskKind } from "./queries.ts";
 
@@ -218,7 +218,7 @@ export class Store {
       const results = starts.map((p) => ({ workflowId: p.workflowId, runId: p.runId, created: created.has(p.runId) }));
       const missing = results.filter((r) => !r.created).map((r) => r.workflowId);
       if (missing.length > 0) {
-        const running = await tx.query<{ workflow_id: string; run_id: string }>(this.q.selectRunningRuns(JSON.stringify([...new Set(missing)])));
+        const running = await tx.query<{ workflow_id: string; run_id: string }>(this.q.selectRunningRuns([...new Set(missing)]));
         const byId = new Map(running.map((r) => [r.workflow_id, r.run_id]));
         for (const r of results) if (!r.created) r.runId = byId.get(r.workflowId) ?? r.runId;
       }
@@ -270,7 +270,7 @@ export class Store {
   async loadRunsWithHistory(requests: ReadonlyArray<{ runId: string; after: number }>): Promise<Array<{ run: RunRecord; events: HistoryEvent[] } | null>> {
     if (requests.length === 0) return [];
     const unique = new Map(requests.map((r) => [r.runId, r.after]));
-    const rows = await this.db.query(this.q.selectRunsWithHistory(JSON.stringify([...unique].map(([run_id, after]) => ({ run_id, after })))));
+    const rows = await this.db.query(this.q.selectRunsWithHistory([...unique].map(([run_id, after]) => ({ run_id, after }))));
     const byId = new Map(rows.map((row) => [row.run_id as string, { run: toRun(row), events: (row.events as HistoryEvent[] | null) ?? [] }]));
     return requests.map((r) => byId.get(r.runId) ?? null);
   }
@@ -359,12 +359,12 @@ export class Store {
     assert(new Set(completions.map((c) => c.runId)).size === completions.length, "one workflow task per run per batch");
     return this.db.transaction(async (tx) => {
       const runIds = completions.map((c) => c.runId).sort();
-      const runs = new Map((await tx.query(this.q.lockRuns(JSON.stringify(runIds)))).map((r) => [r.run_id as string, toRun(r)]));
-      const leasedRows = await tx.query<{ task_id: number }>(this.q.lockLeasedTasks(JSON.stringify(completions.map((c) => ({ task_id: c.taskId, lease_token: c.leaseToken })))));
+      const runs = new Map((await tx.query(this.q.lockRuns(runIds))).map((r) => [r.run_id as string, toRun(r)]));
+      const leasedRows = await tx.query<{ task_id: number }>(this.q.lockLeasedTasks(completions.map((c) => ({ task_id: c.taskId, lease_token: c.leaseToken }))));
       const leased = new Set(leasedRows.map((r) => r.task_id));
       const nowMs = Math.max(...completions.map((c) => c.nowMs));
       const events: string[] = [];
-      const runRows: string[] = [];
+      const runRows: RunAdvance[] = [];
       const taskRows: string[] = [];
       const cancels: Array<{ run_id: string; kind: TaskKind; seq: number }> = [];
       const closed: string[] = [];
@@ -383,9 +383,7 @@ export class Store {
         assert(c.processedUpTo <= run.nextEventId - 1, `processedUpTo ${c.processedUpTo} beyond history end ${run.nextEventId - 1}`);
         const plan = planDecisions(run, c);
         plan.events.forEach((e, i) => events.push(jsonWithRaw({ run_id: c.runId, event_id: run.nextEventId + i, type: e.type }, { data: e.dataJson })));
-        runRows.push(
-          JSON.stringify({ run_id: c.runId, next_event_id: run.nextEventId + plan.events.length, version: run.version + 1, processed_upto: c.processedUpTo, status: plan.close }),
-        );
+        runRows.push({ run_id: c.runId, next_event_id: run.nextEventId + plan.events.length, version: run.version + 1, processed_upto: c.processedUpTo, status: plan.close });
         for (const row of plan.taskRows) taskRows.push(`${row.slice(0, -1)},"run_id":${JSON.stringify(c.runId)}}`);
         for (const cancel of plan.cancels) cancels.push({ run_id: c.runId, ...cancel });
         if (plan.close) closed.push(c.runId);
@@ -394,13 +392,13 @@ export class Store {
         for (const key of plan.notifyKeys) notify.add(key);
         return "ok";
       });
-      if (events.length > 0) await tx.query(this.q.appendDecisionsBatch(`[${events.join(",")}]`, `[${runRows.join(",")}]`, nowMs));
-      if (cancels.length > 0) await tx.query(this.q.deleteTasksBySeq(JSON.stringify(cancels)));
-      if (closed.length > 0) await tx.query(this.q.deleteTasksOfRuns(JSON.stringify(closed)));
+      if (events.length > 0) await tx.query(this.q.appendDecisionsBatch(`[${events.join(",")}]`, runRows, nowMs));
+      if (cancels.length > 0) await tx.query(this.q.deleteTasksBySeq(cancels));
+      if (closed.length > 0) await tx.query(this.q.deleteTasksOfRuns(closed));
       if (taskRows.length > 0) await tx.query(this.q.insertTasksOfRuns(nowMs, `[${taskRows.join(",")}]`));
-      if (dropTasks.length > 0) await tx.query(this.q.deleteTasksById(JSON.stringify(dropTasks)));
-      if (requeue.length > 0) await tx.query(this.q.requeueTasksById(JSON.stringify(requeue), nowMs));
-      if (this.notifyEnabled && notify.size > 0) await tx.query(this.q.notifyKeys(this.notifyChannel, JSON.stringify([...notify])));
+      if (dropTasks.length > 0) await tx.query(this.q.deleteTasksById(dropTasks));
+      if (requeue.length > 0) await tx.query(this.q.requeueTasksById(requeue, nowMs));
+      if (this.notifyEnabled && notify.size > 0) await tx.query(this.q.notifyKeys(this.notifyChannel, [...notify]));
       return outcomes;
     });
   }
@@ -465,8 +463,8 @@ export class Store {
     if (items.length === 0) return [];
     return this.db.transaction(async (tx) => {
       const runIds = [...new Set(items.map((i) => i.runId))].sort();
-      const runs = new Map((await tx.query(this.q.lockRuns(JSON.stringify(runIds)))).map((r) => [r.run_id as string, toRun(r)]));
-      const deleted = await tx.query<{ task_id: number }>(this.q.deleteLeasedTasks(JSON.stringify(items.map((i) => ({ task_id: i.taskId, lease_token: i.leaseToken })))));
+      const runs = new Map((await tx.query(this.q.lockRuns(runIds))).map((r) => [r.run_id as string, toRun(r)]));
+      const deleted = await tx.query<{ task_id: number }>(this.q.deleteLeasedTasks(items.map((i) => ({ task_id: i.taskId, lease_token: i.leaseToken }))));
       const accepted = new Set(deleted.map((r) => r.task_id));
       const nextIds = new Map<string, number>();
       const events: string[] = [];
@@ -481,7 +479,7 @@ export class Store {
       }
       if (events.length > 0) {
         const runRows = [...nextIds].map(([runId, next]) => ({ run_id: runId, next_event_id: next, queue: runs.get(runId)!.taskQueue }));
-        await tx.query(this.q.appendResolutions(`[${events.join(",")}]`, JSON.stringify(runRows), nowMs, this.workflowTaskTimeoutMs, this.channelIfNotifying()));
+        await tx.query(this.q.appendResolutions(`[${events.join(",")}]`, runRows, nowMs, this.workflowTaskTimeoutMs, this.channelIfNotifying()));
       }
       return items.map((i) => (accepted.has(i.taskId) ? "ok" : "stale"));
     });
