@@ -62,8 +62,24 @@ export interface Result {
   cpu: CpuShare | null;
   /** Churn mode: samples over time. */
   samples?: ChurnSample[];
+  /** The heaviest statements of the window (pg_stat_statements), where the server has the extension. */
+  statements?: StatementProfile[];
   /** Anything a reader must know (a setting that could not be applied, a peer that could not run). */
   notes: string[];
+}
+
+/** One statement's share of the server's execution time over a measured window. */
+export interface StatementProfile {
+  /** The engine's statement name (its leading comment), or the statement's first words. */
+  statement: string;
+  calls: number;
+  /** Calls per unit of work counted by the result (null if it counted none). */
+  callsPerUnit: number | null;
+  meanMs: number;
+  rowsPerCall: number;
+  totalMs: number;
+  /** Its share of all statement execution time in the window (0..1). */
+  share: number;
 }
 
 export interface ChurnSample {

@@ -20,6 +20,7 @@ import { latencySection } from "./sections/latency.ts";
 import { microSection } from "./sections/micro.ts";
 import { resultsSection } from "./sections/results.ts";
 import { defaultTitle, summarySection } from "./sections/summary.ts";
+import { statementsSection } from "./sections/statements.ts";
 import { sweepsSection } from "./sections/sweeps.ts";
 import { targetsSection } from "./sections/targets.ts";
 
@@ -52,6 +53,7 @@ export function renderReport(report: BenchReport, options: RenderOptions = {}): 
     targetsSection(report.targets),
     resultsSection(report.results),
     chartsSection(report),
+    statementsSection(report.results),
     microSection(report.micro),
     environmentSection(report),
   );

@@ -115,6 +115,13 @@ function churnSample(value: unknown, at: At): void {
   for (const field of ["atMs", "tableBytes", "indexBytes", "liveTuples", "deadTuples", "autovacuumCount", "perSecond"]) number(sample, field, at);
 }
 
+function statementProfile(value: unknown, at: At): void {
+  const s = object(value, at);
+  string(s, "statement", at, { nonEmpty: true });
+  number(s, "callsPerUnit", at, { nullable: true });
+  for (const field of ["calls", "meanMs", "rowsPerCall", "totalMs", "share"]) number(s, field, at);
+}
+
 function result(value: unknown, at: At): void {
   const r = object(value, at);
   string(r, "system", at, { nonEmpty: true });
@@ -130,6 +137,7 @@ function result(value: unknown, at: At): void {
   number(r, "walBytesPerUnit", at, { nullable: true });
   cpuShare(r, at);
   list(r, "samples", at, churnSample, { optional: true });
+  list(r, "statements", at, statementProfile, { optional: true });
   list(r, "notes", at, (note, here) => {
     if (typeof note !== "string") expected(here, note, "a string");
   });

@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { Client, PgDriver, Store, migrate } from "../../engine/index.ts";
 import { START_BATCH_MAX } from "../../engine/limits.ts";
 import { cpuShare, cpuSnapshot, percentiles, perUnit, serverCounters } from "../harness/metrics.ts";
+import { statementProfile, statementSnapshot } from "../harness/statements.ts";
 import type { BenchSystem, Result, RunRequest, Unit, WorkloadName } from "../model.ts";
 import type { WorkerMessage, WorkerProcessConfig } from "./worker-process.ts";
 import { FANOUT_WIDTH, STEPS_PER_WORKFLOW } from "./workloads.ts";
@@ -177,7 +178,14 @@ async function runRatchet(request: RunRequest): Promise<Result> {
     await new Promise((resolve) => setTimeout(resolve, request.warmupMs));
     for (const w of workers) w.latencies = [];
     const t0 = Date.now();
-    const before = { activities: activitiesOf(workers), workflows: await closedRuns(admin, schema), server: await serverCounters(admin), cpu: cpuSnapshot(workers.map((w) => w.child.pid!)) };
+    const measure = async () => ({
+      activities: activitiesOf(workers),
+      workflows: await closedRuns(admin, schema),
+      server: await serverCounters(admin),
+      statements: await statementSnapshot(admin),
+      cpu: cpuSnapshot(workers.map((w) => w.child.pid!)),
+    });
+    const before = await measure();
     const samples: Result["samples"] = [];
     if (request.workload === "churn") {
       const sampleEveryMs = Math.max(1_000, Math.floor(request.windowMs / 60));
@@ -194,13 +202,14 @@ async function runRatchet(request: RunRequest): Promise<Result> {
       await new Promise((resolve) => setTimeout(resolve, request.windowMs));
     }
     const t1 = Date.now();
-    const after = { activities: activitiesOf(workers), workflows: await closedRuns(admin, schema), server: await serverCounters(admin), cpu: cpuSnapshot(workers.map((w) => w.child.pid!)) };
+    const after = await measure();
     producing = false;
     await producer;
     const windowMs = t1 - t0;
     const count = shape.unit === "workflows" ? after.workflows - before.workflows : after.activities - before.activities;
     const latencies = workers.flatMap((w) => w.latencies);
     const endToEnd = await endToEndLatencies(admin, schema, t0, t1);
+    const statements = statementProfile(before.statements, after.statements, count);
     if (count === 0) notes.push("nothing completed in the window");
     return {
       system: "ratchet",
@@ -215,6 +224,7 @@ async function runRatchet(request: RunRequest): Promise<Result> {
       ...perUnit(before.server, after.server, count),
       cpu: cpuShare(before.cpu, after.cpu),
       ...(request.workload === "churn" ? { samples } : {}),
+      ...(statements === undefined ? {} : { statements }),
       notes,
     };
   } finally {
