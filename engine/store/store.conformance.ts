@@ -377,6 +377,14 @@ export function storeConformance(kind: "pglite" | "postgres"): void {
       await expect(store.signalWorkflow("no-such-workflow", "x", "null", T0)).rejects.toMatchObject({ code: "WORKFLOW_NOT_FOUND" });
     });
 
+    it("a decision that schedules work and closes the run in one go leaves no task behind", async () => {
+      const { runId } = await start(nextId(), T0);
+      await decide(await claimOne("workflow", T0, runId), [schedule(1), { type: "StartTimer", seq: 2, durationMs: 0 }, { type: "CompleteWorkflow", resultJson: "null" }], T0);
+      expect((await store.getRun(runId))!.status).toBe("completed");
+      expect(await store.listRunTasks(runId)).toEqual([]);
+      expect(types(await store.readHistory(runId)).slice(-4)).toEqual(["WorkflowTaskCompleted", "ActivityScheduled", "TimerStarted", "WorkflowCompleted"]);
+    });
+
     it("cancelling an activity or timer command deletes its task in the same transaction", async () => {
       const { runId } = await start(nextId(), T0);
       await decide(await claimOne("workflow", T0, runId), [schedule(1), { type: "StartTimer", seq: 2, durationMs: 1_000 }], T0);

@@ -689,7 +689,12 @@ function planDecisions(run: RunRecord, c: WorkflowTaskCompletion): DecisionPlan 
     }
     if (isTerminal(cmd)) break;
   }
-  if (!plan.close && plan.keepWorkflowTask) plan.notifyKeys.add(`workflow:${run.taskQueue}`);
+  if (plan.close) {
+    // A closing run's tasks all go with it: nothing it scheduled or cancelled in its last decisions outlives it.
+    plan.taskRows = [];
+    plan.cancels = [];
+    plan.notifyKeys.clear();
+  } else if (plan.keepWorkflowTask) plan.notifyKeys.add(`workflow:${run.taskQueue}`);
   return plan;
 }
 
