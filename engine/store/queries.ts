@@ -28,6 +28,20 @@ export function pgArray(values: ReadonlyArray<string | number | bigint | null>):
   return `{${items.join(",")}}`;
 }
 
+/**
+ * Where a workflow task that continues a run (after an activity result, a
+ * timer, a signal, or events that arrived while it ran) joins its queue: at
+ * its run's start time, not at the back. Claims take the oldest visible task
+ * first, so runs already under way finish before newer ones start — the job
+ * Temporal's sticky queues do. Without it a backlog of N new workflows
+ * starved every started one: its next workflow task waited behind all N
+ * (measured: 0 workflows completed in a 10 s window with 100k waiting).
+ * The task is visible at once either way; only its place in line changes.
+ */
+function workflowTaskQueuePosition(nowMs: string, runCreatedAtMs: string): string {
+  return `least(${nowMs}, ${runCreatedAtMs})`;
+}
+
 /** (task_id, lease_token) pairs as two parallel arrays, for unnest($1::bigint[], $2::bigint[]). */
 export interface LeasedTaskKey {
   task_id: number;
@@ -205,10 +219,10 @@ export class Queries {
          ${this.insertEvents}
        ), bumped AS (
          UPDATE ${this.s}.runs SET next_event_id = $2::integer + $5::integer, updated_at_ms = $3::bigint WHERE run_id = $1
-         RETURNING run_id
+         RETURNING run_id, created_at_ms
        ), ensured AS (
          INSERT INTO ${this.s}.tasks (kind, queue, run_id, seq, visible_at_ms, lease_ms, scheduled_at_ms)
-         VALUES ('workflow', $6, $1, 0, $3::bigint, $7, $3::bigint)
+         SELECT 'workflow', $6, $1, 0, ${workflowTaskQueuePosition("$3::bigint", "b.created_at_ms")}, $7, $3::bigint FROM bumped b
          ON CONFLICT (run_id) WHERE kind = 'workflow' DO NOTHING
          RETURNING task_id
        )
@@ -290,11 +304,11 @@ export class Queries {
          UPDATE ${this.s}.runs r SET next_event_id = x.next_event_id, updated_at_ms = $3::bigint
          FROM unnest($2::uuid[], $6::integer[]) AS x(run_id, next_event_id)
          WHERE r.run_id = x.run_id
-         RETURNING r.run_id
+         RETURNING r.run_id, r.created_at_ms
        ), ensured AS (
          INSERT INTO ${this.s}.tasks (kind, queue, run_id, seq, visible_at_ms, lease_ms, scheduled_at_ms)
-         SELECT 'workflow', x.queue, x.run_id, 0, $3::bigint, $4, $3::bigint
-         FROM unnest($2::uuid[], $7::text[]) AS x(run_id, queue)
+         SELECT 'workflow', x.queue, x.run_id, 0, ${workflowTaskQueuePosition("$3::bigint", "b.created_at_ms")}, $4, $3::bigint
+         FROM unnest($2::uuid[], $7::text[]) AS x(run_id, queue) JOIN bumped b ON b.run_id = x.run_id
          ON CONFLICT (run_id) WHERE kind = 'workflow' DO NOTHING
          RETURNING task_id
        )
@@ -401,8 +415,9 @@ export class Queries {
   requeueTasksById(taskIds: readonly number[], nowMs: number): Sql {
     return this.q(
       "requeueTasksById",
-      `UPDATE ${this.s}.tasks SET visible_at_ms = $2::bigint, lease_expires_at_ms = NULL, attempt = 0
-       WHERE task_id = ANY($1::bigint[])`,
+      `UPDATE ${this.s}.tasks t SET visible_at_ms = ${workflowTaskQueuePosition("$2::bigint", "r.created_at_ms")}, lease_expires_at_ms = NULL, attempt = 0
+       FROM ${this.s}.runs r
+       WHERE t.task_id = ANY($1::bigint[]) AND r.run_id = t.run_id`,
       [pgArray(taskIds), nowMs],
     );
   }

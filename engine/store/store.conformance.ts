@@ -377,6 +377,25 @@ export function storeConformance(kind: "pglite" | "postgres"): void {
       await expect(store.signalWorkflow("no-such-workflow", "x", "null", T0)).rejects.toMatchObject({ code: "WORKFLOW_NOT_FOUND" });
     });
 
+    it("a run under way goes ahead of newer runs: its next workflow task queues at its start time", async () => {
+      const queue = "oldest-first";
+      const startOn = async (nowMs: number) => {
+        const id = runId();
+        await store.startWorkflow({ runId: id, workflowId: nextId(), workflowType: "wf", taskQueue: queue, inputJson: "null", randomSeed: "s", nowMs, idConflictPolicy: "fail" });
+        return id;
+      };
+      const older = await startOn(T0);
+      const [first] = await store.claimTasks("workflow", queue, 1, T0);
+      expect(first!.runId).toBe(older);
+      await decide(first!, [schedule(1)], T0);
+      const newer = [await startOn(T0 + 10), await startOn(T0 + 11)];
+      const a = await claimOne("activity", T0 + 20, older);
+      await store.completeActivityTask({ taskId: a.taskId, queue: QUEUE, leaseToken: a.leaseToken, runId: older, seq: 1, attempt: a.attempt, nowMs: T0 + 20 }, "1");
+      const claimed = await store.claimTasks("workflow", queue, 3, T0 + 20);
+      expect(claimed.map((t) => t.runId)).toEqual([older, ...newer]);
+      expect(claimed[0]!.scheduledAtMs).toBe(T0 + 20);
+    });
+
     it("a decision that schedules work and closes the run in one go leaves no task behind", async () => {
       const { runId } = await start(nextId(), T0);
       await decide(await claimOne("workflow", T0, runId), [schedule(1), { type: "StartTimer", seq: 2, durationMs: 0 }, { type: "CompleteWorkflow", resultJson: "null" }], T0);
