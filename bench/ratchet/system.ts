@@ -160,6 +160,9 @@ async function runRatchet(request: RunRequest): Promise<Result> {
     if (request.workload === "backlog" && config.backlog > 0) {
       request.progress?.(`preloading ${config.backlog} waiting workflows`);
       for (let done = 0; done < config.backlog; done += BACKLOG_PRELOAD_BATCH) await startBatch("oneActivity", Math.min(BACKLOG_PRELOAD_BATCH, config.backlog - done));
+      // Fresh statistics, as the queue peers get after their preload: autovacuum would analyze a table
+      // that grew by a million rows within a minute or so, but not before a seconds-long window starts.
+      for (const table of ["runs", "history", "tasks"]) await admin.query(`ANALYZE "${schema}".${table}`);
     }
 
     workers = await startWorkers(config, request.databaseUrl, schema, queues);
@@ -188,6 +191,10 @@ async function runRatchet(request: RunRequest): Promise<Result> {
     const before = await measure();
     const samples: Result["samples"] = [];
     if (request.workload === "churn") {
+      const { rows: av } = await admin.query<{ on: string }>("SELECT current_setting('autovacuum') AS on");
+      if (av[0]!.on !== "on") {
+        notes.push("autovacuum is off on this server: no dead tuple in the tasks table is ever reclaimed (the table's own autovacuum settings cannot override the server's), so this run shows bloat without maintenance");
+      }
       const sampleEveryMs = Math.max(1_000, Math.floor(request.windowMs / 60));
       let last = { at: Date.now(), workflows: before.workflows };
       while (Date.now() - t0 < request.windowMs) {
