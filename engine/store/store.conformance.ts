@@ -396,6 +396,18 @@ export function storeConformance(kind: "pglite" | "postgres"): void {
       expect(claimed[0]!.scheduledAtMs).toBe(T0 + 20);
     });
 
+    it("new tasks are scheduled when the decisions are recorded; history keeps the workflow task's own time", async () => {
+      const { runId: id } = await start(nextId(), T0);
+      const wt = await claimOne("workflow", T0, id);
+      const run = (await store.getRun(id))!;
+      const completion = { taskId: wt.taskId, leaseToken: wt.leaseToken, runId: id, expectedVersion: run.version, processedUpTo: 1, commands: [schedule(1)], nowMs: T0 + 5, workerId: "conformance" };
+      expect(await store.completeWorkflowTasks([completion], T0 + 9)).toEqual(["ok"]);
+      const history = await store.readHistory(id);
+      expect(history.slice(1).map((e) => e.atMs)).toEqual(history.slice(1).map(() => T0 + 5));
+      const activity = await claimOne("activity", T0 + 9, id);
+      expect(activity.scheduledAtMs).toBe(T0 + 9);
+    });
+
     it("a decision that schedules work and closes the run in one go leaves no task behind", async () => {
       const { runId } = await start(nextId(), T0);
       await decide(await claimOne("workflow", T0, runId), [schedule(1), { type: "StartTimer", seq: 2, durationMs: 0 }, { type: "CompleteWorkflow", resultJson: "null" }], T0);

@@ -353,8 +353,15 @@ export class Store {
    * changes nothing for it), a run that closed meanwhile drops its task
    * ("closed"); everything else is written set-wise, a statement per kind of
    * write rather than per task.
+   *
+   * `recordedAtMs` is when the batch is recorded (the engine's clock as the
+   * transaction begins): new activity and timer tasks carry it as their
+   * scheduled time, the moment Temporal stamps ActivityTaskScheduled, so
+   * schedule-to-start measures the queue, not the workflow task that
+   * produced the command. History events keep each task's own `nowMs`, the
+   * time its workflow code saw (replay depends on it).
    */
-  async completeWorkflowTasks(completions: readonly WorkflowTaskCompletion[]): Promise<Array<"ok" | "closed" | "stale">> {
+  async completeWorkflowTasks(completions: readonly WorkflowTaskCompletion[], recordedAtMs?: number): Promise<Array<"ok" | "closed" | "stale">> {
     if (completions.length === 0) return [];
     assert(new Set(completions.map((c) => c.runId)).size === completions.length, "one workflow task per run per batch");
     return this.db.transaction(async (tx) => {
@@ -363,6 +370,7 @@ export class Store {
       const leasedRows = await tx.query<{ task_id: number }>(this.q.lockLeasedTasks(completions.map((c) => ({ task_id: c.taskId, lease_token: c.leaseToken }))));
       const leased = new Set(leasedRows.map((r) => r.task_id));
       const nowMs = Math.max(...completions.map((c) => c.nowMs));
+      const scheduledAtMs = Math.max(nowMs, recordedAtMs ?? nowMs);
       const events: string[] = [];
       const runRows: RunAdvance[] = [];
       const taskRows: string[] = [];
@@ -395,7 +403,7 @@ export class Store {
       if (events.length > 0) await tx.query(this.q.appendDecisionsBatch(`[${events.join(",")}]`, runRows, nowMs));
       if (cancels.length > 0) await tx.query(this.q.deleteTasksBySeq(cancels));
       if (closed.length > 0) await tx.query(this.q.deleteTasksOfRuns(closed));
-      if (taskRows.length > 0) await tx.query(this.q.insertTasksOfRuns(nowMs, `[${taskRows.join(",")}]`));
+      if (taskRows.length > 0) await tx.query(this.q.insertTasksOfRuns(scheduledAtMs, `[${taskRows.join(",")}]`));
       if (dropTasks.length > 0) await tx.query(this.q.deleteTasksById(dropTasks));
       if (requeue.length > 0) await tx.query(this.q.requeueTasksById(requeue, nowMs));
       if (this.notifyEnabled && notify.size > 0) await tx.query(this.q.notifyKeys(this.notifyChannel, [...notify]));

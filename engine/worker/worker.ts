@@ -218,8 +218,8 @@ export class Worker {
       max,
       delayMs,
       key: (c) => c.runId,
-      many: (items) => withDatabaseRetry(this, "completing workflow tasks", () => store.completeWorkflowTasks(items)),
-      one: async (item) => (await withDatabaseRetry(this, "completing a workflow task", () => store.completeWorkflowTasks([item])))[0]!,
+      many: (items) => withDatabaseRetry(this, "completing workflow tasks", () => store.completeWorkflowTasks(items, this.clock.now())),
+      one: async (item) => (await withDatabaseRetry(this, "completing a workflow task", () => store.completeWorkflowTasks([item], this.clock.now())))[0]!,
     });
     this.runLoads = new Batcher({
       clock: this.clock,
