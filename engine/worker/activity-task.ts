@@ -194,6 +194,13 @@ function describeTimeouts(o: ResolvedActivityOptions): string {
 }
 
 /**
+ * Why a watchdog's sleep ends early: its attempt finished. A fixed value, as
+ * abort() with no reason builds a DOMException (with a stack) per activity —
+ * 3% of a busy activity worker's CPU in a fan-out profile.
+ */
+const WATCHDOG_STOPPED = Symbol("watchdog stopped");
+
+/**
  * Aborts an attempt that outlives its deadline: the start-to-close timeout,
  * the heartbeat timeout since the last heartbeat, and the schedule-to-close
  * deadline. It then reports a TIMEOUT failure through the retry policy.
@@ -224,7 +231,7 @@ class Watchdog {
   }
 
   stop(): Promise<void> {
-    this.stopController.abort();
+    this.stopController.abort(WATCHDOG_STOPPED);
     return this.loopDone;
   }
 
