@@ -78,3 +78,15 @@ export const WORKER_ERROR_BACKOFF_MS_MAX = 5_000;
 
 /** Client polling while waiting for a result. */
 export const RESULT_POLL_MS_DEFAULT = 200;
+
+/**
+ * Engine-run maintenance of the hot tasks table (see Worker's
+ * queueMaintenance): how often each worker looks at the table's dead
+ * tuples, and how many make it VACUUM. Every task row is inserted, updated
+ * by its claim and deleted, so a busy queue leaves two dead tuples per task;
+ * autovacuum visits a database at most once per autovacuum_naptime (1 min by
+ * default) and not at all where it is turned off.
+ */
+export const QUEUE_MAINTENANCE_INTERVAL_MS_DEFAULT = 10_000;
+export const QUEUE_MAINTENANCE_INTERVAL_MS_MIN = 100;
+export const QUEUE_VACUUM_DEAD_TUPLES_DEFAULT = 10_000;

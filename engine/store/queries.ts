@@ -544,6 +544,19 @@ export class Queries {
     );
   }
 
+  /** The tasks table's dead tuples, as the server's statistics count them (null: no statistics yet). */
+  tasksDeadTuples(): Sql {
+    return this.q("tasksDeadTuples", `SELECT n_dead_tup AS dead FROM pg_stat_user_tables WHERE relid = to_regclass($1)`, [`${this.s}.tasks`]);
+  }
+
+  /**
+   * Vacuum (and analyze) the tasks table, skipping it if another session is
+   * vacuuming it already. Not named: a utility statement is not prepared.
+   */
+  vacuumTasks(): Sql {
+    return { text: `/* vacuumTasks */ VACUUM (ANALYZE, SKIP_LOCKED) ${this.s}.tasks`, values: [] };
+  }
+
   /** Delete a task if the caller still holds its lease (the fencing check). */
   deleteLeasedTask(taskId: number, leaseToken: number): Sql {
     return this.q("deleteLeasedTask", `DELETE FROM ${this.s}.tasks WHERE task_id = $1 AND lease_token = $2 RETURNING run_id, seq, attempt`, [taskId, leaseToken]);

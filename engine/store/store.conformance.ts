@@ -504,6 +504,20 @@ export function storeConformance(kind: "pglite" | "postgres"): void {
       expect(await store.listRunTasks(runId)).toEqual([]);
     });
 
+    it("queue maintenance vacuums the tasks table at its dead-tuple threshold, and only then", async () => {
+      const vacuums = async () => {
+        const rows = await t.db.query<{ n: string | number }>({ text: "SELECT vacuum_count AS n FROM pg_stat_user_tables WHERE relid = to_regclass($1)", values: [`"${t.schema}".tasks`] });
+        return Number(rows[0]?.n ?? 0);
+      };
+      const before = await vacuums();
+      expect(await store.maintainTasksTable(Number.MAX_SAFE_INTEGER)).toMatchObject({ vacuumed: false });
+      expect(await vacuums()).toBe(before);
+      const done = await store.maintainTasksTable(0);
+      expect(done.vacuumed).toBe(true);
+      expect(done.deadTuples).toBeGreaterThanOrEqual(0);
+      expect(await vacuums()).toBe(before + 1);
+    });
+
     it("payload JSON keeps its text: key order and nesting survive the round trip", async () => {
       const id = runId();
       const input = '{"z":1,"a":{"y":[3,2,1],"b":null},"m":"é"}';

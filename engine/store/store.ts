@@ -537,6 +537,20 @@ export class Store {
     await this.notifyKey(this.db, `${kind}:${queue}`);
   }
 
+  /**
+   * Queue maintenance: VACUUM (and ANALYZE) the tasks table once its dead
+   * tuples reach `deadTuplesThreshold`. Cheap when there is little to do (one
+   * statistics read); safe from many workers at once (a vacuum already
+   * running elsewhere is skipped, not waited for). Outside any transaction.
+   */
+  async maintainTasksTable(deadTuplesThreshold: number): Promise<{ deadTuples: number; vacuumed: boolean }> {
+    const [row] = await this.db.query<{ dead: string | number | null }>(this.q.tasksDeadTuples());
+    const deadTuples = Number(row?.dead ?? 0);
+    if (deadTuples < deadTuplesThreshold) return { deadTuples, vacuumed: false };
+    await this.db.query(this.q.vacuumTasks());
+    return { deadTuples, vacuumed: true };
+  }
+
   // -- helpers -----------------------------------------------------------------
 
   protected async lockRun(tx: SqlSession, runId: string): Promise<RunRecord> {

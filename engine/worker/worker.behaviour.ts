@@ -467,6 +467,29 @@ export function engineBehaviour(kind: "pglite" | "postgres"): void {
       }
     });
 
+    it("queue maintenance: a worker vacuums the tasks table each interval once dead tuples reach its threshold; off, it never does", async () => {
+      const clock = new ManualClock();
+      const options = { store, workflows: { idle: async () => null }, clock, logger: silentLogger, pollIntervalMs: 3_600_000 };
+      const maintaining = new Worker({ ...options, taskQueue: `q${++queueCounter}`, identity: "maintainer", queueMaintenance: { intervalMs: 1_000, deadTuples: 0 } });
+      const off = new Worker({ ...options, taskQueue: `q${++queueCounter}`, identity: "no-maintenance", queueMaintenance: false });
+      await maintaining.start();
+      await off.start();
+      try {
+        await eventually(() => clock.pendingSleeps > 0, "loops asleep");
+        expect(maintaining.stats.tasksTableVacuums).toBe(0);
+        for (let round = 1; round <= 2; round++) {
+          clock.advance(1_000);
+          await eventually(() => maintaining.stats.tasksTableVacuums === round, `vacuum ${round}`);
+        }
+        expect(off.stats.tasksTableVacuums).toBe(0);
+        expect(maintaining.stats.databaseErrors).toBe(0);
+      } finally {
+        await maintaining.shutdown();
+        await off.shutdown();
+      }
+      expect(() => new Worker({ ...options, taskQueue: "q-bad", queueMaintenance: { intervalMs: 5 } })).toThrow(/queueMaintenance.intervalMs/);
+    });
+
     it("without notifications, the poll interval finds the work", async () => {
       const clock = new ManualClock();
       const queue = `q${++queueCounter}`;

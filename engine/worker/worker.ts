@@ -16,6 +16,10 @@
 import { LeaseLostError, RatchetError, WorkerStoppedError } from "../errors.ts";
 import {
   CLAIM_BATCH_MAX,
+  QUEUE_MAINTENANCE_INTERVAL_MS_DEFAULT,
+  QUEUE_MAINTENANCE_INTERVAL_MS_MIN,
+  QUEUE_VACUUM_DEAD_TUPLES_DEFAULT,
+  TIMEOUT_MS_MAX,
   WORKER_ACTIVITY_CONCURRENCY_DEFAULT,
   WORKER_CLAIM_BATCH_DEFAULT,
   WORKER_COMPLETION_BATCH_DEFAULT,
@@ -74,6 +78,15 @@ export interface WorkerOptions {
   observer?: WorkerObserver;
   /** How replay waits for workflow code to block (see ReplayInput.settle); for the simulator. */
   settle?: () => Promise<void>;
+  /**
+   * Engine-run VACUUM of the hot tasks table: every `intervalMs` the worker
+   * reads the table's dead tuples and vacuums it once they reach
+   * `deadTuples` (see QUEUE_MAINTENANCE_INTERVAL_MS_DEFAULT for why
+   * autovacuum alone falls behind a busy queue). Default: on against a
+   * PostgreSQL server, off on PGlite (one session: a vacuum would stall
+   * everything else). `false` turns it off.
+   */
+  queueMaintenance?: false | { intervalMs?: number; deadTuples?: number };
 }
 
 export interface WorkerStats {
@@ -86,6 +99,8 @@ export interface WorkerStats {
   timersFired: number;
   leasesLost: number;
   databaseErrors: number;
+  /** Times this worker vacuumed the tasks table (queueMaintenance). */
+  tasksTableVacuums: number;
 }
 
 export type WorkerState = "created" | "running" | "stopping" | "stopped" | "killed";
@@ -124,6 +139,7 @@ export class Worker {
     timersFired: 0,
     leasesLost: 0,
     databaseErrors: 0,
+    tasksTableVacuums: 0,
   };
 
   /** The store as this worker sees it: every call fails with WORKER_STOPPED once the worker is killed. */
@@ -163,6 +179,7 @@ export class Worker {
   private readonly pollIntervalMs: number;
   private readonly shutdownGraceMs: number;
   private readonly listenEnabled: boolean;
+  private readonly maintenance: { intervalMs: number; deadTuples: number } | null;
   private readonly running: Record<TaskKind, Set<Running>> = { workflow: new Set(), activity: new Set(), timer: new Set() };
   private readonly wakeFlags: Record<TaskKind, boolean> = { workflow: false, activity: false, timer: false };
   private readonly wakers: Record<TaskKind, AbortController | undefined> = { workflow: undefined, activity: undefined, timer: undefined };
@@ -191,6 +208,14 @@ export class Worker {
     this.pollIntervalMs = checkInteger(options.pollIntervalMs ?? WORKER_POLL_INTERVAL_MS_DEFAULT, "pollIntervalMs", 1, WORKER_POLL_INTERVAL_MS_MAX);
     this.shutdownGraceMs = checkInteger(options.shutdownGraceMs ?? WORKER_SHUTDOWN_GRACE_MS_DEFAULT, "shutdownGraceMs", 0, WORKER_SHUTDOWN_GRACE_MS_MAX);
     this.listenEnabled = options.listen ?? options.store.notifyEnabled;
+    const maintenance = options.queueMaintenance ?? (options.store.db.kind === "postgres" ? {} : false);
+    this.maintenance =
+      maintenance === false
+        ? null
+        : {
+            intervalMs: checkInteger(maintenance.intervalMs ?? QUEUE_MAINTENANCE_INTERVAL_MS_DEFAULT, "queueMaintenance.intervalMs", QUEUE_MAINTENANCE_INTERVAL_MS_MIN, TIMEOUT_MS_MAX),
+            deadTuples: checkInteger(maintenance.deadTuples ?? QUEUE_VACUUM_DEAD_TUPLES_DEFAULT, "queueMaintenance.deadTuples", 0, Number.MAX_SAFE_INTEGER),
+          };
     this.faultHook = options.faultHook;
     this.observer = options.observer;
     this.settle = options.settle;
@@ -260,6 +285,7 @@ export class Worker {
       }
     }
     this.loops = KINDS.filter((k) => this.handles(k)).map((k) => this.pollLoop(k));
+    if (this.maintenance) this.loops.push(this.maintenanceLoop(this.maintenance));
   }
 
   /**
@@ -372,6 +398,21 @@ export class Worker {
   }
 
   // -- internals ---------------------------------------------------------------
+
+  /** Queue maintenance (see WorkerOptions.queueMaintenance): a failed round is logged and tried again next interval. */
+  private async maintenanceLoop(o: { intervalMs: number; deadTuples: number }): Promise<void> {
+    while (this.stateValue === "running" && (await this.pause(o.intervalMs))) {
+      try {
+        const { deadTuples, vacuumed } = await this.store.maintainTasksTable(o.deadTuples);
+        if (!vacuumed) continue;
+        this.stats.tasksTableVacuums += 1;
+        this.logger.log("debug", "vacuumed the tasks table", { worker: this.identity, deadTuples });
+      } catch (err) {
+        if (this.stateValue !== "running") return;
+        this.noteDatabaseError(err, "vacuuming the tasks table");
+      }
+    }
+  }
 
   private handles(kind: TaskKind): boolean {
     if (kind === "activity") return Object.keys(this.activities).length > 0;
