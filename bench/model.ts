@@ -89,6 +89,8 @@ export interface ChurnSample {
   liveTuples: number;
   deadTuples: number;
   autovacuumCount: number;
+  /** VACUUMs of the table not run by autovacuum: Ratchet's own queue maintenance (absent in results from before it was sampled). */
+  vacuumCount?: number;
   perSecond: number;
 }
 

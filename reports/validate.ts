@@ -113,6 +113,7 @@ function cpuShare(parent: Json, at: At): void {
 function churnSample(value: unknown, at: At): void {
   const sample = object(value, at);
   for (const field of ["atMs", "tableBytes", "indexBytes", "liveTuples", "deadTuples", "autovacuumCount", "perSecond"]) number(sample, field, at);
+  if (sample.vacuumCount !== undefined) number(sample, "vacuumCount", at);
 }
 
 function statementProfile(value: unknown, at: At): void {

@@ -55,7 +55,7 @@ function deadTuplesChart(name: string, label: string, samples: readonly ChurnSam
   const title = `Dead tuples over time: ${label}`;
   const svg = lineChart({
     title,
-    subtitle: "autovacuum removes them; a line that keeps climbing means it cannot keep up",
+    subtitle: "vacuum (autovacuum or the workers' queue maintenance) removes them; a line that keeps climbing means it cannot keep up",
     series: [{ label: "dead tuples", colour: seriesColour(2), points: samples.map((s) => ({ x: s.atMs / time.divisor, y: s.deadTuples })) }],
     x: { label: time.label, format: formatCount, kind: "linear" },
     y: { label: "dead tuples", format: formatCount },
@@ -79,6 +79,7 @@ function summaryRow(label: string, samples: readonly ChurnSample[]): string[] {
     growth(first.indexBytes, last.indexBytes),
     formatCount(Math.max(...samples.map((s) => s.deadTuples))),
     formatCount(last.autovacuumCount - first.autovacuumCount),
+    last.vacuumCount === undefined || first.vacuumCount === undefined ? MISSING : formatCount(last.vacuumCount - first.vacuumCount),
   ];
 }
 
@@ -97,7 +98,7 @@ export function churnSection(results: readonly Result[]): Section {
     charts.push(sizeChart(name, label, samples), deadTuplesChart(name, label, samples));
     rows.push(summaryRow(label, samples));
   });
-  const columns = [left("run"), right("sampled for"), right("table"), right("growth"), right("indexes"), right("growth"), right("dead tuples max"), right("autovacuum runs")];
+  const columns = [left("run"), right("sampled for"), right("table"), right("growth"), right("indexes"), right("growth"), right("dead tuples max"), right("autovacuum runs"), right("engine vacuums")];
   return joinSections(
     {
       blocks: [heading(3, "Table and index size over time"), paragraph("From the first sample to the last of each churn run:"), table(columns, rows)],

@@ -28,7 +28,7 @@ function result(partial: Partial<Result> & Pick<Result, "system" | "workload" | 
 
 const MINUTE_MS = 60_000;
 
-/** Twelve samples, five minutes apart: the table grows, autovacuum trims dead tuples. */
+/** Twelve samples, five minutes apart: the table grows, autovacuum and the engine's maintenance trim dead tuples. */
 export function churnSamples(): ChurnSample[] {
   return Array.from({ length: 12 }, (_, i) => ({
     atMs: i * 5 * MINUTE_MS,
@@ -37,6 +37,7 @@ export function churnSamples(): ChurnSample[] {
     liveTuples: 20_000,
     deadTuples: (i % 3) * 9_000 + 500,
     autovacuumCount: Math.floor(i / 3),
+    vacuumCount: i * 6,
     perSecond: 1_800 + (i % 2) * 50,
   }));
 }
