@@ -31,6 +31,8 @@ export const RATCHET_BENCH_DEFAULTS = {
   partitions: 1,
   payloadBytes: 100,
   notify: true,
+  /** Eager activity dispatch (WorkerOptions.eagerActivities). */
+  eager: true,
   pollMs: 100,
   synchronousCommit: "on",
   /** Workflows kept open by the producer (steps, one-activity, churn). */
@@ -89,6 +91,7 @@ async function startWorkers(config: Config, url: string, schema: string, queues:
       batch: config.batch,
       connections: config.connections,
       notify: config.notify,
+      eager: config.eager,
       pollMs: config.pollMs,
       identity: `bench-worker-${i + 1}`,
     };

@@ -17,6 +17,7 @@ export interface WorkerProcessConfig {
   batch: number;
   connections: number;
   notify: boolean;
+  eager: boolean;
   pollMs: number;
   identity: string;
 }
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
     claimBatchSize: config.batch,
     pollIntervalMs: config.pollMs,
     listen: config.notify,
+    eagerActivities: config.eager,
     logger: silentLogger,
     observer: (o) => {
       if (o.type === "activityCompleted") completed += 1;

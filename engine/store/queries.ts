@@ -11,6 +11,10 @@ import { schemaIdentifier } from "../names.ts";
 
 export type TaskKind = "workflow" | "activity" | "timer";
 
+/** The tables queue maintenance looks after; the map keeps their names out of the SQL text's inputs. */
+const MAINTAINED_TABLES = { tasks: "tasks", runs: "runs", history: "history" } as const;
+export type MaintainedTable = keyof typeof MAINTAINED_TABLES;
+
 /** Exponent cap in the backoff expression, so power() never overflows a float8 (100^100 < 1e308). */
 const BACKOFF_EXPONENT_MAX = 100;
 
@@ -27,6 +31,36 @@ export function pgArray(values: ReadonlyArray<string | number | bigint | null>):
   const items = values.map((v) => (v === null ? "NULL" : `"${String(v).replace(/[\\"]/g, "\\$&")}"`));
   return `{${items.join(",")}}`;
 }
+
+/**
+ * When a claim made at `nowMs` expires, for a task row `row`: its lease (the
+ * heartbeat timeout when shorter), capped by its schedule-to-close deadline
+ * (least() skips NULLs). Used by claims and by eager activity dispatch.
+ */
+function leaseExpiry(nowMs: string, row: string): string {
+  return `least(${nowMs} + least(${row}.heartbeat_timeout_ms, ${row}.lease_ms), ${row}.schedule_deadline_ms)`;
+}
+
+/**
+ * Where a claimed task hides until: its lease expiry plus the retry backoff
+ * the next attempt would wait (none before the last attempt), capped by its
+ * deadline — so an expired lease is a retry that comes due by itself.
+ * `attemptBefore` is the attempt count before this claim.
+ */
+function claimedVisibleAt(nowMs: string, row: string, attemptBefore: string): string {
+  const backoff = `CASE WHEN ${row}.max_attempts > 0 AND ${attemptBefore} + 1 >= ${row}.max_attempts THEN 0
+                        ELSE ceil(least(${row}.retry_initial_ms * power(${row}.retry_coefficient, least(${attemptBefore}, ${BACKOFF_EXPONENT_MAX})), ${row}.retry_max_ms))::bigint END`;
+  return `least(${leaseExpiry(nowMs, row)} + ${backoff}, ${row}.schedule_deadline_ms)`;
+}
+
+/** The JSON task rows insertTasksOfRuns reads, as a json_to_recordset column list. */
+const TASK_ROWS = `x(kind text, queue text, run_id uuid, seq integer, visible_at_ms bigint, lease_ms integer,
+            heartbeat_timeout_ms integer, schedule_deadline_ms bigint, retry_initial_ms double precision,
+            retry_coefficient double precision, retry_max_ms double precision, max_attempts integer, spec json)`;
+
+/** What a claim returns of each task (toClaimedTask reads it). */
+const CLAIMED_COLUMNS = `task_id, kind, queue, run_id, seq, lease_token, attempt, claimed_at_ms, lease_expires_at_ms,
+  lease_ms, heartbeat_timeout_ms, schedule_deadline_ms, max_attempts, spec, heartbeat_details, last_failure, scheduled_at_ms`;
 
 /**
  * Where a workflow task that continues a run (after an activity result, a
@@ -384,9 +418,36 @@ export class Queries {
                                    retry_initial_ms, retry_coefficient, retry_max_ms, max_attempts, spec, scheduled_at_ms)
        SELECT x.kind, x.queue, x.run_id, x.seq, x.visible_at_ms, x.lease_ms, x.heartbeat_timeout_ms, x.schedule_deadline_ms,
               x.retry_initial_ms, x.retry_coefficient, x.retry_max_ms, x.max_attempts, x.spec, $1::bigint
-       FROM json_to_recordset($2::json) AS x(kind text, queue text, run_id uuid, seq integer, visible_at_ms bigint, lease_ms integer,
-            heartbeat_timeout_ms integer, schedule_deadline_ms bigint, retry_initial_ms double precision,
-            retry_coefficient double precision, retry_max_ms double precision, max_attempts integer, spec json)`,
+       FROM json_to_recordset($2::json) AS ${TASK_ROWS}`,
+      [nowMs, tasksJson],
+    );
+  }
+
+  /**
+   * insertTasksOfRuns, where rows marked `"eager": true` are inserted
+   * already claimed at $1 (token, attempt, lease and visibility exactly as
+   * claimTasks would set them) and returned as claimed tasks: eager activity
+   * dispatch, for the worker whose decisions scheduled them.
+   */
+  insertTasksOfRunsEager(nowMs: number, tasksJson: string): Sql {
+    const claimed = "CASE WHEN x.eager THEN 1 ELSE 0 END";
+    return this.q(
+      "insertTasksOfRunsEager",
+      `WITH inserted AS (
+         INSERT INTO ${this.s}.tasks (kind, queue, run_id, seq, visible_at_ms, lease_ms, heartbeat_timeout_ms, schedule_deadline_ms,
+                                     retry_initial_ms, retry_coefficient, retry_max_ms, max_attempts, spec, scheduled_at_ms,
+                                     lease_token, attempt, claimed_at_ms, lease_expires_at_ms)
+         SELECT x.kind, x.queue, x.run_id, x.seq,
+                CASE WHEN x.eager THEN ${claimedVisibleAt("$1::bigint", "x", "0")} ELSE x.visible_at_ms END,
+                x.lease_ms, x.heartbeat_timeout_ms, x.schedule_deadline_ms,
+                x.retry_initial_ms, x.retry_coefficient, x.retry_max_ms, x.max_attempts, x.spec, $1::bigint,
+                ${claimed}, ${claimed},
+                CASE WHEN x.eager THEN $1::bigint END,
+                CASE WHEN x.eager THEN ${leaseExpiry("$1::bigint", "x")} END
+         FROM json_to_recordset($2::json) AS ${TASK_ROWS.replace("spec json)", "spec json, eager boolean)")}
+         RETURNING ${CLAIMED_COLUMNS}
+       )
+       SELECT * FROM inserted WHERE lease_token > 0`,
       [nowMs, tasksJson],
     );
   }
@@ -483,9 +544,6 @@ export class Queries {
    * timeout, and never runs past the schedule-to-close deadline.
    */
   claimTasks(kind: TaskKind, queue: string, nowMs: number, limit: number): Sql {
-    const expiry = `least($3::bigint + least(t.heartbeat_timeout_ms, t.lease_ms), t.schedule_deadline_ms)`;
-    const backoff = `CASE WHEN t.max_attempts > 0 AND t.attempt + 1 >= t.max_attempts THEN 0
-                          ELSE ceil(least(t.retry_initial_ms * power(t.retry_coefficient, least(t.attempt, ${BACKOFF_EXPONENT_MAX})), t.retry_max_ms))::bigint END`;
     // The same round trip also says when the next task not yet visible becomes
     // visible, so an idle poller knows how long it may sleep without asking
     // again (one LEFT JOIN row with a null task when nothing was claimed).
@@ -504,13 +562,11 @@ export class Queries {
            lease_token = t.lease_token + 1,
            attempt = t.attempt + 1,
            claimed_at_ms = $3::bigint,
-           lease_expires_at_ms = ${expiry},
-           visible_at_ms = least(${expiry} + ${backoff}, t.schedule_deadline_ms)
+           lease_expires_at_ms = ${leaseExpiry("$3::bigint", "t")},
+           visible_at_ms = ${claimedVisibleAt("$3::bigint", "t", "t.attempt")}
          FROM candidates c
          WHERE t.task_id = c.task_id
-         RETURNING t.task_id, t.kind, t.queue, t.run_id, t.seq, t.lease_token, t.attempt, t.claimed_at_ms, t.lease_expires_at_ms,
-                   t.lease_ms, t.heartbeat_timeout_ms, t.schedule_deadline_ms, t.max_attempts, t.spec, t.heartbeat_details,
-                   t.last_failure, t.scheduled_at_ms
+         RETURNING ${CLAIMED_COLUMNS.replace(/(\w+)/g, "t.$1")}
        )
        SELECT claimed.*, upcoming.next_visible_at_ms
        FROM (SELECT min(visible_at_ms) AS next_visible_at_ms FROM ${this.s}.tasks
@@ -544,17 +600,24 @@ export class Queries {
     );
   }
 
-  /** The tasks table's dead tuples, as the server's statistics count them (null: no statistics yet). */
-  tasksDeadTuples(): Sql {
-    return this.q("tasksDeadTuples", `SELECT n_dead_tup AS dead FROM pg_stat_user_tables WHERE relid = to_regclass($1)`, [`${this.s}.tasks`]);
+  /** Dead, live and changed-since-analyze tuples of the engine's tables, as the server counts them, and whether autovacuum is on. */
+  tableStatistics(): Sql {
+    return this.q(
+      "tableStatistics",
+      `SELECT relname AS table, n_dead_tup AS dead, n_live_tup AS live, n_mod_since_analyze AS modified, current_setting('autovacuum') = 'on' AS autovacuum
+       FROM pg_stat_user_tables WHERE schemaname = $1 AND relname IN ('tasks', 'runs', 'history')`,
+      [this.schema],
+    );
   }
 
   /**
-   * Vacuum (and analyze) the tasks table, skipping it if another session is
-   * vacuuming it already. Not named: a utility statement is not prepared.
+   * VACUUM (ANALYZE) or ANALYZE one of the engine's tables, skipped if
+   * another session holds it for the same. Not named: a utility statement
+   * is not prepared.
    */
-  vacuumTasks(): Sql {
-    return { text: `/* vacuumTasks */ VACUUM (ANALYZE, SKIP_LOCKED) ${this.s}.tasks`, values: [] };
+  maintainTable(table: MaintainedTable, action: "vacuum" | "analyze"): Sql {
+    const statement = action === "vacuum" ? "VACUUM (ANALYZE, SKIP_LOCKED)" : "ANALYZE (SKIP_LOCKED)";
+    return { text: `/* ${action}Table */ ${statement} ${this.s}.${MAINTAINED_TABLES[table]}`, values: [] };
   }
 
   /** Delete a task if the caller still holds its lease (the fencing check). */

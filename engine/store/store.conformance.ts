@@ -408,6 +408,40 @@ export function storeConformance(kind: "pglite" | "postgres"): void {
       expect(activity.scheduledAtMs).toBe(T0 + 9);
     });
 
+    it("eager dispatch: up to max new activities of the worker's queues and types come back claimed, leased as a claim would lease them", async () => {
+      const { runId: id } = await start(nextId(), T0);
+      const wt = await claimOne("workflow", T0, id);
+      const run = (await store.getRun(id))!;
+      const commands = [schedule(1, "act", { startToCloseTimeoutMs: 5_000 }), schedule(2, "act"), schedule(3, "other"), schedule(4, "act", { taskQueue: "elsewhere" })];
+      const completion = { taskId: wt.taskId, leaseToken: wt.leaseToken, runId: id, expectedVersion: run.version, processedUpTo: 1, commands, nowMs: T0, workerId: "conformance" };
+      const eager = { queues: new Set([QUEUE]), activityTypes: new Set(["act"]), max: 1 };
+      const { outcomes, eagerTasks } = await store.completeWorkflowTasksEager([completion], T0 + 2, eager);
+      expect(outcomes).toEqual(["ok"]);
+      expect(eagerTasks.map((x) => [x.seq, x.attempt, x.leaseToken, x.claimedAtMs, x.leaseExpiresAtMs, x.scheduledAtMs])).toEqual([[1, 1, 1, T0 + 2, T0 + 2 + 5_000, T0 + 2]]);
+      // The rest wait on their queues; the eager one is leased, so no claim gets it.
+      const claimed = (await store.claimTasks("activity", QUEUE, 100, T0 + 3)).filter((x) => x.runId === id);
+      expect(claimed.map((x) => x.seq).sort()).toEqual([2, 3]);
+      expect((await store.claimTasks("activity", "elsewhere", 100, T0 + 3)).filter((x) => x.runId === id).map((x) => x.seq)).toEqual([4]);
+      // Its lease fences like any other: the recorded result is the eager attempt's.
+      const [e] = eagerTasks;
+      await store.completeActivityTask({ taskId: e!.taskId, queue: QUEUE, leaseToken: e!.leaseToken, runId: id, seq: 1, attempt: e!.attempt, nowMs: T0 + 4 }, '"done"');
+      const last = (await store.readHistory(id)).at(-1)!;
+      expect(last).toMatchObject({ type: "ActivityCompleted", data: { seq: 1, attempt: 1, result: "done" } });
+    });
+
+    it("eager dispatch: an expired eager lease is claimed again, as any lease", async () => {
+      const { runId: id } = await start(nextId(), T0);
+      const wt = await claimOne("workflow", T0, id);
+      const run = (await store.getRun(id))!;
+      const completion = { taskId: wt.taskId, leaseToken: wt.leaseToken, runId: id, expectedVersion: run.version, processedUpTo: 1, commands: [schedule(1, "act", { startToCloseTimeoutMs: 1_000 })], nowMs: T0, workerId: "conformance" };
+      const { eagerTasks } = await store.completeWorkflowTasksEager([completion], T0, { queues: new Set([QUEUE]), activityTypes: new Set(["act"]), max: 10 });
+      expect(eagerTasks).toHaveLength(1);
+      // Hidden until lease expiry plus the retry backoff (1 s by default), then claimable with attempt 2.
+      expect((await store.claimTasks("activity", QUEUE, 100, T0 + 1_500)).filter((x) => x.runId === id)).toEqual([]);
+      const again = await claimOne("activity", T0 + 2_000, id);
+      expect([again.attempt, again.leaseToken]).toEqual([2, 2]);
+    });
+
     it("a decision that schedules work and closes the run in one go leaves no task behind", async () => {
       const { runId } = await start(nextId(), T0);
       await decide(await claimOne("workflow", T0, runId), [schedule(1), { type: "StartTimer", seq: 2, durationMs: 0 }, { type: "CompleteWorkflow", resultJson: "null" }], T0);
@@ -504,18 +538,20 @@ export function storeConformance(kind: "pglite" | "postgres"): void {
       expect(await store.listRunTasks(runId)).toEqual([]);
     });
 
-    it("queue maintenance vacuums the tasks table at its dead-tuple threshold, and only then", async () => {
+    it("table maintenance vacuums the tasks table at its dead-tuple threshold (and runs and history where autovacuum is off), and only then", async () => {
       const vacuums = async () => {
         const rows = await t.db.query<{ n: string | number }>({ text: "SELECT vacuum_count AS n FROM pg_stat_user_tables WHERE relid = to_regclass($1)", values: [`"${t.schema}".tasks`] });
         return Number(rows[0]?.n ?? 0);
       };
       const before = await vacuums();
-      expect(await store.maintainTasksTable(Number.MAX_SAFE_INTEGER)).toMatchObject({ vacuumed: false });
+      expect(await store.maintainTables(Number.MAX_SAFE_INTEGER)).toEqual([]);
       expect(await vacuums()).toBe(before);
-      const done = await store.maintainTasksTable(0);
-      expect(done.vacuumed).toBe(true);
-      expect(done.deadTuples).toBeGreaterThanOrEqual(0);
+      const done = await store.maintainTables(0);
+      expect(done.find((d) => d.table === "tasks")).toMatchObject({ action: "vacuum" });
       expect(await vacuums()).toBe(before + 1);
+      // runs and history are autovacuum's, unless it is off (as on this project's CI server): then analyzed or vacuumed too.
+      const { rows: [setting] } = { rows: await t.db.query<{ on: boolean }>({ text: "SELECT current_setting('autovacuum') = 'on' AS on", values: [] }) };
+      expect(done.map((d) => d.table).sort()).toEqual(setting!.on ? ["tasks"] : ["history", "runs", "tasks"]);
     });
 
     it("payload JSON keeps its text: key order and nesting survive the round trip", async () => {

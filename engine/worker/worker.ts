@@ -79,14 +79,25 @@ export interface WorkerOptions {
   /** How replay waits for workflow code to block (see ReplayInput.settle); for the simulator. */
   settle?: () => Promise<void>;
   /**
-   * Engine-run VACUUM of the hot tasks table: every `intervalMs` the worker
-   * reads the table's dead tuples and vacuums it once they reach
-   * `deadTuples` (see QUEUE_MAINTENANCE_INTERVAL_MS_DEFAULT for why
-   * autovacuum alone falls behind a busy queue). Default: on against a
+   * Engine-run table maintenance (Store.maintainTables): every `intervalMs`
+   * the worker reads the tables' statistics and vacuums the hot tasks table
+   * once `deadTuples` are dead — and, where the server's autovacuum is off,
+   * vacuums or analyzes runs and history (see
+   * QUEUE_MAINTENANCE_INTERVAL_MS_DEFAULT for why autovacuum alone falls
+   * behind a busy queue). Default: on against a
    * PostgreSQL server, off on PGlite (one session: a vacuum would stall
    * everything else). `false` turns it off.
    */
   queueMaintenance?: false | { intervalMs?: number; deadTuples?: number };
+  /**
+   * Eager activity dispatch (Temporal's eager activity execution): activities
+   * that this worker's own workflow decisions schedule, on queues it polls
+   * and of types it has, are claimed in the same transaction (up to its free
+   * activity slots) and run here at once, without a NOTIFY and a claim.
+   * Default true (a started worker only: step mode, runUntilIdle, claims
+   * everything itself); false leaves every activity to the queue.
+   */
+  eagerActivities?: boolean;
 }
 
 export interface WorkerStats {
@@ -99,8 +110,10 @@ export interface WorkerStats {
   timersFired: number;
   leasesLost: number;
   databaseErrors: number;
-  /** Times this worker vacuumed the tasks table (queueMaintenance). */
-  tasksTableVacuums: number;
+  /** Activities this worker claimed eagerly, with the decisions that scheduled them (eagerActivities). */
+  activitiesEager: number;
+  /** VACUUM and ANALYZE statements this worker ran (queueMaintenance). */
+  tablesMaintained: number;
 }
 
 export type WorkerState = "created" | "running" | "stopping" | "stopped" | "killed";
@@ -139,7 +152,8 @@ export class Worker {
     timersFired: 0,
     leasesLost: 0,
     databaseErrors: 0,
-    tasksTableVacuums: 0,
+    activitiesEager: 0,
+    tablesMaintained: 0,
   };
 
   /** The store as this worker sees it: every call fails with WORKER_STOPPED once the worker is killed. */
@@ -180,6 +194,9 @@ export class Worker {
   private readonly shutdownGraceMs: number;
   private readonly listenEnabled: boolean;
   private readonly maintenance: { intervalMs: number; deadTuples: number } | null;
+  private readonly eagerActivities: boolean;
+  /** Activity slots promised to decision batches in flight (their eager tasks are not running yet). */
+  private eagerReserved = 0;
   private readonly running: Record<TaskKind, Set<Running>> = { workflow: new Set(), activity: new Set(), timer: new Set() };
   private readonly wakeFlags: Record<TaskKind, boolean> = { workflow: false, activity: false, timer: false };
   private readonly wakers: Record<TaskKind, AbortController | undefined> = { workflow: undefined, activity: undefined, timer: undefined };
@@ -216,6 +233,7 @@ export class Worker {
             intervalMs: checkInteger(maintenance.intervalMs ?? QUEUE_MAINTENANCE_INTERVAL_MS_DEFAULT, "queueMaintenance.intervalMs", QUEUE_MAINTENANCE_INTERVAL_MS_MIN, TIMEOUT_MS_MAX),
             deadTuples: checkInteger(maintenance.deadTuples ?? QUEUE_VACUUM_DEAD_TUPLES_DEFAULT, "queueMaintenance.deadTuples", 0, Number.MAX_SAFE_INTEGER),
           };
+    this.eagerActivities = (options.eagerActivities ?? true) && this.knownActivityTypes !== undefined;
     this.faultHook = options.faultHook;
     this.observer = options.observer;
     this.settle = options.settle;
@@ -243,8 +261,8 @@ export class Worker {
       max,
       delayMs,
       key: (c) => c.runId,
-      many: (items) => withDatabaseRetry(this, "completing workflow tasks", () => store.completeWorkflowTasks(items, this.clock.now())),
-      one: async (item) => (await withDatabaseRetry(this, "completing a workflow task", () => store.completeWorkflowTasks([item], this.clock.now())))[0]!,
+      many: (items) => this.recordDecisions(items),
+      one: async (item) => (await this.recordDecisions([item]))[0]!,
     });
     this.runLoads = new Batcher({
       clock: this.clock,
@@ -399,17 +417,50 @@ export class Worker {
 
   // -- internals ---------------------------------------------------------------
 
+  /** Free slots of a kind: its concurrency less what runs and what eager dispatch has been promised. */
+  private freeSlots(kind: TaskKind): number {
+    return this.concurrency[kind] - this.running[kind].size - (kind === "activity" ? this.eagerReserved : 0);
+  }
+
+  /**
+   * Record a batch of workflow-task decisions; with eager dispatch on, the
+   * activities they schedule for this worker (up to its free slots, held
+   * for the transaction) come back claimed and start here at once. Those
+   * claimed in a transaction whose outcome is lost are not dispatched: their
+   * leases expire and anyone claims them again.
+   */
+  private async recordDecisions(items: WorkflowTaskCompletion[]): Promise<Array<"ok" | "closed" | "stale">> {
+    const max = this.eagerActivities && this.stateValue === "running" ? Math.max(0, this.freeSlots("activity")) : 0;
+    const eager = max > 0 ? { queues: new Set(this.queues), activityTypes: this.knownActivityTypes!, max } : null;
+    this.eagerReserved += max;
+    try {
+      const { outcomes, eagerTasks } = await withDatabaseRetry(this, "completing workflow tasks", () => this.store.completeWorkflowTasksEager(items, this.clock.now(), eager));
+      for (const task of eagerTasks) {
+        if (this.stateValue !== "running") {
+          // Stopping: hand it back (the attempt does not count) rather than leave it to its lease.
+          void this.store.releaseTask(task.taskId, task.leaseToken, task.kind, task.queue, this.clock.now()).catch(() => {});
+          continue;
+        }
+        this.stats.activitiesEager += 1;
+        this.dispatch(task);
+      }
+      return outcomes;
+    } finally {
+      this.eagerReserved -= max;
+    }
+  }
+
   /** Queue maintenance (see WorkerOptions.queueMaintenance): a failed round is logged and tried again next interval. */
   private async maintenanceLoop(o: { intervalMs: number; deadTuples: number }): Promise<void> {
     while (this.stateValue === "running" && (await this.pause(o.intervalMs))) {
       try {
-        const { deadTuples, vacuumed } = await this.store.maintainTasksTable(o.deadTuples);
-        if (!vacuumed) continue;
-        this.stats.tasksTableVacuums += 1;
-        this.logger.log("debug", "vacuumed the tasks table", { worker: this.identity, deadTuples });
+        for (const done of await this.store.maintainTables(o.deadTuples)) {
+          this.stats.tablesMaintained += 1;
+          this.logger.log("debug", `${done.action === "vacuum" ? "vacuumed" : "analyzed"} the ${done.table} table`, { worker: this.identity, deadTuples: done.deadTuples });
+        }
       } catch (err) {
         if (this.stateValue !== "running") return;
-        this.noteDatabaseError(err, "vacuuming the tasks table");
+        this.noteDatabaseError(err, "maintaining tables");
       }
     }
   }
@@ -496,7 +547,7 @@ export class Worker {
     let backoffMs = WORKER_ERROR_BACKOFF_MS_MIN;
     let queueIndex = 0;
     while (this.stateValue === "running") {
-      const free = this.concurrency[kind] - this.running[kind].size;
+      const free = this.freeSlots(kind);
       if (free <= 0) {
         await this.waitForWake(kind, this.pollIntervalMs);
         continue;
@@ -509,7 +560,7 @@ export class Worker {
         // Round-robin over queues so one busy queue cannot starve another polled by this worker.
         for (let i = 0; i < this.queues.length && this.stateValue === "running"; i++) {
           const queue = this.queues[(queueIndex + i) % this.queues.length]!;
-          const room = this.concurrency[kind] - this.running[kind].size;
+          const room = this.freeSlots(kind);
           if (room <= 0) break;
           const limit = Math.min(room, this.claimBatchSize);
           const result = await this.store.claim(kind, queue, limit, this.clock.now());
