@@ -96,9 +96,16 @@ describe.skipIf(!process.env.DATABASE_URL)("statementSnapshot on PostgreSQL", ()
       const snap = await statementSnapshot(client);
       if (rows[0]!.loaded) {
         expect(snap).not.toBeNull();
-        await client.query("SELECT 1 AS statements_test_probe");
-        const again = await statementSnapshot(client);
-        expect([...again!.values()].some((s) => s.query.includes("statements_test_probe"))).toBe(true);
+        const probe = async () => {
+          await client.query("SELECT 1 AS statements_test_probe");
+          const again = await statementSnapshot(client);
+          return [...again!.values()].some((s) => s.query.includes("statements_test_probe"));
+        };
+        // Seen on this project's CI server after hours of benchmarks (thousands of distinct
+        // statements in throwaway schemas): the view stopped showing new statements' texts until
+        // pg_stat_statements_reset(). If so, reset once and require the probe then.
+        const found = (await probe()) || ((await client.query("SELECT pg_stat_statements_reset()")) && (await probe()));
+        expect(found).toBe(true);
       } else {
         expect(snap).toBeNull();
       }
