@@ -617,7 +617,8 @@ export class Queries {
    */
   maintainTable(table: MaintainedTable, action: "vacuum" | "analyze"): Sql {
     const statement = action === "vacuum" ? "VACUUM (ANALYZE, SKIP_LOCKED)" : "ANALYZE (SKIP_LOCKED)";
-    return { text: `/* ${action}Table */ ${statement} ${this.s}.${MAINTAINED_TABLES[table]}`, values: [] };
+    const name = `${action}${table[0]!.toUpperCase()}${table.slice(1)}`; // vacuumTasks, analyzeHistory, ...: one profile row per table
+    return { text: `/* ${name} */ ${statement} ${this.s}.${MAINTAINED_TABLES[table]}`, values: [] };
   }
 
   /** Delete a task if the caller still holds its lease (the fencing check). */
