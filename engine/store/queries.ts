@@ -410,46 +410,25 @@ export class Queries {
     );
   }
 
-  /** Insert activity and timer tasks of many runs ($2: rows as insertTasks takes, each with its run_id). */
-  insertTasksOfRuns(nowMs: number, tasksJson: string): Sql {
-    return this.q(
-      "insertTasksOfRuns",
-      `INSERT INTO ${this.s}.tasks (kind, queue, run_id, seq, visible_at_ms, lease_ms, heartbeat_timeout_ms, schedule_deadline_ms,
-                                   retry_initial_ms, retry_coefficient, retry_max_ms, max_attempts, spec, scheduled_at_ms)
-       SELECT x.kind, x.queue, x.run_id, x.seq, x.visible_at_ms, x.lease_ms, x.heartbeat_timeout_ms, x.schedule_deadline_ms,
-              x.retry_initial_ms, x.retry_coefficient, x.retry_max_ms, x.max_attempts, x.spec, $1::bigint
-       FROM json_to_recordset($2::json) AS ${TASK_ROWS}`,
-      [nowMs, tasksJson],
-    );
-  }
-
   /**
-   * insertTasksOfRuns, where rows marked `"eager": true` are inserted
-   * already claimed at $1 (token, attempt, lease and visibility exactly as
-   * claimTasks would set them) and returned as claimed tasks: eager activity
-   * dispatch, for the worker whose decisions scheduled them.
+   * Insert activity and timer tasks of many runs ($2: rows as insertTasks
+   * takes, each with its run_id). With `eager`, rows marked `"eager": true`
+   * are inserted already claimed at $1 (token, attempt, lease and visibility
+   * exactly as claimTasks would set them) and returned as claimed tasks:
+   * eager activity dispatch, for the worker whose decisions scheduled them.
    */
-  insertTasksOfRunsEager(nowMs: number, tasksJson: string): Sql {
-    const claimed = "CASE WHEN x.eager THEN 1 ELSE 0 END";
-    return this.q(
-      "insertTasksOfRunsEager",
-      `WITH inserted AS (
-         INSERT INTO ${this.s}.tasks (kind, queue, run_id, seq, visible_at_ms, lease_ms, heartbeat_timeout_ms, schedule_deadline_ms,
-                                     retry_initial_ms, retry_coefficient, retry_max_ms, max_attempts, spec, scheduled_at_ms,
-                                     lease_token, attempt, claimed_at_ms, lease_expires_at_ms)
-         SELECT x.kind, x.queue, x.run_id, x.seq,
-                CASE WHEN x.eager THEN ${claimedVisibleAt("$1::bigint", "x", "0")} ELSE x.visible_at_ms END,
-                x.lease_ms, x.heartbeat_timeout_ms, x.schedule_deadline_ms,
-                x.retry_initial_ms, x.retry_coefficient, x.retry_max_ms, x.max_attempts, x.spec, $1::bigint,
-                ${claimed}, ${claimed},
-                CASE WHEN x.eager THEN $1::bigint END,
-                CASE WHEN x.eager THEN ${leaseExpiry("$1::bigint", "x")} END
-         FROM json_to_recordset($2::json) AS ${TASK_ROWS.replace("spec json)", "spec json, eager boolean)")}
-         RETURNING ${CLAIMED_COLUMNS}
-       )
-       SELECT * FROM inserted WHERE lease_token > 0`,
-      [nowMs, tasksJson],
-    );
+  insertTasksOfRuns(nowMs: number, tasksJson: string, eager = false): Sql {
+    const ifEager = (claimed: string, otherwise: string) => (eager ? `CASE WHEN x.eager THEN ${claimed} ELSE ${otherwise} END` : otherwise);
+    const insert = `INSERT INTO ${this.s}.tasks (kind, queue, run_id, seq, visible_at_ms, lease_ms, heartbeat_timeout_ms, schedule_deadline_ms,
+                                   retry_initial_ms, retry_coefficient, retry_max_ms, max_attempts, spec, scheduled_at_ms,
+                                   lease_token, attempt, claimed_at_ms, lease_expires_at_ms)
+       SELECT x.kind, x.queue, x.run_id, x.seq, ${ifEager(claimedVisibleAt("$1::bigint", "x", "0"), "x.visible_at_ms")},
+              x.lease_ms, x.heartbeat_timeout_ms, x.schedule_deadline_ms,
+              x.retry_initial_ms, x.retry_coefficient, x.retry_max_ms, x.max_attempts, x.spec, $1::bigint,
+              ${ifEager("1", "0")}, ${ifEager("1", "0")}, ${ifEager("$1::bigint", "NULL")}, ${ifEager(leaseExpiry("$1::bigint", "x"), "NULL")}
+       FROM json_to_recordset($2::json) AS ${eager ? TASK_ROWS.replace("spec json)", "spec json, eager boolean)") : TASK_ROWS}`;
+    if (!eager) return this.q("insertTasksOfRuns", insert, [nowMs, tasksJson]);
+    return this.q("insertTasksOfRunsEager", `WITH inserted AS (${insert} RETURNING ${CLAIMED_COLUMNS}) SELECT * FROM inserted WHERE lease_token > 0`, [nowMs, tasksJson]);
   }
 
   /** Delete the tasks named by (run_id, kind, seq) rows in $1 (cancelled activities and timers). */

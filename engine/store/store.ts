@@ -443,10 +443,8 @@ export class Store {
       if (closed.length > 0) await tx.query(this.q.deleteTasksOfRuns(closed));
       // A queue whose new activities all went to this worker needs no wakeup.
       for (const queue of eagerQueues) if (!lazyQueues.has(queue)) notify.delete(`activity:${queue}`);
-      let eagerTasks: ClaimedTask[] = [];
-      if (taskRows.length > 0 && eagerQueues.size > 0) {
-        eagerTasks = (await tx.query(this.q.insertTasksOfRunsEager(scheduledAtMs, `[${taskRows.join(",")}]`))).map(toClaimedTask);
-      } else if (taskRows.length > 0) await tx.query(this.q.insertTasksOfRuns(scheduledAtMs, `[${taskRows.join(",")}]`));
+      const inserted = taskRows.length > 0 ? await tx.query(this.q.insertTasksOfRuns(scheduledAtMs, `[${taskRows.join(",")}]`, eagerQueues.size > 0)) : [];
+      const eagerTasks = eagerQueues.size > 0 ? inserted.map(toClaimedTask) : [];
       if (dropTasks.length > 0) await tx.query(this.q.deleteTasksById(dropTasks));
       if (requeue.length > 0) await tx.query(this.q.requeueTasksById(requeue, nowMs));
       if (this.notifyEnabled && notify.size > 0) await tx.query(this.q.notifyKeys(this.notifyChannel, [...notify]));

@@ -195,6 +195,8 @@ export class Worker {
   private readonly listenEnabled: boolean;
   private readonly maintenance: { intervalMs: number; deadTuples: number } | null;
   private readonly eagerActivities: boolean;
+  /** this.queues as a set, for eager dispatch's per-batch filter. */
+  private readonly queueSet: ReadonlySet<string>;
   /** Activity slots promised to decision batches in flight (their eager tasks are not running yet). */
   private eagerReserved = 0;
   private readonly running: Record<TaskKind, Set<Running>> = { workflow: new Set(), activity: new Set(), timer: new Set() };
@@ -234,6 +236,7 @@ export class Worker {
             deadTuples: checkInteger(maintenance.deadTuples ?? QUEUE_VACUUM_DEAD_TUPLES_DEFAULT, "queueMaintenance.deadTuples", 0, Number.MAX_SAFE_INTEGER),
           };
     this.eagerActivities = (options.eagerActivities ?? true) && this.knownActivityTypes !== undefined;
+    this.queueSet = new Set(this.queues);
     this.faultHook = options.faultHook;
     this.observer = options.observer;
     this.settle = options.settle;
@@ -431,7 +434,7 @@ export class Worker {
    */
   private async recordDecisions(items: WorkflowTaskCompletion[]): Promise<Array<"ok" | "closed" | "stale">> {
     const max = this.eagerActivities && this.stateValue === "running" ? Math.max(0, this.freeSlots("activity")) : 0;
-    const eager = max > 0 ? { queues: new Set(this.queues), activityTypes: this.knownActivityTypes!, max } : null;
+    const eager = max > 0 ? { queues: this.queueSet, activityTypes: this.knownActivityTypes!, max } : null;
     this.eagerReserved += max;
     try {
       const { outcomes, eagerTasks } = await withDatabaseRetry(this, "completing workflow tasks", () => this.store.completeWorkflowTasksEager(items, this.clock.now(), eager));
