@@ -374,17 +374,19 @@ export class Queries {
 
   /**
    * Many workflow tasks' decisions: append every event ($1: rows of run_id,
-   * event_id, type, data) and move every run on ($2, $4..$7: parallel arrays
-   * of run_id, next_event_id, version, processed_upto, status — status null
-   * unless the decisions close the run). The caller holds every run's lock.
+   * event_id, type, at_ms, data — each its own task's time) and move every
+   * run on ($2, $4..$7: parallel arrays of run_id, next_event_id, version,
+   * processed_upto, status — status null unless the decisions close the
+   * run; $3, the batch's time, stamps updated_at_ms and closed_at_ms). The
+   * caller holds every run's lock.
    */
   appendDecisionsBatch(eventsJson: string, runs: readonly RunAdvance[], nowMs: number): Sql {
     return this.q(
       "appendDecisionsBatch",
       `WITH appended AS (
          INSERT INTO ${this.s}.history (run_id, event_id, type, at_ms, data)
-         SELECT e.run_id, e.event_id, e.type, $3::bigint, e.data
-         FROM json_to_recordset($1::json) AS e(run_id uuid, event_id integer, type text, data json)
+         SELECT e.run_id, e.event_id, e.type, e.at_ms, e.data
+         FROM json_to_recordset($1::json) AS e(run_id uuid, event_id integer, type text, at_ms bigint, data json)
          RETURNING run_id
        )
        UPDATE ${this.s}.runs r SET

@@ -442,6 +442,21 @@ export function storeConformance(kind: "pglite" | "postgres"): void {
       expect([again.attempt, again.leaseToken]).toEqual([2, 2]);
     });
 
+    it("decisions recorded in one batch each keep their own task's time in history (replay reads it back)", async () => {
+      const a = (await start(nextId(), T0)).runId;
+      const b = (await start(nextId(), T0)).runId;
+      const claimed = await store.claimTasks("workflow", QUEUE, 100, T0);
+      const completions = [];
+      for (const [id, nowMs] of [[a, T0 + 3], [b, T0 + 7]] as const) {
+        const wt = claimed.find((t) => t.runId === id)!;
+        const run = (await store.getRun(id))!;
+        completions.push({ taskId: wt.taskId, leaseToken: wt.leaseToken, runId: id, expectedVersion: run.version, processedUpTo: 1, commands: [schedule(1)], nowMs, workerId: "conformance" });
+      }
+      expect(await store.completeWorkflowTasks(completions, T0 + 9)).toEqual(["ok", "ok"]);
+      expect((await store.readHistory(a)).slice(1).map((e) => e.atMs)).toEqual([T0 + 3, T0 + 3]);
+      expect((await store.readHistory(b)).slice(1).map((e) => e.atMs)).toEqual([T0 + 7, T0 + 7]);
+    });
+
     it("a decision that schedules work and closes the run in one go leaves no task behind", async () => {
       const { runId } = await start(nextId(), T0);
       await decide(await claimOne("workflow", T0, runId), [schedule(1), { type: "StartTimer", seq: 2, durationMs: 0 }, { type: "CompleteWorkflow", resultJson: "null" }], T0);

@@ -421,7 +421,8 @@ export class Store {
         if (run.version !== c.expectedVersion) return "stale";
         assert(c.processedUpTo <= run.nextEventId - 1, `processedUpTo ${c.processedUpTo} beyond history end ${run.nextEventId - 1}`);
         const plan = planDecisions(run, c);
-        plan.events.forEach((e, i) => events.push(jsonWithRaw({ run_id: c.runId, event_id: run.nextEventId + i, type: e.type }, { data: e.dataJson })));
+        // Each event keeps its own task's time (the time its workflow code saw), not the batch's: replay reads it back.
+        plan.events.forEach((e, i) => events.push(jsonWithRaw({ run_id: c.runId, event_id: run.nextEventId + i, type: e.type, at_ms: c.nowMs }, { data: e.dataJson })));
         runRows.push({ run_id: c.runId, next_event_id: run.nextEventId + plan.events.length, version: run.version + 1, processed_upto: c.processedUpTo, status: plan.close });
         for (const row of plan.taskRows) {
           const claim = eagerLeft > 0 && row.activity !== undefined && eager!.queues.has(row.activity.queue) && eager!.activityTypes.has(row.activity.type);
