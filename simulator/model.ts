@@ -210,7 +210,8 @@ export interface SimResult {
   database: "pglite" | "postgres";
   mutant: string | null;
   workflows: { accepted: number; completed: number; failed: number; cancelled: number; open: number };
-  activities: { scheduled: number; attempts: number; recorded: number };
+  /** `inlined`: results recorded with the decisions their workflows made on them (the worker's inline decisions path). */
+  activities: { scheduled: number; attempts: number; recorded: number; inlined: number };
   effects: { keys: number; applied: number; duplicates: number };
   faults: { applied: number; byKind: Partial<Record<FaultKind, number>> };
   violations: Violation[];

@@ -6,7 +6,7 @@
  */
 import { LeaseLostError, Store, type ActivityTaskRef, type SqlDriver, type SqlSession, type StoreOptions, type TaskKind } from "../engine/index.ts";
 import { jsonWithRaw } from "../engine/history/events.ts";
-import { claimResult, type ClaimResult } from "../engine/store/store.ts";
+import { claimResult, type ClaimedTask, type ClaimResult, type InlineStep } from "../engine/store/store.ts";
 import type { Mutant } from "./world.ts";
 
 /** A store whose batched completions go through its (mutated) single-result path. */
@@ -23,6 +23,12 @@ class SingleCompletionStore extends Store {
       }
     }
     return outcomes;
+  }
+
+  /** Inline steps too: each result through the single-result path, its decisions dropped (the workflow task redoes them). */
+  override async completeActivitiesInline(steps: readonly InlineStep[]): Promise<{ outcomes: Array<"inlined" | "resolved" | "stale">; eagerTasks: ClaimedTask[] }> {
+    const recorded = await this.completeActivityTasks(steps);
+    return { outcomes: recorded.map((o) => (o === "ok" ? "resolved" : "stale")), eagerTasks: [] };
   }
 }
 

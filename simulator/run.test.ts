@@ -59,6 +59,9 @@ describe("runScenario", () => {
     expect(result.workflows.completed + result.workflows.failed + result.workflows.cancelled).toBe(16);
     expect(result.activities.recorded).toBeGreaterThan(0);
     expect(result.activities.attempts).toBeGreaterThanOrEqual(result.activities.recorded);
+    // The faults run through the inline-decisions path too, not only through workflow tasks.
+    expect(result.activities.inlined).toBeGreaterThan(0);
+    expect(result.activities.inlined).toBeLessThanOrEqual(result.activities.recorded);
     // The record behind it holds what the checkers read.
     expect(record.starts.filter((s) => s.outcome === "ok")).toHaveLength(16);
     expect(record.observations.length).toBeGreaterThan(0);

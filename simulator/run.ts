@@ -150,7 +150,7 @@ function summarize(record: SimRecord, extra: Pick<SimResult, "traceHash" | "muta
     database: "pglite",
     mutant: extra.mutant,
     workflows,
-    activities: { scheduled, attempts, recorded },
+    activities: { scheduled, attempts, recorded, inlined: record.observations.filter((o) => o.observation.type === "decisionsInlined").length },
     effects: {
       keys: new Set(record.effects.map((e) => e.key)).size,
       applied: record.effects.filter((e) => e.applied).length,

@@ -33,6 +33,8 @@ export const RATCHET_BENCH_DEFAULTS = {
   notify: true,
   /** Eager activity dispatch (WorkerOptions.eagerActivities). */
   eager: true,
+  /** Inline decisions (WorkerOptions.inlineDecisions). */
+  inline: true,
   pollMs: 100,
   synchronousCommit: "on",
   /** Workflows kept open by the producer (steps, one-activity, churn). */
@@ -92,6 +94,7 @@ async function startWorkers(config: Config, url: string, schema: string, queues:
       connections: config.connections,
       notify: config.notify,
       eager: config.eager,
+      inline: config.inline,
       pollMs: config.pollMs,
       identity: `bench-worker-${i + 1}`,
     };

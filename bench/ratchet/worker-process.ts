@@ -18,6 +18,7 @@ export interface WorkerProcessConfig {
   connections: number;
   notify: boolean;
   eager: boolean;
+  inline: boolean;
   pollMs: number;
   identity: string;
 }
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
     pollIntervalMs: config.pollMs,
     listen: config.notify,
     eagerActivities: config.eager,
+    inlineDecisions: config.inline,
     logger: silentLogger,
     observer: (o) => {
       if (o.type === "activityCompleted") completed += 1;

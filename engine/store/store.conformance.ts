@@ -15,7 +15,7 @@ import { testDatabase, type TestDatabase } from "../testing/databases.ts";
 import type { Command } from "../workflow/commands.ts";
 import { resolveActivityOptions, type ActivityOptions } from "../workflow/options.ts";
 import { assertMigrated, migrate, schemaVersion, SCHEMA_VERSION } from "./migrate.ts";
-import type { ClaimedTask, Store } from "./store.ts";
+import type { ClaimedTask, InlineStep, Store } from "./store.ts";
 
 const T0 = Date.UTC(2026, 0, 1);
 const QUEUE = "conformance";
@@ -301,6 +301,10 @@ export function storeConformance(kind: "pglite" | "postgres"): void {
         expect(await store.readHistory(runs[i]!.runId)).toHaveLength(1);
         expect(await store.getRun(runs[i]!.runId)).toMatchObject({ status: "running", version: 0 });
       }
+      // A stale version (the run moved on under a lease still held) hands the task back at once;
+      // a stale token (someone else's lease) leaves it to its owner.
+      const again = (await store.claimTasks("workflow", QUEUE, 100, T0 + 1)).filter((t) => runs.some((r) => r.runId === t.runId));
+      expect(again.map((t) => t.runId)).toEqual([runs[3]!.runId]);
     });
 
     it("a workflow task whose run version moved on is rejected", async () => {
@@ -455,6 +459,74 @@ export function storeConformance(kind: "pglite" | "postgres"): void {
       expect(await store.completeWorkflowTasks(completions, T0 + 9)).toEqual(["ok", "ok"]);
       expect((await store.readHistory(a)).slice(1).map((e) => e.atMs)).toEqual([T0 + 3, T0 + 3]);
       expect((await store.readHistory(b)).slice(1).map((e) => e.atMs)).toEqual([T0 + 7, T0 + 7]);
+    });
+
+    /** A run with its first activity claimed: where an inline step starts from. */
+    async function runWithActivity(): Promise<{ workflowId: string; runId: string; activity: ClaimedTask; step: Omit<InlineStep, "commands"> }> {
+      const { workflowId, runId: id } = await start(nextId(), T0);
+      await decide(await claimOne("workflow", T0, id), [schedule(1)], T0);
+      const activity = await claimOne("activity", T0, id);
+      const run = (await store.getRun(id))!;
+      const step = {
+        taskId: activity.taskId,
+        queue: QUEUE,
+        leaseToken: activity.leaseToken,
+        runId: id,
+        seq: 1,
+        attempt: 1,
+        nowMs: T0 + 4,
+        resultJson: '{"ok":1}',
+        expectedVersion: run.version,
+        expectedNextEventId: run.nextEventId,
+        workerId: "conformance",
+      };
+      return { workflowId, runId: id, activity, step };
+    }
+
+    it("inline steps: the result and the decisions made on it commit together, the history as if recorded apart, no workflow task", async () => {
+      const { runId: id, step } = await runWithActivity();
+      const eager = { queues: new Set([QUEUE]), activityTypes: new Set(["act"]), max: 1 };
+      const { outcomes, eagerTasks } = await store.completeActivitiesInline([{ ...step, commands: [schedule(2)] }], T0 + 6, eager);
+      expect(outcomes).toEqual(["inlined"]);
+      const history = await store.readHistory(id);
+      expectContiguous(history);
+      expect(types(history)).toEqual(["WorkflowStarted", "WorkflowTaskCompleted", "ActivityScheduled", "ActivityCompleted", "WorkflowTaskCompleted", "ActivityScheduled"]);
+      expect(history[3]!.data).toMatchObject({ seq: 1, attempt: 1, result: { ok: 1 } });
+      expect(history[4]!.data).toMatchObject({ processedUpTo: 4, workerId: "conformance" });
+      expect(history.slice(3).map((e) => e.atMs)).toEqual([T0 + 4, T0 + 4, T0 + 4]);
+      expect(await store.getRun(id)).toMatchObject({ version: step.expectedVersion + 1, nextEventId: 7, processedUpTo: 4 });
+      // The next activity came back claimed; nothing else is pending (no workflow task).
+      expect(eagerTasks.map((x) => [x.runId, x.seq, x.scheduledAtMs])).toEqual([[id, 2, T0 + 6]]);
+      expect((await store.listRunTasks(id)).map((x) => [x.kind, x.seq])).toEqual([["activity", 2]]);
+      // A closing decision inline closes the run and leaves nothing behind.
+      const [next] = eagerTasks;
+      const closing = { ...step, taskId: next!.taskId, leaseToken: next!.leaseToken, seq: 2, expectedVersion: step.expectedVersion + 1, expectedNextEventId: 7, commands: [{ type: "CompleteWorkflow", resultJson: "2" } as Command] };
+      expect((await store.completeActivitiesInline([closing], T0 + 7, null)).outcomes).toEqual(["inlined"]);
+      expect(await store.getRun(id)).toMatchObject({ status: "completed", nextEventId: 10 });
+      expect(await store.listRunTasks(id)).toEqual([]);
+    });
+
+    it("inline steps: a run that moved on gets the result as a resolution and its workflow task, the decisions dropped; a stale lease writes nothing", async () => {
+      const a = await runWithActivity();
+      await store.signalWorkflow(a.workflowId, "poke", "null", T0 + 1);
+      const b = await runWithActivity();
+      const { outcomes, eagerTasks } = await store.completeActivitiesInline(
+        [
+          { ...a.step, commands: [schedule(2)] },
+          { ...b.step, leaseToken: b.step.leaseToken + 1, commands: [schedule(2)] },
+        ],
+        T0 + 6,
+        { queues: new Set([QUEUE]), activityTypes: new Set(["act"]), max: 10 },
+      );
+      expect(outcomes).toEqual(["resolved", "stale"]);
+      expect(eagerTasks).toEqual([]);
+      const history = await store.readHistory(a.runId);
+      expectContiguous(history);
+      expect(types(history)).toEqual(["WorkflowStarted", "WorkflowTaskCompleted", "ActivityScheduled", "SignalReceived", "ActivityCompleted"]);
+      expect((await store.listRunTasks(a.runId)).map((x) => x.kind)).toEqual(["workflow"]);
+      expect(await store.getRun(a.runId)).toMatchObject({ version: a.step.expectedVersion });
+      expect(types(await store.readHistory(b.runId))).toEqual(["WorkflowStarted", "WorkflowTaskCompleted", "ActivityScheduled"]);
+      expect((await store.listRunTasks(b.runId)).map((x) => x.kind)).toEqual(["activity"]);
     });
 
     it("a decision that schedules work and closes the run in one go leaves no task behind", async () => {

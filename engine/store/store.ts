@@ -120,6 +120,20 @@ export interface EagerActivities {
   max: number;
 }
 
+/**
+ * An activity's result and the decisions its workflow made on it
+ * (Store.completeActivitiesInline): the decisions assume the run is at
+ * `expectedVersion` with no event after `expectedNextEventId - 1`, where
+ * the result is recorded.
+ */
+export interface InlineStep extends ActivityTaskRef {
+  resultJson: string;
+  expectedVersion: number;
+  expectedNextEventId: number;
+  commands: Command[];
+  workerId: string;
+}
+
 export interface WorkflowTaskFailure {
   taskId: number;
   leaseToken: number;
@@ -398,18 +412,9 @@ export class Store {
       const leasedRows = await tx.query<{ task_id: number }>(this.q.lockLeasedTasks(completions.map((c) => ({ task_id: c.taskId, lease_token: c.leaseToken }))));
       const leased = new Set(leasedRows.map((r) => r.task_id));
       const nowMs = Math.max(...completions.map((c) => c.nowMs));
-      const scheduledAtMs = Math.max(nowMs, recordedAtMs);
-      let eagerLeft = eager?.max ?? 0;
-      const eagerQueues = new Set<string>();
-      const lazyQueues = new Set<string>();
-      const events: string[] = [];
-      const runRows: RunAdvance[] = [];
-      const taskRows: string[] = [];
-      const cancels: Array<{ run_id: string; kind: TaskKind; seq: number }> = [];
-      const closed: string[] = [];
+      const writes = new DecisionWrites(eager);
       const dropTasks: number[] = [];
       const requeue: number[] = [];
-      const notify = new Set<string>();
       const outcomes = completions.map((c): "ok" | "closed" | "stale" => {
         const run = runs.get(c.runId);
         assert(run !== undefined, `workflow task ${c.taskId} names run ${c.runId}, which does not exist`);
@@ -418,37 +423,79 @@ export class Store {
           dropTasks.push(c.taskId);
           return "closed";
         }
-        if (run.version !== c.expectedVersion) return "stale";
-        assert(c.processedUpTo <= run.nextEventId - 1, `processedUpTo ${c.processedUpTo} beyond history end ${run.nextEventId - 1}`);
-        const plan = planDecisions(run, c);
-        // Each event keeps its own task's time (the time its workflow code saw), not the batch's: replay reads it back.
-        plan.events.forEach((e, i) => events.push(jsonWithRaw({ run_id: c.runId, event_id: run.nextEventId + i, type: e.type, at_ms: c.nowMs }, { data: e.dataJson })));
-        runRows.push({ run_id: c.runId, next_event_id: run.nextEventId + plan.events.length, version: run.version + 1, processed_upto: c.processedUpTo, status: plan.close });
-        for (const row of plan.taskRows) {
-          const claim = eagerLeft > 0 && row.activity !== undefined && eager!.queues.has(row.activity.queue) && eager!.activityTypes.has(row.activity.type);
-          if (claim) {
-            eagerLeft -= 1;
-            eagerQueues.add(row.activity!.queue);
-          } else if (row.activity) lazyQueues.add(row.activity.queue);
-          taskRows.push(`${row.json.slice(0, -1)},"run_id":${JSON.stringify(c.runId)}${claim ? ',"eager":true' : ""}}`);
+        if (run.version !== c.expectedVersion) {
+          // The run moved on under the task (an inline step, a lease that had expired): its decisions
+          // are void, but the lease is still ours, so hand the task straight back for a fresh look
+          // rather than leave it leased until the lease runs out.
+          requeue.push(c.taskId);
+          return "stale";
         }
-        for (const cancel of plan.cancels) cancels.push({ run_id: c.runId, ...cancel });
-        if (plan.close) closed.push(c.runId);
-        else if (plan.keepWorkflowTask) requeue.push(c.taskId);
+        assert(c.processedUpTo <= run.nextEventId - 1, `processedUpTo ${c.processedUpTo} beyond history end ${run.nextEventId - 1}`);
+        const plan = writes.add(run, c);
+        if (plan.close) return "ok";
+        if (plan.keepWorkflowTask) requeue.push(c.taskId);
         else dropTasks.push(c.taskId);
-        for (const key of plan.notifyKeys) notify.add(key);
         return "ok";
       });
-      if (events.length > 0) await tx.query(this.q.appendDecisionsBatch(`[${events.join(",")}]`, runRows, nowMs));
-      if (cancels.length > 0) await tx.query(this.q.deleteTasksBySeq(cancels));
-      if (closed.length > 0) await tx.query(this.q.deleteTasksOfRuns(closed));
-      // A queue whose new activities all went to this worker needs no wakeup.
-      for (const queue of eagerQueues) if (!lazyQueues.has(queue)) notify.delete(`activity:${queue}`);
-      const inserted = taskRows.length > 0 ? await tx.query(this.q.insertTasksOfRuns(scheduledAtMs, `[${taskRows.join(",")}]`, eagerQueues.size > 0)) : [];
-      const eagerTasks = eagerQueues.size > 0 ? inserted.map(toClaimedTask) : [];
+      const eagerTasks = await writes.write(tx, this.q, nowMs, Math.max(nowMs, recordedAtMs));
       if (dropTasks.length > 0) await tx.query(this.q.deleteTasksById(dropTasks));
       if (requeue.length > 0) await tx.query(this.q.requeueTasksById(requeue, nowMs));
-      if (this.notifyEnabled && notify.size > 0) await tx.query(this.q.notifyKeys(this.notifyChannel, [...notify]));
+      if (this.notifyEnabled && writes.notify.size > 0) await tx.query(this.q.notifyKeys(this.notifyChannel, [...writes.notify]));
+      return { outcomes, eagerTasks };
+    });
+  }
+
+  /**
+   * Inline decisions: activities' results recorded together with the
+   * decisions their workflows made on them, one transaction for both — no
+   * workflow task row, claim or history load in between (what a worker does
+   * when it holds the run's live execution: see WorkerOptions.inlineDecisions).
+   *
+   * Each step is fenced twice. The activity's lease token must be current
+   * ("stale" otherwise: nothing is written for it). The run must be exactly
+   * where the worker's execution left it — the version its last decisions
+   * produced and no event since (`expectedNextEventId` is the id the result
+   * gets) — or the decisions, made on a history that is not the run's, are
+   * dropped and the result is recorded the ordinary way, as a resolution
+   * with a workflow task to deliver it ("resolved"). Otherwise ("inlined")
+   * the history reads exactly as if the two had been recorded apart:
+   * ActivityCompleted, then WorkflowTaskCompleted and one event per command.
+   * Eager activity dispatch works as in completeWorkflowTasksEager.
+   */
+  async completeActivitiesInline(
+    steps: readonly InlineStep[],
+    recordedAtMs: number,
+    eager: EagerActivities | null,
+  ): Promise<{ outcomes: Array<"inlined" | "resolved" | "stale">; eagerTasks: ClaimedTask[] }> {
+    if (steps.length === 0) return { outcomes: [], eagerTasks: [] };
+    assert(new Set(steps.map((c) => c.runId)).size === steps.length, "one inline step per run per batch");
+    return this.db.transaction(async (tx) => {
+      const runIds = steps.map((c) => c.runId).sort();
+      const runs = new Map((await tx.query(this.q.lockRuns(runIds))).map((r) => [r.run_id as string, toRun(r)]));
+      const deleted = await tx.query<{ task_id: number }>(this.q.deleteLeasedTasks(steps.map((i) => ({ task_id: i.taskId, lease_token: i.leaseToken }))));
+      const accepted = new Set(deleted.map((r) => r.task_id));
+      const nowMs = Math.max(...steps.map((c) => c.nowMs));
+      const writes = new DecisionWrites(eager);
+      const resolutions: string[] = [];
+      const resolvedRuns: Array<{ run_id: string; next_event_id: number; queue: string }> = [];
+      const outcomes = steps.map((c): "inlined" | "resolved" | "stale" => {
+        if (!accepted.has(c.taskId)) return "stale";
+        const run = runs.get(c.runId);
+        assert(run !== undefined && run.status === "running", `task ${c.taskId} leased but run ${c.runId} is ${run?.status ?? "missing"}`);
+        const dataJson = activityCompletedData(c.seq, c.attempt, c.resultJson);
+        if (run.version !== c.expectedVersion || run.nextEventId !== c.expectedNextEventId) {
+          resolutions.push(jsonWithRaw({ run_id: c.runId, event_id: run.nextEventId, type: "ActivityCompleted" }, { data: dataJson }));
+          resolvedRuns.push({ run_id: c.runId, next_event_id: run.nextEventId + 1, queue: run.taskQueue });
+          return "resolved";
+        }
+        writes.add(run, { ...c, processedUpTo: run.nextEventId }, { type: "ActivityCompleted", dataJson });
+        return "inlined";
+      });
+      if (resolutions.length > 0) {
+        await tx.query(this.q.appendResolutions(`[${resolutions.join(",")}]`, resolvedRuns, nowMs, this.workflowTaskTimeoutMs, this.channelIfNotifying()));
+      }
+      const eagerTasks = await writes.write(tx, this.q, nowMs, Math.max(nowMs, recordedAtMs));
+      if (this.notifyEnabled && writes.notify.size > 0) await tx.query(this.q.notifyKeys(this.notifyChannel, [...writes.notify]));
       return { outcomes, eagerTasks };
     });
   }
@@ -496,7 +543,7 @@ export class Store {
       if (deleted.length === 0) throw new LeaseLostError(ref.taskId, ref.leaseToken);
       assert(run.status === "running", `task ${ref.taskId} leased but run ${ref.runId} is ${run.status}`);
       const result = typeof resultJson === "string" ? resultJson : await resultJson(tx);
-      const data = jsonWithRaw({ seq: ref.seq, attempt: ref.attempt }, { result });
+      const data = activityCompletedData(ref.seq, ref.attempt, result);
       await this.appendResolution(tx, run, ref.nowMs, { type: "ActivityCompleted", dataJson: data });
     });
   }
@@ -524,7 +571,7 @@ export class Store {
         assert(run !== undefined && run.status === "running", `task ${item.taskId} leased but run ${item.runId} is ${run?.status ?? "missing"}`);
         const eventId = nextIds.get(item.runId) ?? run.nextEventId;
         nextIds.set(item.runId, eventId + 1);
-        const data = jsonWithRaw({ seq: item.seq, attempt: item.attempt }, { result: item.resultJson });
+        const data = activityCompletedData(item.seq, item.attempt, item.resultJson);
         events.push(jsonWithRaw({ run_id: item.runId, event_id: eventId, type: "ActivityCompleted" }, { data }));
       }
       if (events.length > 0) {
@@ -674,6 +721,9 @@ export function toClaimedTask(r: Record<string, unknown>): ClaimedTask {
   };
 }
 
+/** What a run's decisions are, whichever way they arrive (a workflow task, or inline with an activity result). */
+type DecisionInput = Pick<WorkflowTaskCompletion, "runId" | "processedUpTo" | "commands" | "nowMs" | "workerId">;
+
 interface DecisionPlan {
   /** WorkflowTaskCompleted, then one event per command. */
   events: NewEvent[];
@@ -688,7 +738,7 @@ interface DecisionPlan {
 }
 
 /** What a workflow task's decisions write, for a run that is running and whose version matches. */
-function planDecisions(run: RunRecord, c: WorkflowTaskCompletion): DecisionPlan {
+function planDecisions(run: RunRecord, c: DecisionInput): DecisionPlan {
   let commands = c.commands;
   const eventsAfter = run.nextEventId - 1 + 1 + commands.length;
   if (eventsAfter > HISTORY_EVENTS_MAX) {
@@ -774,6 +824,67 @@ function planDecisions(run: RunRecord, c: WorkflowTaskCompletion): DecisionPlan 
     plan.notifyKeys.clear();
   } else if (plan.keepWorkflowTask) plan.notifyKeys.add(`workflow:${run.taskQueue}`);
   return plan;
+}
+
+/** ActivityCompleted's data, the result embedded as the JSON text it already is. */
+export function activityCompletedData(seq: number, attempt: number, resultJson: string): string {
+  return jsonWithRaw({ seq, attempt }, { result: resultJson });
+}
+
+/**
+ * The writes of many runs' decisions, gathered so that each kind of write is
+ * one statement for the whole batch. The caller has locked every run and
+ * checked it is running at the version the decisions were made on.
+ */
+class DecisionWrites {
+  private readonly events: string[] = [];
+  private readonly runRows: RunAdvance[] = [];
+  private readonly taskRows: string[] = [];
+  private readonly cancels: Array<{ run_id: string; kind: TaskKind; seq: number }> = [];
+  private readonly closed: string[] = [];
+  /** Wakeups to send (the caller sends them, with its own, last). */
+  readonly notify = new Set<string>();
+  private eagerLeft: number;
+  private readonly eagerQueues = new Set<string>();
+  private readonly lazyQueues = new Set<string>();
+
+  constructor(private readonly eager: EagerActivities | null) {
+    this.eagerLeft = eager?.max ?? 0;
+  }
+
+  /** One run's decisions, after `prefix` (an event recorded with them, e.g. the result they were made on). */
+  add(run: RunRecord, c: DecisionInput, prefix?: NewEvent): DecisionPlan {
+    const first = prefix ? [prefix] : [];
+    const at = prefix ? { ...run, nextEventId: run.nextEventId + 1 } : run;
+    const plan = planDecisions(at, c);
+    // Each event keeps its own task's time (the time its workflow code saw), not the batch's: replay reads it back.
+    first.concat(plan.events).forEach((e, i) => this.events.push(jsonWithRaw({ run_id: c.runId, event_id: run.nextEventId + i, type: e.type, at_ms: c.nowMs }, { data: e.dataJson })));
+    this.runRows.push({ run_id: c.runId, next_event_id: at.nextEventId + plan.events.length, version: run.version + 1, processed_upto: c.processedUpTo, status: plan.close });
+    for (const row of plan.taskRows) {
+      const claim = this.eagerLeft > 0 && row.activity !== undefined && this.eager!.queues.has(row.activity.queue) && this.eager!.activityTypes.has(row.activity.type);
+      if (claim) {
+        this.eagerLeft -= 1;
+        this.eagerQueues.add(row.activity!.queue);
+      } else if (row.activity) this.lazyQueues.add(row.activity.queue);
+      this.taskRows.push(`${row.json.slice(0, -1)},"run_id":${JSON.stringify(c.runId)}${claim ? ',"eager":true' : ""}}`);
+    }
+    for (const cancel of plan.cancels) this.cancels.push({ run_id: c.runId, ...cancel });
+    if (plan.close) this.closed.push(c.runId);
+    for (const key of plan.notifyKeys) this.notify.add(key);
+    return plan;
+  }
+
+  /** Write it all; returns the activity tasks claimed eagerly. */
+  async write(tx: SqlSession, q: Queries, nowMs: number, scheduledAtMs: number): Promise<ClaimedTask[]> {
+    if (this.events.length > 0) await tx.query(q.appendDecisionsBatch(`[${this.events.join(",")}]`, this.runRows, nowMs));
+    if (this.cancels.length > 0) await tx.query(q.deleteTasksBySeq(this.cancels));
+    if (this.closed.length > 0) await tx.query(q.deleteTasksOfRuns(this.closed));
+    // A queue whose new activities all went to this worker needs no wakeup.
+    for (const queue of this.eagerQueues) if (!this.lazyQueues.has(queue)) this.notify.delete(`activity:${queue}`);
+    if (this.taskRows.length === 0) return [];
+    const inserted = await tx.query(q.insertTasksOfRuns(scheduledAtMs, `[${this.taskRows.join(",")}]`, this.eagerQueues.size > 0));
+    return this.eagerQueues.size > 0 ? inserted.map(toClaimedTask) : [];
+  }
 }
 
 /** Events as the JSON array the append statements take; payloads are embedded as the JSON text they already are. */

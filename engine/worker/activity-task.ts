@@ -27,6 +27,7 @@ import type { ActivityTaskRef, ClaimedTask } from "../store/store.ts";
 import { retryDecision, retryDelayMs, type ResolvedActivityOptions } from "../workflow/options.ts";
 import { isTransactional, type ActivityContext } from "../workflow/types.ts";
 import { withDatabaseRetry, type Running, type Worker } from "./worker.ts";
+import { recordInline } from "./workflow-task.ts";
 
 interface ActivitySpec {
   activityType: string;
@@ -119,7 +120,10 @@ export async function runActivityTask(worker: Worker, task: ClaimedTask, running
         await worker.faultHook?.("activity.afterRun", worker.faultContext(task, spec.activityType));
         const resultJson = encodeResult(result, spec.activityType);
         if (running.settled) return;
-        const outcome = await worker.activityResults.submit({ ...ref(worker.clock.now()), resultJson });
+        const at = ref(worker.clock.now());
+        const inline = worker.inlineDecisions ? await recordInline(worker, at, resultJson, running) : "notInlined";
+        if (inline === "settled") return;
+        const outcome = inline === "notInlined" ? await worker.activityResults.submit({ ...at, resultJson }) : inline;
         if (outcome === "stale") throw new LeaseLostError(task.taskId, task.leaseToken);
       }
       running.settled = true;

@@ -34,6 +34,8 @@ export type WorkerObservation =
   | { type: "activityCompleted"; taskId: number; runId: string; seq: number; attempt: number; leaseToken: number; activityType: string; workflowId: string }
   | { type: "activityFailed"; taskId: number; runId: string; seq: number; attempt: number; final: boolean; failure: FailureInfo; activityType: string; workflowId: string }
   | { type: "workflowTaskCompleted"; taskId: number; runId: string; commands: number }
+  /** An activity's result recorded with the decisions its workflow made on it (inline decisions); taskId is the activity's. */
+  | { type: "decisionsInlined"; taskId: number; runId: string; seq: number; commands: number }
   | { type: "workflowTaskFailed"; taskId: number; runId: string; failure: FailureInfo }
   | { type: "timerFired"; taskId: number; runId: string; seq: number }
   | { type: "leaseLost"; kind: TaskKind; taskId: number; runId: string; leaseToken: number }

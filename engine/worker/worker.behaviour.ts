@@ -531,6 +531,70 @@ export function engineBehaviour(kind: "pglite" | "postgres"): void {
       }
     });
 
+    it("inline decisions: a step is recorded with the decision made on it, no workflow task between; the history is the same as without", async () => {
+      const histories: Array<Array<[string, unknown]>> = [];
+      for (const inlineDecisions of [true, false]) {
+        const clock = new ManualClock();
+        const queue = `q${++queueCounter}`;
+        const client = new Client({ store, clock, random: new SeededRandom(queue) });
+        const worker = new Worker({
+          store,
+          taskQueue: queue,
+          clock,
+          logger: silentLogger,
+          identity: "w",
+          inlineDecisions,
+          workflows: {
+            async three(ctx: WorkflowContext) {
+              let n = 0;
+              for (let i = 0; i < 3; i++) n = await ctx.activity<number>("inc", n);
+              return n;
+            },
+          },
+          activities: { inc: async (n: number) => n + 1 },
+        });
+        const handle = await client.start("three", { workflowId: "inline-wf", taskQueue: queue });
+        await worker.runUntilIdle();
+        expect(await handle.result()).toBe(3);
+        // Inline: the first workflow task starts the code; each result then carries the next decision.
+        expect([worker.stats.decisionsInlined, worker.stats.workflowTasksCompleted, worker.stats.claimed.workflow]).toEqual(inlineDecisions ? [3, 1, 1] : [0, 4, 4]);
+        const { events } = await handle.history();
+        // The same but for the queue's name (each pass has its own queue).
+        histories.push(events.map((e) => [e.type, e.type === "WorkflowStarted" ? null : JSON.parse(JSON.stringify(e.data).replaceAll(`"${queue}"`, '"Q"'))]));
+      }
+      expect(histories[0]).toEqual(histories[1]);
+    });
+
+    it("inline decisions: a run that moved on meanwhile gets the result the ordinary way, and the workflow sees both in order", async () => {
+      const box: { client?: Client } = {};
+      const { client, worker, start } = setup(
+        {
+          async poked(ctx: WorkflowContext) {
+            const a = await ctx.activity<string>("pokeSelf", null);
+            const signal = await ctx.waitForSignal("poke");
+            const b = await ctx.activity<string>("plain", null);
+            return [a, signal, b];
+          },
+        },
+        {
+          // Signals its own workflow while running: the run moves on before the result is recorded.
+          pokeSelf: async (_: null, info: ActivityContext) => {
+            await box.client!.signal(info.workflowId, "poke", "p");
+            return "a";
+          },
+          plain: async () => "b",
+        },
+      );
+      box.client = client;
+      const handle = await start("poked");
+      await worker.runUntilIdle();
+      expect(await handle.result()).toEqual(["a", "p", "b"]);
+      // pokeSelf's result fell back (signal first); plain's went inline.
+      expect(worker.stats.decisionsInlined).toBe(1);
+      const types = (await handle.history()).events.map((e) => e.type);
+      expect(types.indexOf("SignalReceived")).toBeLessThan(types.indexOf("ActivityCompleted"));
+    });
+
     it("without notifications, the poll interval finds the work", async () => {
       const clock = new ManualClock();
       const queue = `q${++queueCounter}`;

@@ -40,15 +40,14 @@ import { CryptoRandom } from "../ports/crypto-random.ts";
 import { ConsoleLogger, type Logger } from "../ports/logger.ts";
 import type { Random } from "../ports/random.ts";
 import { SystemClock } from "../ports/system-clock.ts";
-import type { ActivityTaskRef, ClaimedTask, RunRecord, Store, TaskKind, WorkflowTaskCompletion } from "../store/store.ts";
+import type { ActivityTaskRef, ClaimedTask, EagerActivities, InlineStep, RunRecord, Store, TaskKind, WorkflowTaskCompletion } from "../store/store.ts";
 import type { HistoryEvent } from "../history/events.ts";
-import type { WorkflowExecution } from "../workflow/replay.ts";
 import type { ActivityMap, WorkflowMap } from "../workflow/types.ts";
 import { runActivityTask } from "./activity-task.ts";
 import { Batcher } from "./batcher.ts";
 import type { FaultHook, WorkerObserver } from "./hooks.ts";
 import { runTimerTask } from "./timer-task.ts";
-import { runWorkflowTask } from "./workflow-task.ts";
+import { runWorkflowTask, type StickyExecution } from "./workflow-task.ts";
 
 export interface WorkerOptions {
   store: Store;
@@ -98,6 +97,17 @@ export interface WorkerOptions {
    * everything itself); false leaves every activity to the queue.
    */
   eagerActivities?: boolean;
+  /**
+   * Inline decisions: when an activity finishes on the worker that holds its
+   * workflow's live execution (it ran the run's last workflow task), the
+   * result goes to the workflow code at once and the decisions it makes
+   * commit in the same transaction as the result (Store.completeActivitiesInline):
+   * one transaction per step instead of two, and no workflow task to claim
+   * or history to load. The history is the same either way. If anything
+   * else moved the run on meanwhile, the decisions are dropped and the
+   * result is recorded the ordinary way. Default true.
+   */
+  inlineDecisions?: boolean;
 }
 
 export interface WorkerStats {
@@ -114,6 +124,8 @@ export interface WorkerStats {
   activitiesEager: number;
   /** VACUUM and ANALYZE statements this worker ran (queueMaintenance). */
   tablesMaintained: number;
+  /** Decisions recorded with the activity result they were made on (inlineDecisions). */
+  decisionsInlined: number;
 }
 
 export type WorkerState = "created" | "running" | "stopping" | "stopped" | "killed";
@@ -154,6 +166,7 @@ export class Worker {
     databaseErrors: 0,
     activitiesEager: 0,
     tablesMaintained: 0,
+    decisionsInlined: 0,
   };
 
   /** The store as this worker sees it: every call fails with WORKER_STOPPED once the worker is killed. */
@@ -185,7 +198,10 @@ export class Worker {
    * instead of replaying the history (Temporal's sticky execution, without
    * the sticky queue: it works when the task happens to come back here).
    */
-  readonly executions = new LruCache<{ execution: WorkflowExecution; version: number }>(WORKER_EXECUTION_CACHE_RUNS);
+  readonly executions = new LruCache<StickyExecution>(WORKER_EXECUTION_CACHE_RUNS);
+  /** Activity results with the decisions made on them, many per transaction (inlineDecisions). */
+  readonly inlineSteps: Batcher<InlineStep, "inlined" | "resolved" | "stale">;
+  readonly inlineDecisions: boolean;
 
   private stateValue: WorkerState = "created";
   private readonly concurrency: Record<TaskKind, number>;
@@ -237,6 +253,7 @@ export class Worker {
           };
     this.eagerActivities = (options.eagerActivities ?? true) && this.knownActivityTypes !== undefined;
     this.queueSet = new Set(this.queues);
+    this.inlineDecisions = options.inlineDecisions ?? true;
     this.faultHook = options.faultHook;
     this.observer = options.observer;
     this.settle = options.settle;
@@ -266,6 +283,14 @@ export class Worker {
       key: (c) => c.runId,
       many: (items) => this.recordDecisions(items),
       one: async (item) => (await this.recordDecisions([item]))[0]!,
+    });
+    this.inlineSteps = new Batcher({
+      clock: this.clock,
+      max,
+      delayMs,
+      key: (c) => c.runId,
+      many: (items) => this.recordInlineSteps(items),
+      one: async (item) => (await this.recordInlineSteps([item]))[0]!,
     });
     this.runLoads = new Batcher({
       clock: this.clock,
@@ -428,16 +453,37 @@ export class Worker {
   /**
    * Record a batch of workflow-task decisions; with eager dispatch on, the
    * activities they schedule for this worker (up to its free slots, held
-   * for the transaction) come back claimed and start here at once. Those
-   * claimed in a transaction whose outcome is lost are not dispatched: their
-   * leases expire and anyone claims them again.
+   * for the transaction) come back claimed and start here at once.
    */
-  private async recordDecisions(items: WorkflowTaskCompletion[]): Promise<Array<"ok" | "closed" | "stale">> {
-    const max = this.eagerActivities && this.stateValue === "running" ? Math.max(0, this.freeSlots("activity")) : 0;
+  private recordDecisions(items: WorkflowTaskCompletion[]): Promise<Array<"ok" | "closed" | "stale">> {
+    return this.withEagerDispatch(0, "completing workflow tasks", (eager) => this.store.completeWorkflowTasksEager(items, this.clock.now(), eager));
+  }
+
+  /**
+   * Record a batch of inline steps (inlineDecisions). Eager dispatch may also
+   * count the slots of the activities being recorded: each frees as soon as
+   * the transaction is done.
+   */
+  private recordInlineSteps(items: InlineStep[]): Promise<Array<"inlined" | "resolved" | "stale">> {
+    return this.withEagerDispatch(items.length, "recording activity results with their decisions", (eager) => this.store.completeActivitiesInline(items, this.clock.now(), eager));
+  }
+
+  /**
+   * Run a recording transaction with eager activity dispatch: reserve the
+   * free activity slots (plus `freeing`) for it, and start the tasks it
+   * claimed once it commits. Those claimed in a transaction whose outcome
+   * is lost are not dispatched: their leases expire and anyone claims them.
+   */
+  private async withEagerDispatch<T>(
+    freeing: number,
+    what: string,
+    record: (eager: EagerActivities | null) => Promise<{ outcomes: T[]; eagerTasks: ClaimedTask[] }>,
+  ): Promise<T[]> {
+    const max = this.eagerActivities && this.stateValue === "running" ? Math.max(0, this.freeSlots("activity") + freeing) : 0;
     const eager = max > 0 ? { queues: this.queueSet, activityTypes: this.knownActivityTypes!, max } : null;
     this.eagerReserved += max;
     try {
-      const { outcomes, eagerTasks } = await withDatabaseRetry(this, "completing workflow tasks", () => this.store.completeWorkflowTasksEager(items, this.clock.now(), eager));
+      const { outcomes, eagerTasks } = await withDatabaseRetry(this, what, () => record(eager));
       for (const task of eagerTasks) {
         if (this.stateValue !== "running") {
           // Stopping: hand it back (the attempt does not count) rather than leave it to its lease.

@@ -5,9 +5,10 @@
  * version.
  */
 import { LeaseLostError, UnknownTypeError, toFailureInfo, type RatchetError } from "../errors.ts";
-import type { ClaimedTask, RunRecord } from "../store/store.ts";
+import type { HistoryEvent } from "../history/events.ts";
+import { activityCompletedData, type ActivityTaskRef, type ClaimedTask, type RunRecord } from "../store/store.ts";
 import { isTerminal } from "../workflow/commands.ts";
-import { replayWorkflowTask, type ReplayOutcome } from "../workflow/replay.ts";
+import { replayWorkflowTask, type ReplayOutcome, type WorkflowExecution } from "../workflow/replay.ts";
 import { withDatabaseRetry, type Running, type Worker } from "./worker.ts";
 
 export async function runWorkflowTask(worker: Worker, task: ClaimedTask, running: Running): Promise<void> {
@@ -23,7 +24,7 @@ export async function runWorkflowTask(worker: Worker, task: ClaimedTask, running
     if (recorded === "stale") throw new LeaseLostError(task.taskId, task.leaseToken);
     // Keep the live execution for the run's next task, unless it ended.
     if (recorded === "ok" && !outcome.execution.finished && !outcome.commands.some(isTerminal)) {
-      worker.executions.set(task.runId, { execution: outcome.execution, version: run.version + 1 });
+      worker.executions.set(task.runId, { execution: outcome.execution, version: run.version + 1, nextEventId: run.nextEventId + 1 + outcome.commands.length });
     }
     worker.stats.workflowTasksCompleted += 1;
     worker.observer?.({ type: "workflowTaskCompleted", taskId: task.taskId, runId: task.runId, commands: outcome.commands.length });
@@ -31,6 +32,62 @@ export async function runWorkflowTask(worker: Worker, task: ClaimedTask, running
     if (err instanceof LeaseLostError) return worker.noteLeaseLost(task);
     throw err;
   }
+}
+
+/**
+ * A live execution kept for the run's next task, with where its last
+ * decisions left the run: the version they produced and the id of the next
+ * event (WorkflowTaskCompleted and one event per command came after the
+ * history it was given). If anything else was recorded since, the run is
+ * not there any more.
+ */
+export interface StickyExecution {
+  execution: WorkflowExecution;
+  version: number;
+  nextEventId: number;
+}
+
+/**
+ * Inline decisions (WorkerOptions.inlineDecisions): one of the run's
+ * activities finished here and this worker holds the run's live execution,
+ * so deliver the result to it now — as the ActivityCompleted event the
+ * result will be, at the id it will have if nothing else comes first — and
+ * record result and decisions in one transaction. "notInlined": no
+ * execution here (or the workflow code failed on the result, which its
+ * workflow task will replay and report), so record the result the ordinary
+ * way; "settled": the attempt was settled meanwhile (timed out, stopped),
+ * record nothing; "recorded" and "stale" as for a result.
+ */
+export async function recordInline(worker: Worker, ref: ActivityTaskRef, resultJson: string, running: Running): Promise<"recorded" | "stale" | "settled" | "notInlined"> {
+  const sticky = worker.executions.take(ref.runId);
+  if (!sticky) return "notInlined";
+  const event = {
+    eventId: sticky.nextEventId,
+    type: "ActivityCompleted",
+    atMs: ref.nowMs,
+    data: JSON.parse(activityCompletedData(ref.seq, ref.attempt, resultJson)) as unknown,
+  } as HistoryEvent;
+  const outcome = await sticky.execution.continueWith([event], ref.nowMs);
+  if (outcome.kind !== "decided") return "notInlined";
+  if (running.settled) return "settled";
+  const recorded = await worker.inlineSteps.submit({
+    ...ref,
+    resultJson,
+    expectedVersion: sticky.version,
+    expectedNextEventId: sticky.nextEventId,
+    commands: outcome.commands,
+    workerId: worker.identity,
+  });
+  if (recorded === "stale") return "stale";
+  // "resolved": the run had moved on, so these decisions were dropped and the execution, ahead of the history, goes with them.
+  if (recorded === "inlined") {
+    worker.stats.decisionsInlined += 1;
+    worker.observer?.({ type: "decisionsInlined", taskId: ref.taskId, runId: ref.runId, seq: ref.seq, commands: outcome.commands.length });
+    if (!outcome.execution.finished && !outcome.commands.some(isTerminal)) {
+      worker.executions.set(ref.runId, { execution: outcome.execution, version: sticky.version + 1, nextEventId: sticky.nextEventId + 2 + outcome.commands.length });
+    }
+  }
+  return "recorded";
 }
 
 type Ref = { taskId: number; leaseToken: number; runId: string; nowMs: number; workerId: string; attempt: number };
