@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SCHEMA_VERSION } from "../store/migrate.ts";
 import { EXIT } from "./exit-codes.ts";
+import { WORKFLOW_TASK_RETRY_MS_INITIAL } from "../limits.ts";
 import { GREETER, jsonOf, runCli } from "./fixtures/run-cli.ts";
 import { lockPgliteDirectory } from "../db/pglite-directory.ts";
 
@@ -193,8 +194,17 @@ describe("failures", () => {
   it("a workflow type no worker knows: describe shows the task failure", async () => {
     await runCli(["start", "noSuchWorkflow", "--id", "unknown-1", ...queue, ...db]);
     await drain();
-    const described = await runCli(["describe", "unknown-1", ...db, "--json"]);
-    expect(jsonOf(described)).toMatchObject({ status: "running", taskFailure: { code: "UNKNOWN_WORKFLOW_TYPE" }, workflowTask: { state: "backingOff" } });
+    const described = jsonOf(await runCli(["describe", "unknown-1", ...db, "--json"]));
+    expect(described).toMatchObject({ status: "running", taskFailure: { code: "UNKNOWN_WORKFLOW_TYPE" } });
+    // The retry is scheduled a backoff after the recorded failure. Whether it is
+    // still "backingOff" when describe runs depends on how long the CLI took to
+    // start, so the state may already be "pending" again, but never "running".
+    const history = jsonOf(await runCli(["history", "unknown-1", ...db, "--json"]));
+    const failed = history.events.find((e: { type: string }) => e.type === "WorkflowTaskFailed");
+    expect(failed.data.failure).toMatchObject({ code: "UNKNOWN_WORKFLOW_TYPE" });
+    expect(described.workflowTask.attempt).toBeGreaterThanOrEqual(1);
+    expect(described.workflowTask.visibleAtMs).toBeGreaterThanOrEqual(failed.atMs + WORKFLOW_TASK_RETRY_MS_INITIAL);
+    expect(["backingOff", "pending"]).toContain(described.workflowTask.state);
     const human = await runCli(["describe", "unknown-1", ...db]);
     expect(human.stdout).toContain("task failure");
     expect(human.stdout).toContain('workflow type "noSuchWorkflow" is not registered on this worker');

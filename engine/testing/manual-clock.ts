@@ -59,6 +59,11 @@ export class ManualClock implements Clock {
     for (const s of due) s.resolve();
   }
 
+  /** When each waiting sleeper is due, earliest first (to wait until code under test is asleep). */
+  get wakeTimes(): number[] {
+    return this.sleepers.map((s) => s.wakeAtMs).sort((a, b) => a - b);
+  }
+
   /** Sleepers waiting (for assertions that nothing is held). */
   get pendingSleeps(): number {
     return this.sleepers.length;

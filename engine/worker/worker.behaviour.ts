@@ -636,6 +636,10 @@ export function engineBehaviour(kind: "pglite" | "postgres"): void {
       const stopping = worker.shutdown({ graceMs: 5_000 });
       releaseFirst();
       await eventually(() => worker.inFlight().activity === 1, "the finishing activity recorded during the grace period");
+      // Advance only once shutdown sleeps out its grace period: it first stops listening (a round
+      // trip), and an advance before its sleep began would leave that sleep waiting forever.
+      const graceEnds = clock.now() + 5_000;
+      await eventually(() => clock.wakeTimes.includes(graceEnds), "shutdown waiting out its grace period");
       clock.advance(5_000);
       await stopping;
       expect(worker.state).toBe("stopped");
