@@ -14,6 +14,8 @@ export const WORKER_START_TIMEOUT_MS = 60_000;
 export const WORKER_STOP_TIMEOUT_MS = 10_000;
 /** How long a worker process may take to answer a window mark. */
 const MARK_TIMEOUT_MS = 10_000;
+/** How long a failed send to a worker process waits for its exit event, to report the death rather than the pipe. */
+const EXIT_AFTER_SEND_ERROR_MS = 2_000;
 /** How much of a worker process's stderr is kept for the error message if it fails. */
 const STDERR_TAIL_CHARS = 4_000;
 
@@ -142,7 +144,9 @@ export class WorkerProcesses {
           const timer = setTimeout(() => settle(new Error(`worker process ${w.child.pid} did not answer window-${phase}`)), MARK_TIMEOUT_MS);
           w.onMark = settle;
           w.child.send({ type: `window-${phase}` }, (err) => {
-            if (err) settle(this.failureCause ?? err);
+            // A pipe error (EPIPE) usually means the process just died, and can arrive before its exit
+            // event: wait briefly for the exit, so the failure names the death rather than the pipe.
+            if (err) void Promise.race([w.exited, delay(EXIT_AFTER_SEND_ERROR_MS)]).then(() => settle(this.failureCause ?? err));
           });
         }),
     );
