@@ -10,6 +10,9 @@ export const PAYLOAD_BYTES_MAX = 256 * 1024;
 /** Events one run may hold; past it the run fails with HISTORY_LIMIT_EXCEEDED (Temporal: 51,200). */
 export const HISTORY_EVENTS_MAX = 50_000;
 
+/** History length from which `ctx.continueAsNewSuggested` is true: a fifth of HISTORY_EVENTS_MAX, so a long-lived workflow has room to wind down. */
+export const HISTORY_EVENTS_CONTINUE_AS_NEW_SUGGESTED = 10_000;
+
 /** Commands a single workflow task may emit (a fan-out of 1,000 activities fits). */
 export const COMMANDS_PER_WORKFLOW_TASK_MAX = 10_000;
 

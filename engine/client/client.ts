@@ -69,6 +69,8 @@ export interface WorkflowDescription {
   cancelRequested: boolean;
   result?: unknown;
   failure?: FailureInfo;
+  /** Set when status is "continuedAsNew": the run that carries the workflow on. */
+  continuedAsRunId?: string;
   /** Why the workflow's code cannot currently make progress (non-determinism, unknown type), while it retries. */
   taskFailure: FailureInfo | null;
   workflowTask: { state: "pending" | "running" | "backingOff"; attempt: number; visibleAtMs: number } | null;
@@ -171,6 +173,7 @@ export class Client {
       const last = await this.store.readEvent(run.runId, run.nextEventId - 1);
       if (last?.type === "WorkflowCompleted") description.result = last.data.result;
       if (last?.type === "WorkflowFailed") description.failure = last.data.failure;
+      if (last?.type === "WorkflowContinuedAsNew") description.continuedAsRunId = last.data.newRunId;
     }
     for (const t of tasks) {
       if (t.kind === "workflow") {
@@ -208,29 +211,28 @@ export class Client {
   /**
    * Wait for the run to close and return its result. Throws WorkflowFailedError
    * (with the failure as cause) or WorkflowCancelledError; with timeoutMs, a
-   * TimeoutError if the run is still open then.
+   * TimeoutError if the run is still open then. A run that continued as new
+   * is followed to the run that carries the workflow on, and so on to the
+   * last (`followRuns: false` returns at the first: WORKFLOW_CONTINUED_AS_NEW).
    */
-  async result<T = unknown>(workflowId: string, options: { runId?: string; timeoutMs?: number; pollMs?: number } = {}): Promise<T> {
+  async result<T = unknown>(workflowId: string, options: { runId?: string; timeoutMs?: number; pollMs?: number; followRuns?: boolean } = {}): Promise<T> {
     const pollMs = checkInteger(options.pollMs ?? RESULT_POLL_MS_DEFAULT, "pollMs", 1, 60_000);
     const deadlineMs = options.timeoutMs === undefined ? Infinity : this.clock.now() + checkInteger(options.timeoutMs, "timeoutMs", 0, TIMEOUT_MS_MAX);
     let run = await this.findRun(workflowId, options.runId);
-    const runId = run.runId;
-    while (run.status === "running") {
-      const remaining = deadlineMs - this.clock.now();
-      if (remaining <= 0) throw new TimeoutError("startToClose", `workflow "${workflowId}" (run ${runId}) did not close within ${options.timeoutMs} ms`);
-      await this.clock.sleep(Math.min(pollMs, remaining));
-      run = await this.findRun(workflowId, runId);
-    }
-    const last = await this.store.readEvent(runId, run.nextEventId - 1);
-    switch (last?.type) {
-      case "WorkflowCompleted":
-        return last.data.result as T;
-      case "WorkflowFailed":
-        throw new WorkflowFailedError(run.workflowId, runId, fromFailureInfo(last.data.failure));
-      case "WorkflowCancelled":
-        throw new WorkflowCancelledError(run.workflowId, runId);
-      default:
-        throw new RatchetError("WORKFLOW_NOT_RUNNING", `run ${runId} is ${run.status} without a closing event`, { workflowId, runId, status: run.status });
+    for (;;) {
+      const runId = run.runId;
+      while (run.status === "running") {
+        const remaining = deadlineMs - this.clock.now();
+        if (remaining <= 0) throw new TimeoutError("startToClose", `workflow "${workflowId}" (run ${runId}) did not close within ${options.timeoutMs} ms`);
+        await this.clock.sleep(Math.min(pollMs, remaining));
+        run = await this.findRun(workflowId, runId);
+      }
+      const last = await this.store.readEvent(runId, run.nextEventId - 1);
+      if (last?.type !== "WorkflowContinuedAsNew") return outcomeOf<T>(run, last ?? undefined);
+      if (options.followRuns === false) {
+        throw new RatchetError("WORKFLOW_CONTINUED_AS_NEW", `run ${runId} continued as new as run ${last.data.newRunId}`, { workflowId, runId, newRunId: last.data.newRunId });
+      }
+      run = await this.findRun(workflowId, last.data.newRunId);
     }
   }
 
@@ -239,6 +241,21 @@ export class Client {
     const run = runId === undefined ? await this.store.getLatestRun(workflowId) : await this.store.getRun(runId);
     if (!run || run.workflowId !== workflowId) throw new WorkflowNotFoundError(runId === undefined ? { workflowId } : { workflowId, runId });
     return run;
+  }
+}
+
+/** A closed run's outcome, from its last event: its result, or the error result() throws. */
+function outcomeOf<T>(run: RunRecord, last: HistoryEvent | undefined): T {
+  const { workflowId, runId } = run;
+  switch (last?.type) {
+    case "WorkflowCompleted":
+      return last.data.result as T;
+    case "WorkflowFailed":
+      throw new WorkflowFailedError(workflowId, runId, fromFailureInfo(last.data.failure));
+    case "WorkflowCancelled":
+      throw new WorkflowCancelledError(workflowId, runId);
+    default:
+      throw new RatchetError("WORKFLOW_NOT_RUNNING", `run ${runId} is ${run.status} without a closing event`, { workflowId, runId, status: run.status });
   }
 }
 

@@ -7,7 +7,9 @@
  *   seen, and the time its code read), WorkflowTaskFailed;
  * - commands, recorded right after the WorkflowTaskCompleted of the task that
  *   issued them: ActivityScheduled, TimerStarted, TimerCancelled,
- *   ActivityCancelled, WorkflowCompleted, WorkflowFailed, WorkflowCancelled;
+ *   ActivityCancelled, WorkflowCompleted, WorkflowFailed, WorkflowCancelled,
+ *   WorkflowContinuedAsNew (the run closed and a new run of the same
+ *   workflow id started, in the same transaction);
  * - resolutions, appended by whatever produced them and delivered to the
  *   workflow in order: ActivityCompleted, ActivityFailed, TimerFired,
  *   SignalReceived, WorkflowCancelRequested.
@@ -16,7 +18,8 @@ import type { FailureInfo } from "../errors.ts";
 import type { ResolvedActivityOptions } from "../workflow/options.ts";
 
 export interface EventDataByType {
-  WorkflowStarted: { workflowId: string; workflowType: string; taskQueue: string; input: unknown; randomSeed: string };
+  /** `continuedFromRunId`: set on a run started by its predecessor's continue-as-new. */
+  WorkflowStarted: { workflowId: string; workflowType: string; taskQueue: string; input: unknown; randomSeed: string; continuedFromRunId?: string };
   WorkflowTaskCompleted: { processedUpTo: number; workerId: string };
   WorkflowTaskFailed: { failure: FailureInfo; attempt: number; workerId: string };
   ActivityScheduled: { seq: number; activityType: string; input: unknown; options: ResolvedActivityOptions };
@@ -31,6 +34,8 @@ export interface EventDataByType {
   WorkflowCompleted: { result: unknown };
   WorkflowFailed: { failure: FailureInfo };
   WorkflowCancelled: { reason: string };
+  /** The run's last event: `newRunId` carries the workflow on, with `input`, as `workflowType` on `taskQueue`. */
+  WorkflowContinuedAsNew: { newRunId: string; workflowType: string; taskQueue: string; input: unknown };
 }
 
 export type EventType = keyof EventDataByType;
@@ -49,6 +54,7 @@ export const COMMAND_EVENT_TYPES: ReadonlySet<EventType> = new Set<EventType>([
   "WorkflowCompleted",
   "WorkflowFailed",
   "WorkflowCancelled",
+  "WorkflowContinuedAsNew",
 ]);
 
 export const RESOLUTION_EVENT_TYPES: ReadonlySet<EventType> = new Set<EventType>([
@@ -59,7 +65,7 @@ export const RESOLUTION_EVENT_TYPES: ReadonlySet<EventType> = new Set<EventType>
   "WorkflowCancelRequested",
 ]);
 
-export const TERMINAL_EVENT_TYPES: ReadonlySet<EventType> = new Set<EventType>(["WorkflowCompleted", "WorkflowFailed", "WorkflowCancelled"]);
+export const TERMINAL_EVENT_TYPES: ReadonlySet<EventType> = new Set<EventType>(["WorkflowCompleted", "WorkflowFailed", "WorkflowCancelled", "WorkflowContinuedAsNew"]);
 
 /**
  * An event ready to append: its data as JSON text, so payloads that were

@@ -381,6 +381,31 @@ export function storeConformance(kind: "pglite" | "postgres"): void {
       await expect(store.signalWorkflow("no-such-workflow", "x", "null", T0)).rejects.toMatchObject({ code: "WORKFLOW_NOT_FOUND" });
     });
 
+    it("continue-as-new closes the run and starts the next one of its workflow id in the same transaction; a stale decision starts nothing", async () => {
+      const { workflowId, runId: first } = await start(nextId(), T0);
+      const task = await claimOne("workflow", T0, first);
+      await decide(task, [schedule(1)], T0);
+      const next = runId();
+      const continueAs: Command = { type: "ContinueAsNew", workflowType: "wf2", taskQueue: QUEUE, inputJson: '{"round":2}', newRunId: next, randomSeed: "seed-2" };
+      // A decision on a stale lease writes nothing: no close, no new run.
+      await expect(decide(task, [continueAs], T0)).rejects.toBeInstanceOf(LeaseLostError);
+      expect(await store.getRun(next)).toBeNull();
+      await store.signalWorkflow(workflowId, "poke", "null", T0 + 1);
+      await decide(await claimOne("workflow", T0 + 1, first), [continueAs], T0 + 2);
+      expect(await store.getRun(first)).toMatchObject({ status: "continuedAsNew", closedAtMs: T0 + 2 });
+      expect(await store.listRunTasks(first)).toEqual([]); // its activity task went with it
+      expect(types(await store.readHistory(first)).slice(-2)).toEqual(["WorkflowTaskCompleted", "WorkflowContinuedAsNew"]);
+      expect((await store.readHistory(first)).at(-1)!.data).toEqual({ newRunId: next, workflowType: "wf2", taskQueue: QUEUE, input: { round: 2 } });
+      expect(await store.getRun(next)).toMatchObject({ workflowId, workflowType: "wf2", status: "running", nextEventId: 2 });
+      expect(await store.readHistory(next)).toEqual([
+        { eventId: 1, type: "WorkflowStarted", atMs: T0 + 2, data: { workflowId, workflowType: "wf2", taskQueue: QUEUE, randomSeed: "seed-2", continuedFromRunId: first, input: { round: 2 } } },
+      ]);
+      expect((await store.getLatestRun(workflowId))!.runId).toBe(next);
+      // The new run is the one running: its first workflow task is queued, signals reach it.
+      expect((await claimOne("workflow", T0 + 2, next)).runId).toBe(next);
+      expect(await store.signalWorkflow(workflowId, "hello", "null", T0 + 3)).toEqual({ runId: next });
+    });
+
     it("a run under way goes ahead of newer runs: its next workflow task queues at its start time", async () => {
       const queue = "oldest-first";
       const startOn = async (nowMs: number) => {

@@ -25,7 +25,8 @@ import { Queries, type MaintainedTable, type RunAdvance, type TaskKind } from ".
 
 export type { TaskKind } from "./queries.ts";
 
-export type RunStatus = "running" | "completed" | "failed" | "cancelled" | "terminated";
+/** continuedAsNew: closed by continue-as-new; its last event names the run that carries the workflow on. */
+export type RunStatus = "running" | "completed" | "failed" | "cancelled" | "terminated" | "continuedAsNew";
 
 export interface RunRecord {
   runId: string;
@@ -212,10 +213,7 @@ export class Store {
         if (p.idConflictPolicy === "useExisting") return { runId, created: false };
         throw new WorkflowAlreadyRunningError(p.workflowId, runId);
       }
-      const started = jsonWithRaw(
-        { workflowId: p.workflowId, workflowType: p.workflowType, taskQueue: p.taskQueue, randomSeed: p.randomSeed },
-        { input: p.inputJson },
-      );
+      const started = workflowStartedData(p);
       await tx.query(
         this.q.appendResolution(p.runId, 1, p.nowMs, eventsJson([{ type: "WorkflowStarted", dataJson: started }]), 1, p.taskQueue, this.workflowTaskTimeoutMs, this.channelIfNotifying()),
       );
@@ -231,12 +229,7 @@ export class Store {
   async startWorkflows(starts: readonly Omit<StartWorkflowParams, "idConflictPolicy" | "nowMs">[], nowMs: number): Promise<Array<{ workflowId: string; runId: string; created: boolean }>> {
     if (starts.length === 0) return [];
     return this.db.transaction(async (tx) => {
-      const rows = starts.map((p) =>
-        jsonWithRaw(
-          { run_id: p.runId, workflow_id: p.workflowId, workflow_type: p.workflowType, task_queue: p.taskQueue },
-          { data: jsonWithRaw({ workflowId: p.workflowId, workflowType: p.workflowType, taskQueue: p.taskQueue, randomSeed: p.randomSeed }, { input: p.inputJson }) },
-        ),
-      );
+      const rows = starts.map(newRunRow);
       const inserted = await tx.query<{ run_id: string; workflow_id: string; task_queue: string }>(this.q.insertRuns(`[${rows.join(",")}]`, nowMs, this.workflowTaskTimeoutMs));
       const created = new Map(inserted.map((r) => [r.run_id, r]));
       const results = starts.map((p) => ({ workflowId: p.workflowId, runId: p.runId, created: created.has(p.runId) }));
@@ -412,7 +405,7 @@ export class Store {
       const leasedRows = await tx.query<{ task_id: number }>(this.q.lockLeasedTasks(completions.map((c) => ({ task_id: c.taskId, lease_token: c.leaseToken }))));
       const leased = new Set(leasedRows.map((r) => r.task_id));
       const nowMs = Math.max(...completions.map((c) => c.nowMs));
-      const writes = new DecisionWrites(eager);
+      const writes = new DecisionWrites(eager, this.workflowTaskTimeoutMs);
       const dropTasks: number[] = [];
       const requeue: number[] = [];
       const outcomes = completions.map((c): "ok" | "closed" | "stale" => {
@@ -475,7 +468,7 @@ export class Store {
       const deleted = await tx.query<{ task_id: number }>(this.q.deleteLeasedTasks(steps.map((i) => ({ task_id: i.taskId, lease_token: i.leaseToken }))));
       const accepted = new Set(deleted.map((r) => r.task_id));
       const nowMs = Math.max(...steps.map((c) => c.nowMs));
-      const writes = new DecisionWrites(eager);
+      const writes = new DecisionWrites(eager, this.workflowTaskTimeoutMs);
       const resolutions: string[] = [];
       const resolvedRuns: Array<{ run_id: string; next_event_id: number; queue: string }> = [];
       const outcomes = steps.map((c): "inlined" | "resolved" | "stale" => {
@@ -732,6 +725,8 @@ interface DecisionPlan {
   cancels: Array<{ kind: TaskKind; seq: number }>;
   /** The status the decisions close the run with, or null. */
   close: RunStatus | null;
+  /** The run a continue-as-new starts (with close = "continuedAsNew"). */
+  continued: NewRun | null;
   /** Events arrived after the task loaded the history: its workflow task stays for them. */
   keepWorkflowTask: boolean;
   notifyKeys: Set<string>;
@@ -749,6 +744,7 @@ function planDecisions(run: RunRecord, c: DecisionInput): DecisionPlan {
     taskRows: [],
     cancels: [],
     close: null,
+    continued: null,
     keepWorkflowTask: run.nextEventId - 1 > c.processedUpTo,
     notifyKeys: new Set(),
   };
@@ -814,6 +810,18 @@ function planDecisions(run: RunRecord, c: DecisionInput): DecisionPlan {
       case "CancelWorkflow":
         plan.close = "cancelled";
         break;
+      case "ContinueAsNew":
+        plan.close = "continuedAsNew";
+        plan.continued = {
+          runId: cmd.newRunId,
+          workflowId: run.workflowId,
+          workflowType: cmd.workflowType,
+          taskQueue: cmd.taskQueue,
+          randomSeed: cmd.randomSeed,
+          inputJson: cmd.inputJson,
+          continuedFromRunId: run.runId,
+        };
+        break;
     }
     if (isTerminal(cmd)) break;
   }
@@ -822,8 +830,22 @@ function planDecisions(run: RunRecord, c: DecisionInput): DecisionPlan {
     plan.taskRows = [];
     plan.cancels = [];
     plan.notifyKeys.clear();
+    if (plan.continued) plan.notifyKeys.add(`workflow:${plan.continued.taskQueue}`);
   } else if (plan.keepWorkflowTask) plan.notifyKeys.add(`workflow:${run.taskQueue}`);
   return plan;
+}
+
+type NewRun = Pick<StartWorkflowParams, "runId" | "workflowId" | "workflowType" | "taskQueue" | "randomSeed" | "inputJson"> & { continuedFromRunId?: string };
+
+/** WorkflowStarted's data, the input embedded as the JSON text it already is. */
+function workflowStartedData(p: NewRun): string {
+  const from = p.continuedFromRunId === undefined ? {} : { continuedFromRunId: p.continuedFromRunId };
+  return jsonWithRaw({ workflowId: p.workflowId, workflowType: p.workflowType, taskQueue: p.taskQueue, randomSeed: p.randomSeed, ...from }, { input: p.inputJson });
+}
+
+/** A row of insertRuns' input. */
+function newRunRow(p: NewRun): string {
+  return jsonWithRaw({ run_id: p.runId, workflow_id: p.workflowId, workflow_type: p.workflowType, task_queue: p.taskQueue }, { data: workflowStartedData(p) });
 }
 
 /** ActivityCompleted's data, the result embedded as the JSON text it already is. */
@@ -842,13 +864,17 @@ class DecisionWrites {
   private readonly taskRows: string[] = [];
   private readonly cancels: Array<{ run_id: string; kind: TaskKind; seq: number }> = [];
   private readonly closed: string[] = [];
+  private readonly continued: string[] = [];
   /** Wakeups to send (the caller sends them, with its own, last). */
   readonly notify = new Set<string>();
   private eagerLeft: number;
   private readonly eagerQueues = new Set<string>();
   private readonly lazyQueues = new Set<string>();
 
-  constructor(private readonly eager: EagerActivities | null) {
+  constructor(
+    private readonly eager: EagerActivities | null,
+    private readonly workflowTaskLeaseMs: number,
+  ) {
     this.eagerLeft = eager?.max ?? 0;
   }
 
@@ -870,6 +896,7 @@ class DecisionWrites {
     }
     for (const cancel of plan.cancels) this.cancels.push({ run_id: c.runId, ...cancel });
     if (plan.close) this.closed.push(c.runId);
+    if (plan.continued) this.continued.push(newRunRow(plan.continued));
     for (const key of plan.notifyKeys) this.notify.add(key);
     return plan;
   }
@@ -879,6 +906,11 @@ class DecisionWrites {
     if (this.events.length > 0) await tx.query(q.appendDecisionsBatch(`[${this.events.join(",")}]`, this.runRows, nowMs));
     if (this.cancels.length > 0) await tx.query(q.deleteTasksBySeq(this.cancels));
     if (this.closed.length > 0) await tx.query(q.deleteTasksOfRuns(this.closed));
+    if (this.continued.length > 0) {
+      // The runs they continue closed above, in this transaction: no running run holds their workflow ids.
+      const started = await tx.query(q.insertRuns(`[${this.continued.join(",")}]`, nowMs, this.workflowTaskLeaseMs));
+      assert(started.length === this.continued.length, `continue-as-new started ${started.length} of ${this.continued.length} runs`);
+    }
     // A queue whose new activities all went to this worker needs no wakeup.
     for (const queue of this.eagerQueues) if (!this.lazyQueues.has(queue)) this.notify.delete(`activity:${queue}`);
     if (this.taskRows.length === 0) return [];

@@ -1,4 +1,6 @@
-/** The engine's behaviour suite on the embedded backend (PGlite). */
+/** The engine's behaviour suites on the embedded backend (PGlite). */
+import { continueAsNewBehaviour } from "./continue-as-new.behaviour.ts";
 import { engineBehaviour } from "./worker.behaviour.ts";
 
 engineBehaviour("pglite");
+continueAsNewBehaviour("pglite");

@@ -1,10 +1,12 @@
-/** The engine's behaviour suite on a real PostgreSQL server (DATABASE_URL); skipped, with a message, without one. */
+/** The engine's behaviour suites on a real PostgreSQL server (DATABASE_URL); skipped, with a message, without one. */
 import { describe, it } from "vitest";
 import { postgresUrl } from "../testing/databases.ts";
+import { continueAsNewBehaviour } from "./continue-as-new.behaviour.ts";
 import { engineBehaviour } from "./worker.behaviour.ts";
 
 if (postgresUrl()) {
   engineBehaviour("postgres");
+  continueAsNewBehaviour("postgres");
 } else {
   describe("engine behaviour on postgres", () => {
     it.skip("skipped: set DATABASE_URL=postgres://... to run the behaviour suite against a real server", () => {});

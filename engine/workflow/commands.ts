@@ -15,7 +15,9 @@ export type Command =
   | { type: "CancelActivity"; seq: number }
   | { type: "CompleteWorkflow"; resultJson: string }
   | { type: "FailWorkflow"; failure: FailureInfo }
-  | { type: "CancelWorkflow"; reason: string };
+  | { type: "CancelWorkflow"; reason: string }
+  /** The new run's id and seed are drawn from the run's seeded PRNG, so replay issues the same command. */
+  | { type: "ContinueAsNew"; workflowType: string; taskQueue: string; inputJson: string; newRunId: string; randomSeed: string };
 
 export const COMMAND_EVENT: Record<Command["type"], EventType> = {
   ScheduleActivity: "ActivityScheduled",
@@ -25,10 +27,11 @@ export const COMMAND_EVENT: Record<Command["type"], EventType> = {
   CompleteWorkflow: "WorkflowCompleted",
   FailWorkflow: "WorkflowFailed",
   CancelWorkflow: "WorkflowCancelled",
+  ContinueAsNew: "WorkflowContinuedAsNew",
 };
 
 export function isTerminal(command: Command): boolean {
-  return command.type === "CompleteWorkflow" || command.type === "FailWorkflow" || command.type === "CancelWorkflow";
+  return command.type === "CompleteWorkflow" || command.type === "FailWorkflow" || command.type === "CancelWorkflow" || command.type === "ContinueAsNew";
 }
 
 /** The history event recording a command, as the workflow task that issued it at `nowMs` appends it. */
@@ -48,5 +51,7 @@ export function commandEvent(cmd: Command, nowMs: number): NewEvent {
       return newEvent("WorkflowFailed", { failure: cmd.failure });
     case "CancelWorkflow":
       return newEvent("WorkflowCancelled", { reason: cmd.reason });
+    case "ContinueAsNew":
+      return { type: "WorkflowContinuedAsNew", dataJson: jsonWithRaw({ newRunId: cmd.newRunId, workflowType: cmd.workflowType, taskQueue: cmd.taskQueue }, { input: cmd.inputJson }) };
   }
 }

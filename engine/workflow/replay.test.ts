@@ -261,4 +261,37 @@ describe("replay", () => {
     const sleep = await step(async (ctx) => ctx.sleep(-1), new History(), T0);
     expect(sleep).toMatchObject([{ type: "FailWorkflow", failure: { code: "INVALID_ARGUMENT" } }]);
   });
+
+  it("continue-as-new: the new run's id and seed come from the run's seed, so replay issues the same command; code that no longer continues diverges", async () => {
+    const lengths: number[] = [];
+    const fn: WorkflowFunction = async (ctx, input: { n: number }) => {
+      const r = await ctx.activity<number>("a", input.n);
+      lengths.push(ctx.historyLength);
+      return ctx.continueAsNew({ n: r }, { taskQueue: "q2" });
+    };
+    const history = new History({ n: 1 });
+    await step(fn, history, T0);
+    history.add("ActivityCompleted", { seq: 1, result: 5, attempt: 1 }, T0 + 1);
+    const [command] = await step(fn, history, T0 + 2);
+    expect(command).toMatchObject({ type: "ContinueAsNew", workflowType: "test", taskQueue: "q2", inputJson: '{"n":5}' });
+    const continued = command as Extract<Command, { type: "ContinueAsNew" }>;
+    expect(continued.newRunId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(parseInt(continued.newRunId.replace(/-/g, "").slice(0, 12), 16)).toBe(T0 + 2); // time-ordered like any run id
+    expect(history.events.at(-1)).toMatchObject({ type: "WorkflowContinuedAsNew", data: { newRunId: continued.newRunId, taskQueue: "q2", input: { n: 5 } } });
+    // Replaying up to the result issues the very same command again; another run seed gives another run id.
+    const upToResult = history.events.slice(0, 4);
+    const again = await replayWorkflowTask({ info, fn, history: upToResult, nowMs: T0 + 2 });
+    expect(again.kind === "decided" && again.commands).toEqual([continued]);
+    const otherSeed = new History({ n: 1 }, "seed-2");
+    otherSeed.events.push(...upToResult.slice(1));
+    const other = await replay(fn, otherSeed, T0 + 2);
+    expect(other.kind === "decided" && (other.commands[0] as typeof continued).newRunId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(other.kind === "decided" && (other.commands[0] as typeof continued).newRunId).not.toBe(continued.newRunId);
+    expect(lengths).toEqual([4, 4, 4]); // the activation that saw the result saw 4 events, live or replayed
+
+    const completes: WorkflowFunction = async (ctx, input: { n: number }) => ctx.activity<number>("a", input.n);
+    const diverged = await replay(completes, history, T0 + 3);
+    expect(diverged.kind).toBe("taskFailed");
+    expect(diverged.kind === "taskFailed" && diverged.error.code).toBe("NON_DETERMINISM");
+  });
 });

@@ -82,7 +82,7 @@ export class WorkflowExecution {
   async continueWith(events: readonly HistoryEvent[], nowMs: number): Promise<ReplayOutcome> {
     assert(!this.finished, "continuing a finished workflow execution");
     const last = events.at(-1)?.eventId ?? this.processedUpTo;
-    this.runtime.beginActivation(nowMs, false);
+    this.runtime.beginActivation(nowMs, false, last);
     for (const event of events) if (event.eventId > this.processedUpTo && RESOLUTION_EVENT_TYPES.has(event.type)) this.runtime.deliver(event);
     await this.settleFn();
     if (this.runtime.fatal) {
@@ -96,6 +96,8 @@ export class WorkflowExecution {
 
 interface Activation {
   atMs: number;
+  /** The history's length as the activation's code saw it (its task's processedUpTo). */
+  historyLength: number;
   events: HistoryEvent[];
   /** Commands recorded for this activation; undefined for the live one. */
   recorded?: HistoryEvent[];
@@ -114,10 +116,10 @@ export function splitActivations(history: HistoryEvent[], nowMs: number): Activa
     assert(upTo >= seenUpTo && upTo < event.eventId, `WorkflowTaskCompleted ${event.eventId} has processedUpTo ${upTo} out of order`);
     const recorded: HistoryEvent[] = [];
     for (let j = i + 1; j < history.length && COMMAND_EVENT_TYPES.has(history[j]!.type); j++) recorded.push(history[j]!);
-    activations.push({ atMs: event.atMs, events: resolutionsIn(history, seenUpTo, upTo), recorded, boundaryEventId: event.eventId });
+    activations.push({ atMs: event.atMs, historyLength: upTo, events: resolutionsIn(history, seenUpTo, upTo), recorded, boundaryEventId: event.eventId });
     seenUpTo = upTo;
   }
-  activations.push({ atMs: nowMs, events: resolutionsIn(history, seenUpTo, history.length) });
+  activations.push({ atMs: nowMs, historyLength: history.length, events: resolutionsIn(history, seenUpTo, history.length) });
   return activations;
 }
 
@@ -130,11 +132,13 @@ export async function replayWorkflowTask(input: ReplayInput): Promise<ReplayOutc
   assert(first !== undefined && first.type === "WorkflowStarted", "history must begin with WorkflowStarted");
   const started = first as EventOf<"WorkflowStarted">;
   const activations = splitActivations(input.history, input.nowMs);
-  const runtime = new WorkflowRuntime(input.info, started.data.randomSeed, input.knownActivityTypes, input.logger);
+  const from = started.data.continuedFromRunId;
+  const info = from === undefined ? input.info : { ...input.info, continuedFromRunId: from };
+  const runtime = new WorkflowRuntime(info, started.data.randomSeed, input.knownActivityTypes, input.logger);
 
   for (let k = 0; k < activations.length; k++) {
     const activation = activations[k]!;
-    runtime.beginActivation(activation.atMs, activation.recorded !== undefined);
+    runtime.beginActivation(activation.atMs, activation.recorded !== undefined, activation.historyLength);
     if (k === 0) runtime.start(input.fn, started.data.input);
     for (const event of activation.events) runtime.deliver(event);
     await (input.settle ?? settle)();

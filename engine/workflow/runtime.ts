@@ -18,14 +18,15 @@ import {
   toFailureInfo,
 } from "../errors.ts";
 import type { HistoryEvent } from "../history/events.ts";
-import { COMMANDS_PER_WORKFLOW_TASK_MAX, SLEEP_MS_MAX } from "../limits.ts";
-import { checkSignalName, checkTypeName } from "../names.ts";
+import { COMMANDS_PER_WORKFLOW_TASK_MAX, HISTORY_EVENTS_CONTINUE_AS_NEW_SUGGESTED, SLEEP_MS_MAX } from "../limits.ts";
+import { checkQueueName, checkSignalName, checkTypeName } from "../names.ts";
 import { encodePayload } from "../payload.ts";
 import type { Logger } from "../ports/logger.ts";
+import { uuidV7 } from "../ports/random.ts";
 import { SeededRandom } from "../ports/seeded-random.ts";
-import type { Command } from "./commands.ts";
+import { isTerminal, type Command } from "./commands.ts";
 import { resolveActivityOptions, type ActivityOptions } from "./options.ts";
-import type { ActivityMap, ActivityStubs, WorkflowContext, WorkflowFunction, WorkflowInfo } from "./types.ts";
+import type { ActivityMap, ActivityStubs, ContinueAsNewOptions, WorkflowContext, WorkflowFunction, WorkflowInfo } from "./types.ts";
 
 interface PendingActivity {
   kind: "activity";
@@ -64,6 +65,7 @@ export class WorkflowRuntime implements WorkflowContext {
   private readonly signalWaiters = new Map<string, SignalWaiter[]>();
   private readonly prng: SeededRandom;
   private nowMs = 0;
+  private historyEvents = 0;
   private replaying = false;
   private cancelled = false;
 
@@ -78,9 +80,10 @@ export class WorkflowRuntime implements WorkflowContext {
 
   // -- driven by replay.ts -----------------------------------------------------
 
-  beginActivation(atMs: number, replaying: boolean): void {
+  beginActivation(atMs: number, replaying: boolean, historyLength: number): void {
     this.nowMs = atMs;
     this.replaying = replaying;
+    this.historyEvents = historyLength;
   }
 
   start(fn: WorkflowFunction, input: unknown): void {
@@ -96,11 +99,12 @@ export class WorkflowRuntime implements WorkflowContext {
     );
   }
 
-  /** Take the commands issued since the last call. */
+  /** Take the commands issued since the last call (none after a terminal one: the run ends there). */
   takeCommands(): Command[] {
     const taken = this.commands;
     this.commands = [];
-    return taken;
+    const end = taken.findIndex(isTerminal);
+    return end < 0 ? taken : taken.slice(0, end + 1);
   }
 
   /** Deliver one resolution event: resolve or reject what it answers. */
@@ -149,6 +153,28 @@ export class WorkflowRuntime implements WorkflowContext {
 
   get cancelRequested(): boolean {
     return this.cancelled;
+  }
+
+  get historyLength(): number {
+    return this.historyEvents;
+  }
+
+  get continueAsNewSuggested(): boolean {
+    return this.historyEvents >= HISTORY_EVENTS_CONTINUE_AS_NEW_SUGGESTED;
+  }
+
+  continueAsNew(input?: unknown, options: ContinueAsNewOptions = {}): Promise<never> {
+    this.guard();
+    if (typeof options !== "object" || options === null) throw new InvalidArgumentError("continueAsNew options must be an object", { field: "options" });
+    const workflowType = checkTypeName(options.workflowType ?? this.info.workflowType, "workflowType");
+    const taskQueue = checkQueueName(options.taskQueue ?? this.info.taskQueue);
+    const inputJson = encodePayload(input, `input of the run ${this.info.workflowId} continues as`);
+    if (!this.terminal) {
+      this.terminal = true;
+      // Drawn from the run's PRNG: replay draws the same id and seed; the id is time-ordered like a started run's.
+      this.commands.push({ type: "ContinueAsNew", workflowType, taskQueue, inputJson, newRunId: uuidV7(this.nowMs, this.prng), randomSeed: this.prng.uuid() });
+    }
+    return new Promise<never>(() => {});
   }
 
   activity<T = unknown>(activityType: string, input?: unknown, options?: ActivityOptions): Promise<T> {

@@ -14,6 +14,8 @@ export interface WorkflowInfo {
   runId: string;
   workflowType: string;
   taskQueue: string;
+  /** The run whose continue-as-new started this one; absent on a run the client started. */
+  continuedFromRunId?: string;
 }
 
 export interface WorkflowContext {
@@ -33,6 +35,19 @@ export interface WorkflowContext {
   waitForSignal<T = unknown>(name: string): Promise<T>;
   /** The same, but resolves undefined if none arrives within `timeoutMs` (a durable timer). */
   waitForSignal<T = unknown>(name: string, options: { timeoutMs: number }): Promise<T | undefined>;
+  /** Events in the run's history as this activation sees them (its WorkflowTaskCompleted not counted). */
+  readonly historyLength: number;
+  /** True once historyLength reaches HISTORY_EVENTS_CONTINUE_AS_NEW_SUGGESTED: a long-lived workflow should continue as new. */
+  readonly continueAsNewSuggested: boolean;
+
+  /**
+   * End this run and start a new run of the same workflow id with `input` and
+   * a fresh history, in one transaction (Temporal's continue-as-new). By
+   * default the new run has this run's type and task queue. The returned
+   * promise never settles: nothing the code does after it is recorded. The
+   * client's result() follows the chain to the last run.
+   */
+  continueAsNew(input?: unknown, options?: ContinueAsNewOptions): Promise<never>;
   /** The workflow task's time: recorded in history, so replay reads the same value. */
   now(): number;
   /** Deterministic random float in [0, 1), seeded per run. */
@@ -41,6 +56,13 @@ export interface WorkflowContext {
   uuid(): string;
   /** Log a line, except while replaying (so each line appears once). */
   log(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface ContinueAsNewOptions {
+  /** The new run's workflow type (default: this run's). */
+  workflowType?: string;
+  /** The new run's task queue (default: this run's). */
+  taskQueue?: string;
 }
 
 export type WorkflowFunction<I = any, O = any> = (ctx: WorkflowContext, input: I) => Promise<O>;

@@ -42,6 +42,7 @@ const TERMINAL_EVENT_OF_STATUS: Record<RunStatus, EventType | null | undefined> 
   failed: "WorkflowFailed",
   cancelled: "WorkflowCancelled",
   terminated: undefined,
+  continuedAsNew: "WorkflowContinuedAsNew",
 };
 
 export const noResultRecordedTwice: Checker = (record) =>

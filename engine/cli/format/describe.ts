@@ -19,6 +19,7 @@ export function describeLines(d: WorkflowDescription): string[] {
   lines.push(`history    ${d.historyLength} event${d.historyLength === 1 ? "" : "s"}`);
   if (d.status === "completed") lines.push(`result     ${inlineJson(d.result)}`);
   if (d.failure) lines.push("failure", ...failureLines(d.failure, "  "));
+  if (d.continuedAsRunId !== undefined) lines.push(`continued as run ${d.continuedAsRunId}`);
   if (d.workflowTask) {
     const t = d.workflowTask;
     const retry = t.state === "backingOff" ? `, retries at ${isoTime(t.visibleAtMs)}` : "";
