@@ -12,8 +12,8 @@ import type { FailureInfo, HistoryEvent, RunStatus, WorkerObservation } from "..
 // ---------------------------------------------------------------------------
 // Scenarios: the file format (scenarios/*.json) is the contract. Extend it, don't break it.
 
-export type WorkloadShape = "linear" | "saga" | "fanout" | "timer" | "signal";
-export const WORKLOAD_SHAPES: readonly WorkloadShape[] = ["linear", "saga", "fanout", "timer", "signal"];
+export type WorkloadShape = "linear" | "saga" | "fanout" | "timer" | "signal" | "chain";
+export const WORKLOAD_SHAPES: readonly WorkloadShape[] = ["linear", "saga", "fanout", "timer", "signal", "chain"];
 
 export interface WorkloadSpec {
   /** Workflows the driver starts. */
@@ -187,6 +187,7 @@ export type CheckName =
   | "effect-exactly-once-per-completion"
   | "history-contiguous-append-only"
   | "lease-tokens-increase"
+  | "continue-as-new-chain"
   | "terminal-after-heal";
 
 export interface Violation {
@@ -209,7 +210,8 @@ export interface SimResult {
   traceHash: string;
   database: "pglite" | "postgres";
   mutant: string | null;
-  workflows: { accepted: number; completed: number; failed: number; cancelled: number; open: number };
+  /** Accepted workflows by the status of their last run; continuedAsNew counts the runs that handed a workflow on. */
+  workflows: { accepted: number; completed: number; failed: number; cancelled: number; open: number; continuedAsNew: number };
   /** `inlined`: results recorded with the decisions their workflows made on them (the worker's inline decisions path). */
   activities: { scheduled: number; attempts: number; recorded: number; inlined: number };
   effects: { keys: number; applied: number; duplicates: number };

@@ -15,6 +15,7 @@ const HUNTS: Record<string, { scenario: string; seeds: number; check: CheckName 
   "delete-before-record": { scenario: "db-restart", seeds: 3, check: "terminal-after-heal" },
   "effects-per-attempt": { scenario: "service-outage", seeds: 3, check: "effect-exactly-once-per-completion" },
   "static-lease-token": { scenario: "network-blip", seeds: 3, check: "lease-tokens-increase" },
+  "lost-continuation": { scenario: "worker-crash", seeds: 2, check: "continue-as-new-chain" },
 };
 
 describe("planted bugs are caught", () => {

@@ -72,6 +72,13 @@ class StaticLeaseTokenStore extends Store {
   }
 }
 
+/** Continue-as-new that closes the run but never starts its successor. */
+class LostContinuationStore extends Store {
+  protected override async startContinuedRuns(): Promise<void> {
+    // BUG: the run closed as continuedAsNew, and the run its last event names is never inserted.
+  }
+}
+
 function storeMutant(name: string, description: string, Kind: new (db: SqlDriver, options: StoreOptions) => Store): Mutant {
   return { name, description, store: (db, options) => new Kind(db, options) };
 }
@@ -80,6 +87,7 @@ export const MUTANTS: readonly Mutant[] = [
   storeMutant("unfenced-completion", "activity completion without the lease-token check: a stale attempt's late result is recorded as well", UnfencedCompletionStore),
   storeMutant("delete-before-record", "the activity task is deleted in one transaction and its result recorded in another: a crash or lost reply in between loses the step", DeleteBeforeRecordStore),
   { name: "effects-per-attempt", description: "activities key their external effects per attempt instead of per step, so a retry after the effect applies it again", activityKeyMode: "attempt" },
+  storeMutant("lost-continuation", "continue-as-new closes the run but never starts the run its last event names: the workflow ends nowhere", LostContinuationStore),
   storeMutant("static-lease-token", "claims do not advance the lease token (no fencing epoch): a re-claimed task carries the same token", StaticLeaseTokenStore),
 ];
 

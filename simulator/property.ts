@@ -59,6 +59,7 @@ export const scenarioArbitrary: fc.Arbitrary<Record<string, unknown>> = fc.integ
         fanout: fc.integer({ min: 0, max: WEIGHT_MAX }),
         timer: fc.integer({ min: 0, max: WEIGHT_MAX }),
         signal: fc.integer({ min: 0, max: WEIGHT_MAX }),
+        chain: fc.integer({ min: 0, max: WEIGHT_MAX }),
       }),
       faults: fc.array(faultArbitrary(workers), { maxLength: FAULTS_MAX }),
     })

@@ -57,6 +57,10 @@ describe("runScenario", () => {
     });
     expect(result.traceHash).toMatch(/^[0-9a-f]{64}$/);
     expect(result.workflows.completed + result.workflows.failed + result.workflows.cancelled).toBe(16);
+    // Each chain workflow's runs but the last continued as new; the record holds every one of them.
+    const continued = record.finalRuns.filter((r) => r.status === "continuedAsNew");
+    expect(result.workflows.continuedAsNew).toBe(continued.length);
+    expect(continued.length).toBeGreaterThan(0);
     expect(result.activities.recorded).toBeGreaterThan(0);
     expect(result.activities.attempts).toBeGreaterThanOrEqual(result.activities.recorded);
     // The faults run through the inline-decisions path too, not only through workflow tasks.

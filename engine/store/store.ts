@@ -405,7 +405,7 @@ export class Store {
       const leasedRows = await tx.query<{ task_id: number }>(this.q.lockLeasedTasks(completions.map((c) => ({ task_id: c.taskId, lease_token: c.leaseToken }))));
       const leased = new Set(leasedRows.map((r) => r.task_id));
       const nowMs = Math.max(...completions.map((c) => c.nowMs));
-      const writes = new DecisionWrites(eager, this.workflowTaskTimeoutMs);
+      const writes = new DecisionWrites(eager, (tx, rows, nowMs) => this.startContinuedRuns(tx, rows, nowMs));
       const dropTasks: number[] = [];
       const requeue: number[] = [];
       const outcomes = completions.map((c): "ok" | "closed" | "stale" => {
@@ -439,6 +439,16 @@ export class Store {
   }
 
   /**
+   * Start the runs continue-as-new decisions name, in the transaction that
+   * closes their predecessors (closed before this is called, so no running
+   * run holds their workflow ids). Protected for the simulator's planted bug.
+   */
+  protected async startContinuedRuns(tx: SqlSession, rows: readonly string[], nowMs: number): Promise<void> {
+    const started = await tx.query(this.q.insertRuns(`[${rows.join(",")}]`, nowMs, this.workflowTaskTimeoutMs));
+    assert(started.length === rows.length, `continue-as-new started ${started.length} of ${rows.length} runs`);
+  }
+
+  /**
    * Inline decisions: activities' results recorded together with the
    * decisions their workflows made on them, one transaction for both — no
    * workflow task row, claim or history load in between (what a worker does
@@ -468,7 +478,7 @@ export class Store {
       const deleted = await tx.query<{ task_id: number }>(this.q.deleteLeasedTasks(steps.map((i) => ({ task_id: i.taskId, lease_token: i.leaseToken }))));
       const accepted = new Set(deleted.map((r) => r.task_id));
       const nowMs = Math.max(...steps.map((c) => c.nowMs));
-      const writes = new DecisionWrites(eager, this.workflowTaskTimeoutMs);
+      const writes = new DecisionWrites(eager, (tx, rows, nowMs) => this.startContinuedRuns(tx, rows, nowMs));
       const resolutions: string[] = [];
       const resolvedRuns: Array<{ run_id: string; next_event_id: number; queue: string }> = [];
       const outcomes = steps.map((c): "inlined" | "resolved" | "stale" => {
@@ -873,7 +883,8 @@ class DecisionWrites {
 
   constructor(
     private readonly eager: EagerActivities | null,
-    private readonly workflowTaskLeaseMs: number,
+    /** Starts the runs that continue-as-new decisions carry on to (rows of insertRuns), in the decisions' transaction. */
+    private readonly startContinued: (tx: SqlSession, rows: readonly string[], nowMs: number) => Promise<void>,
   ) {
     this.eagerLeft = eager?.max ?? 0;
   }
@@ -906,11 +917,7 @@ class DecisionWrites {
     if (this.events.length > 0) await tx.query(q.appendDecisionsBatch(`[${this.events.join(",")}]`, this.runRows, nowMs));
     if (this.cancels.length > 0) await tx.query(q.deleteTasksBySeq(this.cancels));
     if (this.closed.length > 0) await tx.query(q.deleteTasksOfRuns(this.closed));
-    if (this.continued.length > 0) {
-      // The runs they continue closed above, in this transaction: no running run holds their workflow ids.
-      const started = await tx.query(q.insertRuns(`[${this.continued.join(",")}]`, nowMs, this.workflowTaskLeaseMs));
-      assert(started.length === this.continued.length, `continue-as-new started ${started.length} of ${this.continued.length} runs`);
-    }
+    if (this.continued.length > 0) await this.startContinued(tx, this.continued, nowMs);
     // A queue whose new activities all went to this worker needs no wakeup.
     for (const queue of this.eagerQueues) if (!this.lazyQueues.has(queue)) this.notify.delete(`activity:${queue}`);
     if (this.taskRows.length === 0) return [];

@@ -1,7 +1,8 @@
 /**
  * The checker catalogue as a whole: a clean run that went through a crash
  * after an effect, a restart, refused and ambiguous starts, a pending
- * activity left by a completed workflow and a failed step trips no checker;
+ * activity left by a completed workflow, a failed step and a workflow that
+ * continued as new trips no checker;
  * ALL_CHECKERS lists every check of the model exactly once; runCheckers
  * reports by checker, then by workflow id.
  */
@@ -18,6 +19,7 @@ const CHECK_NAMES = Object.keys({
   "effect-exactly-once-per-completion": true,
   "history-contiguous-append-only": true,
   "lease-tokens-increase": true,
+  "continue-as-new-chain": true,
   "terminal-after-heal": true,
 } satisfies Record<CheckName, true>);
 

@@ -7,6 +7,7 @@
  */
 import type { CheckName, Checker, SimRecord, Violation } from "../model.ts";
 import { activityAttemptedAtLeastOnce } from "./activity-attempted-at-least-once.ts";
+import { continueAsNewChain } from "./continue-as-new-chain.ts";
 import { effectExactlyOncePerCompletion } from "./effect-exactly-once-per-completion.ts";
 import { historyContiguousAppendOnly } from "./history-contiguous-append-only.ts";
 import { leaseTokensIncrease } from "./lease-tokens-increase.ts";
@@ -17,6 +18,7 @@ import { terminalAfterHeal } from "./terminal-after-heal.ts";
 export { digestEvent, EVENT_DIGEST_HEX_CHARS } from "./history-contiguous-append-only.ts";
 export {
   activityAttemptedAtLeastOnce,
+  continueAsNewChain,
   effectExactlyOncePerCompletion,
   historyContiguousAppendOnly,
   leaseTokensIncrease,
@@ -62,6 +64,11 @@ export const ALL_CHECKERS: readonly CheckerEntry[] = [
     name: "lease-tokens-increase",
     description: "each claim of a task has a new token, increasing per worker incarnation; a completed activity holds its task's newest token",
     check: leaseTokensIncrease,
+  },
+  {
+    name: "continue-as-new-chain",
+    description: "a run that continued as new handed its workflow to the run it named, started as asked; every continued run has that predecessor",
+    check: continueAsNewChain,
   },
   {
     name: "terminal-after-heal",

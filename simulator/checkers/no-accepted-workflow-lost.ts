@@ -7,7 +7,10 @@
  *    start() returned, of the same workflow id, with a history that begins
  *    with WorkflowStarted naming that workflow id;
  * 2. every run in finalRuns is explained by a start of its workflow id with
- *    outcome "ok" or "info" that names that run (or names no run).
+ *    outcome "ok" or "info" that names that run (or names no run), or by
+ *    continue-as-new: its WorkflowStarted names a run of the same workflow
+ *    id whose last event, WorkflowContinuedAsNew, names it back (whether
+ *    that chain is sound is continue-as-new-chain's to check).
  *
  * Why it is sound (no violation on a correct engine): start() returns only
  * after one transaction committed the run row, its WorkflowStarted event and
@@ -16,12 +19,12 @@
  * reply was lost) may or may not have committed, so it is never required, but
  * it may explain a run. A "fail" start was refused without committing (the
  * recorder's contract, as in Jepsen: "fail" means it certainly did not
- * happen), and the client is the only code that creates runs, so a run that
- * only failed starts could explain came from nowhere.
+ * happen), and the client and continue-as-new are the only code that
+ * creates runs, so a run that neither explains came from nowhere.
  */
 import type { CheckName, Checker, FinalRun, SimRecord, StartRecord, Violation } from "../model.ts";
 import { describeEvent, listOf } from "./evidence.ts";
-import { groupBy, runOfStart, runsById } from "./record-index.ts";
+import { continuedAsOf, continuedFromOf, groupBy, runOfStart, runsById } from "./record-index.ts";
 
 const CHECK: CheckName = "no-accepted-workflow-lost";
 
@@ -31,7 +34,7 @@ export const noAcceptedWorkflowLost: Checker = (record) => {
   const accepted = record.starts.filter((start) => start.outcome === "ok");
   return [
     ...accepted.flatMap((start) => acceptedStartLost(start, runs, record)),
-    ...record.finalRuns.flatMap((run) => runUnexplained(run, startsOf.get(run.workflowId) ?? [])),
+    ...record.finalRuns.filter((run) => !continuedByPredecessor(run, runs)).flatMap((run) => runUnexplained(run, startsOf.get(run.workflowId) ?? [])),
   ];
 };
 
@@ -70,6 +73,13 @@ function notStartedAs(run: FinalRun, workflowId: string): string | undefined {
   if (first.type !== "WorkflowStarted") return `the history of run ${run.runId} begins with ${first.type}, not WorkflowStarted`;
   if (first.data.workflowId !== workflowId) return `the WorkflowStarted of run ${run.runId} names workflow ${first.data.workflowId}`;
   return undefined;
+}
+
+/** Whether `run` was started by a continue-as-new of its workflow's run that names it. */
+function continuedByPredecessor(run: FinalRun, runs: ReadonlyMap<string, FinalRun>): boolean {
+  const from = continuedFromOf(run);
+  const predecessor = from === undefined ? undefined : runs.get(from);
+  return predecessor !== undefined && predecessor.workflowId === run.workflowId && continuedAsOf(predecessor) === run.runId;
 }
 
 /** `starts`: every start of the run's workflow id. */

@@ -42,17 +42,48 @@ export function runsById(record: SimRecord): Map<string, FinalRun> {
  */
 export function runOfStart(start: StartRecord, runs: ReadonlyMap<string, FinalRun>, finalRuns: readonly FinalRun[]): FinalRun | undefined {
   if (start.runId !== undefined) return runs.get(start.runId);
-  return finalRuns.find((run) => run.workflowId === start.workflowId);
+  const ofWorkflow = finalRuns.filter((run) => run.workflowId === start.workflowId);
+  // A start creates a chain's first run, never one that continue-as-new started.
+  return ofWorkflow.find((run) => continuedFromOf(run) === undefined) ?? ofWorkflow[0];
 }
 
-/** Every distinct run that a start with outcome "ok" created (two starts may share one run: useExisting). */
+/** The run whose continue-as-new started `run`, as its WorkflowStarted names it; undefined for a started run. */
+export function continuedFromOf(run: FinalRun): string | undefined {
+  const first = run.history[0];
+  return first?.type === "WorkflowStarted" ? first.data.continuedFromRunId : undefined;
+}
+
+/** The run `run` continued as, as its last event names it; undefined unless it closed by continuing as new. */
+export function continuedAsOf(run: FinalRun): string | undefined {
+  const last = run.history.at(-1);
+  return last?.type === "WorkflowContinuedAsNew" ? last.data.newRunId : undefined;
+}
+
+/** `run` and the runs that carry its workflow on after it (continue-as-new), as far as they are in `runs`. */
+export function chainFrom(run: FinalRun, runs: ReadonlyMap<string, FinalRun>): FinalRun[] {
+  const chain = [run];
+  const seen = new Set([run.runId]);
+  for (let next = continuedAsOf(run); next !== undefined && !seen.has(next); ) {
+    const successor = runs.get(next);
+    if (!successor) break;
+    chain.push(successor);
+    seen.add(next);
+    next = continuedAsOf(successor);
+  }
+  return chain;
+}
+
+/**
+ * Every distinct run that a start with outcome "ok" created (two starts may
+ * share one run: useExisting), and the runs that continued it as new.
+ */
 export function acceptedRuns(record: SimRecord): FinalRun[] {
   const runs = runsById(record);
   const accepted = new Map<string, FinalRun>();
   for (const start of record.starts) {
     if (start.outcome !== "ok") continue;
     const run = runOfStart(start, runs, record.finalRuns);
-    if (run) accepted.set(run.runId, run);
+    if (run) for (const r of chainFrom(run, runs)) accepted.set(r.runId, r);
   }
   return [...accepted.values()];
 }

@@ -1,6 +1,6 @@
 /**
- * The simulator's workloads: the five workflow shapes (linear, saga, fanout,
- * timer, signal), the activities they call on the mock services, and the
+ * The simulator's workloads: the six workflow shapes (linear, saga, fanout,
+ * timer, signal, chain), the activities they call on the mock services, and the
  * driver's plan of starts and signals drawn from the seed.
  */
 import type { WorkflowMap } from "../../engine/index.ts";
@@ -21,4 +21,5 @@ export { LINEAR_STEPS_MAX, LINEAR_STEPS_MIN, type LinearInput } from "./shapes/l
 export { SAGA_COMPENSATED, type SagaCompensatedDetails, type SagaInput, type SagaResult } from "./shapes/saga.ts";
 export { FANOUT_BRANCHES_MAX, FANOUT_BRANCHES_MIN, FANOUT_JOIN_OPERATION, type FanoutInput, type FanoutResult } from "./shapes/fanout.ts";
 export { TIMER_SLEEP_MS_MAX, TIMER_SLEEP_MS_MIN, type TimerInput, type TimerResult } from "./shapes/timer.ts";
+export { CHAIN_RUNS_MAX, CHAIN_RUNS_MIN, type ChainInput } from "./shapes/chain.ts";
 export { APPROVE_SIGNAL, CONFIRM_SIGNAL, SIGNAL_WAIT_TIMEOUT_MS, type SignalInput, type SignalPayload, type SignalResult, type WaitOutcome } from "./shapes/signal.ts";

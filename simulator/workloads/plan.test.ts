@@ -12,6 +12,7 @@ import { WORKLOAD_SHAPES, type WorkloadShape, type WorkloadSpec } from "../model
 import { Prng } from "../prng.ts";
 import { FORWARD_OPERATIONS } from "./activities.ts";
 import { planWorkload, type PlanOptions } from "./plan.ts";
+import { CHAIN_RUNS_MAX, CHAIN_RUNS_MIN, type ChainInput } from "./shapes/chain.ts";
 import { FANOUT_BRANCHES_MAX, FANOUT_BRANCHES_MIN, type FanoutInput } from "./shapes/fanout.ts";
 import { LINEAR_STEPS_MAX, LINEAR_STEPS_MIN, type LinearInput } from "./shapes/linear.ts";
 import { SAGA_AMOUNT_CENTS_MAX, SAGA_AMOUNT_CENTS_MIN, type SagaInput } from "./shapes/saga.ts";
@@ -20,7 +21,7 @@ import { TIMER_SLEEP_MS_MAX, TIMER_SLEEP_MS_MIN, type TimerInput } from "./shape
 import { SIGNAL_LATE_MS_MIN } from "./signal-plan.ts";
 
 const OPTIONS: PlanOptions = { taskQueue: "sim", durationMs: 600_000, healAtMs: 400_000 };
-const EVEN_MIX: WorkloadSpec["mix"] = { linear: 1, saga: 1, fanout: 1, timer: 1, signal: 1 };
+const EVEN_MIX: WorkloadSpec["mix"] = { linear: 1, saga: 1, fanout: 1, timer: 1, signal: 1, chain: 1 };
 
 function plan(seed: string, spec: Partial<WorkloadSpec> = {}, options: Partial<PlanOptions> = {}) {
   return planWorkload({ workflows: 1_000, startsPerSecond: 5, mix: EVEN_MIX, ...spec }, new Prng(seed), { ...OPTIONS, ...options });
@@ -39,7 +40,7 @@ describe("planWorkload", () => {
   it("starts every workflow once, in order, at the spec's rate, with ids that name the shape", () => {
     const { starts } = plan("rate", { workflows: 100, startsPerSecond: 10 });
     expect(starts).toHaveLength(100);
-    expect(starts[0]!.workflowId).toMatch(/^sim-0001-(linear|saga|fanout|timer|signal)$/);
+    expect(starts[0]!.workflowId).toMatch(/^sim-0001-(linear|saga|fanout|timer|signal|chain)$/);
     expect(starts.map((s) => s.workflowId.slice(0, 8))).toEqual(Array.from({ length: 100 }, (_, i) => `sim-${String(i + 1).padStart(4, "0")}`));
     for (const [i, s] of starts.entries()) {
       // Each start is jittered within its own 100 ms slot.
@@ -57,7 +58,7 @@ describe("planWorkload", () => {
     expect(count("linear")).toBeLessThan(820);
     expect(count("linear") + count("saga")).toBe(1_000);
     const even = plan("even").starts;
-    for (const shape of WORKLOAD_SHAPES) expect(even.filter((s) => s.workflowType === shape).length).toBeGreaterThan(140);
+    for (const shape of WORKLOAD_SHAPES) expect(even.filter((s) => s.workflowType === shape).length).toBeGreaterThan(120);
   });
 
   it("draws every shape's parameters within their bounds", () => {
@@ -94,6 +95,14 @@ describe("planWorkload", () => {
         case "signal":
           expect((start.input as SignalInput).timeoutMs).toBe(SIGNAL_WAIT_TIMEOUT_MS);
           break;
+        case "chain": {
+          const { steps, receipts } = start.input as ChainInput;
+          expect(steps.length).toBeGreaterThanOrEqual(CHAIN_RUNS_MIN);
+          expect(steps.length).toBeLessThanOrEqual(CHAIN_RUNS_MAX);
+          expect(steps.every((op) => FORWARD_OPERATIONS.includes(op))).toBe(true);
+          expect(receipts).toEqual([]);
+          break;
+        }
       }
     }
   });

@@ -16,6 +16,7 @@ import type { KeyMode } from "./activities.ts";
 import { SAGA_FORWARD_ATTEMPTS_MAX } from "./activity-options.ts";
 import { WorkloadHarness } from "./engine-harness.ts";
 import type { FanoutInput, FanoutResult } from "./shapes/fanout.ts";
+import type { ChainInput } from "./shapes/chain.ts";
 import type { LinearInput } from "./shapes/linear.ts";
 import { SAGA_COMPENSATED, type SagaInput, type SagaResult } from "./shapes/saga.ts";
 import { APPROVE_SIGNAL, SIGNAL_WAIT_TIMEOUT_MS, type SignalInput, type SignalResult } from "./shapes/signal.ts";
@@ -61,6 +62,22 @@ describe("workload shapes on the engine (pglite)", () => {
     expect(await handle.result()).toEqual(["inventory-reserve-1", "payments-charge-1", "shipping-ship-1", "notifications-notify-1"]);
     expect(h.services.effects.map((e) => [e.step, e.operation, e.outcome])).toEqual(input.steps.map((op, i) => [`${handle.runId}:${i + 1}`, op, "ok"]));
     expect(appliedPerStep(h.services.effects)).toEqual([1, 1, 1, 1]);
+  });
+
+  it("chain: one step per run, each run continuing as new with the rest; the last run returns every receipt", async () => {
+    const h = harness();
+    const input: ChainInput = { steps: ["reserve", "charge", "notify"], receipts: [] };
+    const handle = await h.start("chain", input);
+    await h.runToClose(handle.workflowId);
+    expect(await handle.result()).toEqual(["inventory-reserve-1", "payments-charge-1", "notifications-notify-1"]);
+    // Three runs, each with its own step 1: the effects' steps name three different runs.
+    const runs = h.services.effects.map((e) => e.step.replace(/:1$/, ""));
+    expect(new Set(runs).size).toBe(3);
+    expect(runs[0]).toBe(handle.runId);
+    expect(appliedPerStep(h.services.effects)).toEqual([1, 1, 1]);
+    const first = await h.client.describe(handle.workflowId, handle.runId);
+    expect(first).toMatchObject({ status: "continuedAsNew", continuedAsRunId: runs[1] });
+    expect(await h.client.describe(handle.workflowId)).toMatchObject({ runId: runs[2], status: "completed" });
   });
 
   it("fanout: runs every branch, then the join", async () => {

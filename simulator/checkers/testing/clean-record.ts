@@ -3,7 +3,8 @@
  * tolerate: a worker crash after an effect (the retry's call deduplicated),
  * a worker restart, a refused start, a lost start reply (one that never
  * landed, two that did), a workflow that completes with an activity still
- * pending, an activity that fails for good, a timer. No checker may flag it;
+ * pending, an activity that fails for good, a timer, a workflow that
+ * continued as new once. No checker may flag it;
  * each test corrupts a copy of it to plant one bug.
  */
 import type { FinalRun, SimRecord } from "../../model.ts";
@@ -44,6 +45,15 @@ export function cleanRecord(extend?: (sim: RecordBuilder) => void): SimRecord {
   saga.scheduleActivities(1);
   saga.failActivity(1);
   saga.fail();
+
+  // Continue-as-new: each run of the chain runs one step; the last completes.
+  const chainFirst = sim.startWorkflow("wf-chain", "chain");
+  chainFirst.scheduleActivities(1);
+  chainFirst.runActivity(1);
+  const chainSecond = chainFirst.continueAsNew();
+  chainSecond.scheduleActivities(1);
+  chainSecond.runActivity(1);
+  chainSecond.complete();
 
   sim.ambiguousStart("wf-reply-lost", false);
   sim.ambiguousStart("wf-landed", true)?.complete();

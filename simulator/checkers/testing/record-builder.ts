@@ -112,9 +112,14 @@ export class RecordBuilder {
     return this.nextTaskId++;
   }
 
-  private createRun(workflowId: string, workflowType: string): RunBuilder {
+  /** The run a continue-as-new of `from` starts (RunBuilder.continueAsNew records it on `from`'s side). */
+  continuedRun(from: RunBuilder): RunBuilder {
+    return this.createRun(from.workflowId, from.final.workflowType, from.runId);
+  }
+
+  private createRun(workflowId: string, workflowType: string, continuedFromRunId?: string): RunBuilder {
     this.runCount += 1;
-    const run = new RunBuilder(this, workflowId, `run-${this.runCount}`, workflowType);
+    const run = new RunBuilder(this, workflowId, `run-${this.runCount}`, workflowType, continuedFromRunId);
     this.record.finalRuns.push(run.final);
     return run;
   }
@@ -139,9 +144,11 @@ export class RunBuilder {
     readonly workflowId: string,
     readonly runId: string,
     workflowType: string,
+    continuedFromRunId?: string,
   ) {
     this.final = { workflowId, runId, workflowType, status: "running", closedAtMs: null, history: [], taskFailure: null };
-    this.append("WorkflowStarted", { workflowId, workflowType, taskQueue: TASK_QUEUE, input: null, randomSeed: "seed" });
+    const from = continuedFromRunId === undefined ? {} : { continuedFromRunId };
+    this.append("WorkflowStarted", { workflowId, workflowType, taskQueue: TASK_QUEUE, input: continuedFromRunId === undefined ? null : { carried: true }, randomSeed: "seed", ...from });
   }
 
   append<K extends EventType>(type: K, data: EventDataByType[K]): HistoryEvent {
@@ -175,6 +182,14 @@ export class RunBuilder {
   fail(): this {
     this.decide({ type: "WorkflowFailed", data: { failure: { type: "ActivityFailure", message: "a step failed" } } });
     return this.close("failed");
+  }
+
+  /** Close this run by continuing as new; returns the run that carries the workflow on (same type and queue). */
+  continueAsNew(): RunBuilder {
+    const next = this.sim.continuedRun(this);
+    this.decide({ type: "WorkflowContinuedAsNew", data: { newRunId: next.runId, workflowType: this.final.workflowType, taskQueue: TASK_QUEUE, input: { carried: true } } });
+    this.close("continuedAsNew");
+    return next;
   }
 
   close(status: RunStatus): this {

@@ -1,11 +1,12 @@
 /**
- * The five workload shapes: for each, the workflow code and how the driver
+ * The six workload shapes: for each, the workflow code and how the driver
  * draws its input (the input carries every drawn parameter, so the code
  * itself stays deterministic).
  */
 import type { WorkflowFunction } from "../../../engine/index.ts";
 import type { WorkloadShape } from "../../model.ts";
 import type { Prng } from "../../prng.ts";
+import { chain, drawChainInput } from "./chain.ts";
 import { drawFanoutInput, fanout } from "./fanout.ts";
 import { drawLinearInput, linear } from "./linear.ts";
 import { drawSagaInput, saga } from "./saga.ts";
@@ -23,4 +24,5 @@ export const SHAPES: Readonly<Record<WorkloadShape, ShapeDefinition>> = {
   fanout: { workflow: fanout, drawInput: drawFanoutInput },
   timer: { workflow: timer, drawInput: drawTimerInput },
   signal: { workflow: signal, drawInput: drawSignalInput },
+  chain: { workflow: chain, drawInput: drawChainInput },
 };
