@@ -19,6 +19,8 @@ export type ErrorCode =
   | "WORKFLOW_FAILED"
   | "WORKFLOW_CANCELLED"
   | "WORKFLOW_CONTINUED_AS_NEW"
+  | "WORKFLOW_TERMINATED"
+  | "WORKFLOW_ID_REUSE_REFUSED"
   | "NON_DETERMINISM"
   | "HISTORY_LIMIT_EXCEEDED"
   | "LEASE_LOST"
@@ -47,6 +49,8 @@ const KNOWN_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   "WORKFLOW_FAILED",
   "WORKFLOW_CANCELLED",
   "WORKFLOW_CONTINUED_AS_NEW",
+  "WORKFLOW_TERMINATED",
+  "WORKFLOW_ID_REUSE_REFUSED",
   "NON_DETERMINISM",
   "HISTORY_LIMIT_EXCEEDED",
   "LEASE_LOST",
@@ -115,6 +119,26 @@ export class WorkflowNotFoundError extends RatchetError {
           ? `no workflow with id "${ids.workflowId}"`
           : `no run ${ids.runId}`;
     super("WORKFLOW_NOT_FOUND", what, { ...ids });
+  }
+}
+
+/** A start refused by its idReusePolicy: the workflow id's latest run is closed, and the policy does not allow reusing it. */
+export class WorkflowIdReuseRefusedError extends RatchetError {
+  override name = "WorkflowIdReuseRefusedError";
+  constructor(readonly workflowId: string, readonly runId: string, readonly status: string, readonly policy: string) {
+    super("WORKFLOW_ID_REUSE_REFUSED", `workflow id "${workflowId}" was used by run ${runId}, which is ${status}; idReusePolicy ${policy} does not allow starting it again`, {
+      workflowId,
+      runId,
+      status,
+      idReusePolicy: policy,
+    });
+  }
+}
+
+export class WorkflowTerminatedError extends RatchetError {
+  override name = "WorkflowTerminatedError";
+  constructor(readonly workflowId: string, readonly runId: string, readonly reason: string) {
+    super("WORKFLOW_TERMINATED", `workflow "${workflowId}" (run ${runId}) was terminated: ${reason}`, { workflowId, runId, reason });
   }
 }
 

@@ -14,6 +14,7 @@ export {
   type RunStatus,
   type ClaimedTask,
   type IdConflictPolicy,
+  type IdReusePolicy,
   type ActivityTaskRef,
   type TaskKind,
 } from "./store/store.ts";
@@ -30,7 +31,7 @@ export type { Random } from "./ports/random.ts";
 export { CryptoRandom } from "./ports/crypto-random.ts";
 export { SeededRandom } from "./ports/seeded-random.ts";
 export { ConsoleLogger, silentLogger, type Logger, type LogLevel } from "./ports/logger.ts";
-export { transactional, type WorkflowContext, type WorkflowFunction, type WorkflowInfo, type ActivityContext, type ActivityFunction, type TransactionalActivity, type ActivityMap, type WorkflowMap } from "./workflow/types.ts";
+export { transactional, type WorkflowContext, type ContinueAsNewOptions, type WorkflowFunction, type WorkflowInfo, type ActivityContext, type ActivityFunction, type TransactionalActivity, type ActivityMap, type WorkflowMap } from "./workflow/types.ts";
 export type { ActivityOptions, RetryPolicy } from "./workflow/options.ts";
 export { replayWorkflowTask, type ReplayInput, type ReplayOutcome } from "./workflow/replay.ts";
 export type { HistoryEvent, EventType } from "./history/events.ts";

@@ -16,6 +16,12 @@ export const HISTORY_EVENTS_CONTINUE_AS_NEW_SUGGESTED = 10_000;
 /** Commands a single workflow task may emit (a fan-out of 1,000 activities fits). */
 export const COMMANDS_PER_WORKFLOW_TASK_MAX = 10_000;
 
+/** Characters of a cancellation or termination reason that are kept (longer ones are cut). */
+export const REASON_CHARS_MAX = 1_000;
+
+/** Characters of a start's request id (StartOptions.requestId). */
+export const REQUEST_ID_CHARS_MAX = 200;
+
 /** Workflows one bulk start (Client.startMany) may start in its one transaction. */
 export const START_BATCH_MAX = 1_000;
 

@@ -93,6 +93,8 @@ export interface StartRecord {
   outcome: "ok" | "fail" | "info";
   runId?: string;
   error?: string;
+  /** The start's request id: the driver's retries of one planned start share it (idempotent start). */
+  requestId?: string;
 }
 
 /** One signal send the driver attempted. */
@@ -188,6 +190,7 @@ export type CheckName =
   | "history-contiguous-append-only"
   | "lease-tokens-increase"
   | "continue-as-new-chain"
+  | "start-idempotent"
   | "terminal-after-heal";
 
 export interface Violation {

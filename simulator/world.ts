@@ -269,20 +269,17 @@ export class World implements FaultTarget {
 
   private async attemptStart(start: { workflowId: string; workflowType: StartRecord["workflowType"]; input: unknown }, attempt: number): Promise<void> {
     const atMs = this.elapsedMs();
+    // One request id per planned start: a retry after an ambiguous failure returns the run the first
+    // attempt created if it landed — even if that run has closed since, where useExisting would start a second.
+    const requestId = `${start.workflowId}#start`;
     try {
-      const handle = await this.client.start(start.workflowType, {
-        workflowId: start.workflowId,
-        taskQueue: SIM_TASK_QUEUE,
-        input: start.input,
-        // A retry after an ambiguous failure must not start a second run if the first landed.
-        idConflictPolicy: attempt === 1 ? "fail" : "useExisting",
-      });
-      this.starts.push({ workflowId: start.workflowId, workflowType: start.workflowType, atMs, outcome: "ok", runId: handle.runId });
+      const handle = await this.client.start(start.workflowType, { workflowId: start.workflowId, taskQueue: SIM_TASK_QUEUE, input: start.input, requestId });
+      this.starts.push({ workflowId: start.workflowId, workflowType: start.workflowType, atMs, outcome: "ok", runId: handle.runId, requestId });
       this.accepted.push({ workflowId: start.workflowId, runId: handle.runId });
       this.env.trace(`started ${start.workflowId} ${handle.runId}`);
     } catch (err) {
       const retryable = err instanceof RatchetError && err.retryable;
-      this.starts.push({ workflowId: start.workflowId, workflowType: start.workflowType, atMs, outcome: retryable ? "info" : "fail", error: describeError(err) });
+      this.starts.push({ workflowId: start.workflowId, workflowType: start.workflowType, atMs, outcome: retryable ? "info" : "fail", error: describeError(err), requestId });
       this.env.trace(`start ${start.workflowId} failed: ${describeError(err)}`);
       if (retryable && attempt < DRIVER_RETRIES_MAX) {
         this.env.after(DRIVER_RETRY_DELAY_MS, `retry start ${start.workflowId}`, () => this.attemptStart(start, attempt + 1));

@@ -29,7 +29,7 @@ async function drain(): Promise<void> {
 beforeAll(async () => {
   const first = await runCli(["migrate", ...db, "--json"]);
   expect(first.code, first.stderr).toBe(EXIT.ok);
-  expect(jsonOf(first)).toEqual({ schema: "ratchet", applied: [1, 2], version: SCHEMA_VERSION() });
+  expect(jsonOf(first)).toEqual({ schema: "ratchet", applied: [1, 2, 3], version: SCHEMA_VERSION() });
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,7 +44,7 @@ describe("migrate", () => {
 
   it("takes DATABASE_URL when --db is absent, and --schema", async () => {
     const run = await runCli(["migrate", "--schema", "second", "--json"], { env: { DATABASE_URL: `pglite:${dir}` } });
-    expect(jsonOf(run)).toEqual({ schema: "second", applied: [1, 2], version: SCHEMA_VERSION() });
+    expect(jsonOf(run)).toEqual({ schema: "second", applied: [1, 2, 3], version: SCHEMA_VERSION() });
   });
 });
 
@@ -174,6 +174,36 @@ describe("cancel", () => {
     expect(jsonOf(result)).toMatchObject({ workflowId: "forever-1", status: "cancelled" });
     const history = jsonOf(await runCli(["history", "forever-1", ...db, "--json"]));
     expect(history.events.find((e: { type: string }) => e.type === "WorkflowCancelRequested").data).toEqual({ reason: "no longer needed" });
+  });
+});
+
+describe("terminate and start policies", () => {
+  it("terminate ends the run at once, result exits 1; a start can replace a running run, and a request id makes it idempotent", async () => {
+    jsonOf(await runCli(["start", "waitForever", "--id", "forever-2", ...queue, ...db, "--json"]));
+    await drain();
+    const terminated = await runCli(["terminate", "forever-2", "--reason", "stuck", ...db, "--json"]);
+    expect(terminated.code, terminated.stderr).toBe(EXIT.ok);
+    const { runId } = jsonOf(terminated);
+    expect(jsonOf(terminated)).toEqual({ workflowId: "forever-2", runId });
+    const result = await runCli(["result", "forever-2", ...db, "--json"]);
+    expect(result.code).toBe(EXIT.failure);
+    expect(jsonOf(result)).toMatchObject({ workflowId: "forever-2", runId, status: "terminated" });
+    expect((await runCli(["describe", "forever-2", ...db])).stdout).toContain("terminated stuck");
+    const again = await runCli(["terminate", "forever-2", ...db]);
+    expect(again.code).toBe(EXIT.failure);
+    expect(again.stderr).toContain("is terminated, not running");
+
+    const refused = await runCli(["start", "waitForever", "--id", "forever-2", ...queue, ...db, "--if-closed", "reject"]);
+    expect(refused.code).toBe(EXIT.failure);
+    expect(refused.stderr).toContain("idReusePolicy rejectDuplicate does not allow starting it again");
+    const first = jsonOf(await runCli(["start", "waitForever", "--id", "forever-2", ...queue, ...db, "--if-closed", "allow-failed-only", "--request-id", "r1", "--json"]));
+    expect(first).toMatchObject({ created: true });
+    const repeated = jsonOf(await runCli(["start", "waitForever", "--id", "forever-2", ...queue, ...db, "--request-id", "r1", "--json"]));
+    expect(repeated).toEqual({ workflowId: "forever-2", runId: first.runId, created: false });
+    const replaced = jsonOf(await runCli(["start", "waitForever", "--id", "forever-2", ...queue, ...db, "--if-running", "terminate-existing", "--json"]));
+    expect(replaced.created).toBe(true);
+    expect(jsonOf(await runCli(["describe", "forever-2", "--run", first.runId, ...db, "--json"]))).toMatchObject({ status: "terminated" });
+    await runCli(["terminate", "forever-2", ...db]);
   });
 });
 

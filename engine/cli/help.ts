@@ -25,7 +25,7 @@ const DATABASE = `database (every command):
 const EXIT_CODES = `exit codes:
   ${EXIT.ok}    success
   ${EXIT.failure}    the operation ran but the answer is a failure: the workflow failed, was cancelled or is still
-       running (result, start --wait); no such workflow; already running (start); not running (signal, cancel)
+       running (result, start --wait); no such workflow; already running (start); not running (signal, cancel, terminate)
   ${EXIT.badInput}    bad input: usage error, unknown flag, invalid name, invalid JSON, payload over ${PAYLOAD_BYTES_MAX} bytes,
        unknown workflow/activity type, worker module missing or without workflows/activities
   ${EXIT.database}    database: unreachable, schema not migrated (run \`ratchet migrate\`), migration checksum mismatch,

@@ -21,7 +21,7 @@ export interface RunOutcome {
 }
 
 /** Errors Client.result() raises when the run closed without a result, or did not close in time: answers, not faults. */
-const OUTCOME_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(["WORKFLOW_FAILED", "WORKFLOW_CANCELLED", "WORKFLOW_NOT_RUNNING", "TIMEOUT"]);
+const OUTCOME_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(["WORKFLOW_FAILED", "WORKFLOW_CANCELLED", "WORKFLOW_TERMINATED", "WORKFLOW_NOT_RUNNING", "TIMEOUT"]);
 
 /**
  * With `wait`, block until the run closes (or `timeoutMs` passes); then
@@ -43,7 +43,9 @@ export async function readOutcome(client: Client, workflowId: string, runId: str
       if (!(err instanceof RatchetError && OUTCOME_CODES.has(err.code))) throw err;
     }
   }
-  const d = await client.describe(workflowId, pinned);
+  // A run that continued as new is followed to the run that carries the workflow on, as result() follows it.
+  let d = await client.describe(workflowId, pinned);
+  while (d.status === "continuedAsNew" && d.continuedAsRunId !== undefined) d = await client.describe(workflowId, d.continuedAsRunId);
   const outcome: RunOutcome = { workflowId: d.workflowId, runId: d.runId, status: d.status };
   if (d.status === "completed") outcome.result = d.result ?? null;
   if (d.failure) outcome.failure = d.failure;

@@ -12,18 +12,19 @@ import {
   WorkflowCancelledError,
   WorkflowFailedError,
   WorkflowNotFoundError,
+  WorkflowTerminatedError,
   fromFailureInfo,
   type FailureInfo,
 } from "../errors.ts";
 import type { HistoryEvent } from "../history/events.ts";
-import { RESULT_POLL_MS_DEFAULT, START_BATCH_MAX, TIMEOUT_MS_MAX } from "../limits.ts";
+import { REASON_CHARS_MAX, REQUEST_ID_CHARS_MAX, RESULT_POLL_MS_DEFAULT, START_BATCH_MAX, TIMEOUT_MS_MAX } from "../limits.ts";
 import { checkInteger, checkQueueName, checkSignalName, checkTypeName, checkWorkflowId } from "../names.ts";
 import { encodePayload } from "../payload.ts";
 import type { Clock } from "../ports/clock.ts";
 import { CryptoRandom } from "../ports/crypto-random.ts";
 import { uuidV7, type Random } from "../ports/random.ts";
 import { SystemClock } from "../ports/system-clock.ts";
-import type { IdConflictPolicy, PendingTask, RunRecord, RunStatus, Store } from "../store/store.ts";
+import { ID_CONFLICT_POLICIES, ID_REUSE_POLICIES, type IdConflictPolicy, type IdReusePolicy, type PendingTask, type RunRecord, type RunStatus, type Store } from "../store/store.ts";
 import type { ResolvedActivityOptions } from "../workflow/options.ts";
 import type { WorkflowMap } from "../workflow/types.ts";
 
@@ -39,8 +40,21 @@ export interface StartOptions {
   workflowId: string;
   taskQueue: string;
   input?: unknown;
-  /** When a run with this id is running: "fail" (WORKFLOW_ALREADY_RUNNING, the default) or "useExisting" (return it). */
+  /**
+   * When a run with this id is running: "fail" (WORKFLOW_ALREADY_RUNNING, the default), "useExisting"
+   * (return it), or "terminateExisting" (terminate it, recorded, and start the new run, in one transaction).
+   */
   idConflictPolicy?: IdConflictPolicy;
+  /**
+   * When the id's latest run is closed: "allowDuplicate" (start anew, the default), "allowDuplicateFailedOnly"
+   * (only if it failed, was cancelled or terminated), "rejectDuplicate" (never): WORKFLOW_ID_REUSE_REFUSED.
+   */
+  idReusePolicy?: IdReusePolicy;
+  /**
+   * Makes the start idempotent: a start repeated with the same request id (after a lost reply, say)
+   * returns the run the first one created, running or closed, with created: false.
+   */
+  requestId?: string;
 }
 
 export interface PendingActivityInfo {
@@ -71,6 +85,8 @@ export interface WorkflowDescription {
   failure?: FailureInfo;
   /** Set when status is "continuedAsNew": the run that carries the workflow on. */
   continuedAsRunId?: string;
+  /** Set when status is "terminated": the reason given. */
+  terminationReason?: string;
   /** Why the workflow's code cannot currently make progress (non-determinism, unknown type), while it retries. */
   taskFailure: FailureInfo | null;
   workflowTask: { state: "pending" | "running" | "backingOff"; attempt: number; visibleAtMs: number } | null;
@@ -100,10 +116,9 @@ export class Client {
     }
     const workflowId = checkWorkflowId(options.workflowId);
     const taskQueue = checkQueueName(options.taskQueue);
-    const policy = options.idConflictPolicy ?? "fail";
-    if (policy !== "fail" && policy !== "useExisting") {
-      throw new RatchetError("INVALID_ARGUMENT", `invalid idConflictPolicy ${JSON.stringify(policy)}: expected "fail" or "useExisting"`, { field: "idConflictPolicy" });
-    }
+    const policy = checkChoice(options.idConflictPolicy ?? "fail", "idConflictPolicy", ID_CONFLICT_POLICIES);
+    const idReusePolicy = checkChoice(options.idReusePolicy ?? "allowDuplicate", "idReusePolicy", ID_REUSE_POLICIES);
+    const requestId = options.requestId === undefined ? undefined : checkRequestId(options.requestId);
     const inputJson = encodePayload(options.input, `input of workflow ${workflowType}`);
     const nowMs = this.clock.now();
     const { runId, created } = await this.store.startWorkflow({
@@ -115,6 +130,8 @@ export class Client {
       randomSeed: this.random.uuid(),
       nowMs,
       idConflictPolicy: policy,
+      idReusePolicy,
+      ...(requestId === undefined ? {} : { requestId }),
     });
     return new WorkflowHandle(this, workflowId, runId, created) as WorkflowHandle & { readonly runId: string };
   }
@@ -174,6 +191,7 @@ export class Client {
       if (last?.type === "WorkflowCompleted") description.result = last.data.result;
       if (last?.type === "WorkflowFailed") description.failure = last.data.failure;
       if (last?.type === "WorkflowContinuedAsNew") description.continuedAsRunId = last.data.newRunId;
+      if (last?.type === "WorkflowTerminated") description.terminationReason = last.data.reason;
     }
     for (const t of tasks) {
       if (t.kind === "workflow") {
@@ -205,7 +223,18 @@ export class Client {
   async cancel(workflowId: string, reason = "cancelled by client"): Promise<{ runId: string; alreadyRequested: boolean }> {
     checkWorkflowId(workflowId);
     if (typeof reason !== "string") throw new RatchetError("INVALID_ARGUMENT", "cancel reason must be a string", { field: "reason" });
-    return this.store.requestCancelWorkflow(workflowId, reason.slice(0, 1_000), this.clock.now());
+    return this.store.requestCancelWorkflow(workflowId, reason.slice(0, REASON_CHARS_MAX), this.clock.now());
+  }
+
+  /**
+   * Terminate the running run at once: it closes as terminated with a
+   * WorkflowTerminated event, its tasks are deleted, and its code runs no
+   * more (no cleanup: that is cancel()). result() then throws WORKFLOW_TERMINATED.
+   */
+  async terminate(workflowId: string, reason = "terminated by client"): Promise<{ runId: string }> {
+    checkWorkflowId(workflowId);
+    if (typeof reason !== "string") throw new RatchetError("INVALID_ARGUMENT", "terminate reason must be a string", { field: "reason" });
+    return this.store.terminateWorkflow(workflowId, reason.slice(0, REASON_CHARS_MAX), this.clock.now());
   }
 
   /**
@@ -254,6 +283,8 @@ function outcomeOf<T>(run: RunRecord, last: HistoryEvent | undefined): T {
       throw new WorkflowFailedError(workflowId, runId, fromFailureInfo(last.data.failure));
     case "WorkflowCancelled":
       throw new WorkflowCancelledError(workflowId, runId);
+    case "WorkflowTerminated":
+      throw new WorkflowTerminatedError(workflowId, runId, last.data.reason);
     default:
       throw new RatchetError("WORKFLOW_NOT_RUNNING", `run ${runId} is ${run.status} without a closing event`, { workflowId, runId, status: run.status });
   }
@@ -298,6 +329,10 @@ export class WorkflowHandle {
     return this.client.history(this.workflowId, this.runId);
   }
 
+  terminate(reason?: string): Promise<{ runId: string }> {
+    return this.client.terminate(this.workflowId, reason);
+  }
+
   signal(name: string, payload?: unknown): Promise<{ runId: string }> {
     return this.client.signal(this.workflowId, name, payload);
   }
@@ -305,4 +340,14 @@ export class WorkflowHandle {
   cancel(reason?: string): Promise<{ runId: string; alreadyRequested: boolean }> {
     return this.client.cancel(this.workflowId, reason);
   }
+}
+
+function checkChoice<T extends string>(value: unknown, field: string, choices: readonly T[]): T {
+  if (typeof value === "string" && (choices as readonly string[]).includes(value)) return value as T;
+  throw new RatchetError("INVALID_ARGUMENT", `invalid ${field} ${JSON.stringify(value)}: expected one of ${choices.map((c) => JSON.stringify(c)).join(", ")}`, { field });
+}
+
+function checkRequestId(value: unknown): string {
+  if (typeof value === "string" && value.length > 0 && value.length <= REQUEST_ID_CHARS_MAX) return value;
+  throw new RatchetError("INVALID_ARGUMENT", `invalid requestId ${JSON.stringify(value)}: expected a string of 1 to ${REQUEST_ID_CHARS_MAX} characters`, { field: "requestId" });
 }

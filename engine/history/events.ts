@@ -34,6 +34,8 @@ export interface EventDataByType {
   WorkflowCompleted: { result: unknown };
   WorkflowFailed: { failure: FailureInfo };
   WorkflowCancelled: { reason: string };
+  /** Appended by termination (client.terminate, or a start with idConflictPolicy terminateExisting): the run's last event. */
+  WorkflowTerminated: { reason: string };
   /** The run's last event: `newRunId` carries the workflow on, with `input`, as `workflowType` on `taskQueue`. */
   WorkflowContinuedAsNew: { newRunId: string; workflowType: string; taskQueue: string; input: unknown };
 }
@@ -65,7 +67,7 @@ export const RESOLUTION_EVENT_TYPES: ReadonlySet<EventType> = new Set<EventType>
   "WorkflowCancelRequested",
 ]);
 
-export const TERMINAL_EVENT_TYPES: ReadonlySet<EventType> = new Set<EventType>(["WorkflowCompleted", "WorkflowFailed", "WorkflowCancelled", "WorkflowContinuedAsNew"]);
+export const TERMINAL_EVENT_TYPES: ReadonlySet<EventType> = new Set<EventType>(["WorkflowCompleted", "WorkflowFailed", "WorkflowCancelled", "WorkflowContinuedAsNew", "WorkflowTerminated"]);
 
 /**
  * An event ready to append: its data as JSON text, so payloads that were

@@ -125,14 +125,27 @@ export class Queries {
 
   // -- runs ------------------------------------------------------------------
 
-  insertRun(runId: string, workflowId: string, workflowType: string, taskQueue: string, nowMs: number): Sql {
+  insertRun(runId: string, workflowId: string, workflowType: string, taskQueue: string, nowMs: number, requestId: string | null): Sql {
     return this.q(
       "insertRun",
-      `INSERT INTO ${this.s}.runs (run_id, workflow_id, workflow_type, task_queue, status, next_event_id, created_at_ms, updated_at_ms)
-       VALUES ($1, $2, $3, $4, 'running', 1, $5, $5)
+      `INSERT INTO ${this.s}.runs (run_id, workflow_id, workflow_type, task_queue, status, next_event_id, created_at_ms, updated_at_ms, start_request_id)
+       VALUES ($1, $2, $3, $4, 'running', 1, $5, $5, $6)
        ON CONFLICT (workflow_id) WHERE status = 'running' DO NOTHING
        RETURNING run_id`,
-      [runId, workflowId, workflowType, taskQueue, nowMs],
+      [runId, workflowId, workflowType, taskQueue, nowMs, requestId],
+    );
+  }
+
+  selectRunByStartRequest(workflowId: string, requestId: string): Sql {
+    return this.q("selectRunByStartRequest", `SELECT run_id FROM ${this.s}.runs WHERE workflow_id = $1 AND start_request_id = $2`, [workflowId, requestId]);
+  }
+
+  /** Close a run from outside its workflow code (termination): status, close time, and a version bump that voids decisions in flight. */
+  closeRun(runId: string, status: string, nowMs: number): Sql {
+    return this.q(
+      "closeRun",
+      `UPDATE ${this.s}.runs SET status = $2, closed_at_ms = $3::bigint, updated_at_ms = $3::bigint, version = version + 1 WHERE run_id = $1`,
+      [runId, status, nowMs],
     );
   }
 
@@ -176,7 +189,7 @@ export class Queries {
   }
 
   private readonly runColumns = `run_id, workflow_id, workflow_type, task_queue, status, next_event_id, processed_upto, version,
-       task_failure, task_failures, cancel_requested, created_at_ms, updated_at_ms, closed_at_ms`;
+       task_failure, task_failures, cancel_requested, created_at_ms, updated_at_ms, closed_at_ms, start_request_id`;
 
   selectRun(runId: string): Sql {
     return this.q("selectRun", `SELECT ${this.runColumns} FROM ${this.s}.runs WHERE run_id = $1`, [runId]);

@@ -16,7 +16,7 @@
  */
 import { assert } from "../assert.ts";
 import type { SqlDriver, SqlSession } from "../db/driver.ts";
-import { HistoryLimitError, LeaseLostError, WorkflowAlreadyRunningError, WorkflowNotFoundError, WorkflowNotRunningError, toFailureInfo, type FailureInfo } from "../errors.ts";
+import { HistoryLimitError, LeaseLostError, WorkflowAlreadyRunningError, WorkflowIdReuseRefusedError, WorkflowNotFoundError, WorkflowNotRunningError, toFailureInfo, type FailureInfo } from "../errors.ts";
 import { jsonWithRaw, newEvent, type HistoryEvent, type NewEvent } from "../history/events.ts";
 import { HISTORY_EVENTS_MAX, TIMER_TASK_LEASE_MS, WORKFLOW_TASK_RETRY_MS_INITIAL, WORKFLOW_TASK_RETRY_MS_MAX, WORKFLOW_TASK_TIMEOUT_MS_DEFAULT } from "../limits.ts";
 import { commandEvent, isTerminal, type Command } from "../workflow/commands.ts";
@@ -40,6 +40,8 @@ export interface RunRecord {
   taskFailure: FailureInfo | null;
   taskFailures: number;
   cancelRequested: boolean;
+  /** The request id of the start that created the run, if it gave one. */
+  startRequestId: string | null;
   createdAtMs: number;
   updatedAtMs: number;
   closedAtMs: number | null;
@@ -88,7 +90,12 @@ export interface PendingTask {
   scheduledAtMs: number;
 }
 
-export type IdConflictPolicy = "fail" | "useExisting";
+/** What a start does when its workflow id has a running run: refuse, return that run, or terminate it and start anew. */
+export type IdConflictPolicy = "fail" | "useExisting" | "terminateExisting";
+export const ID_CONFLICT_POLICIES: readonly IdConflictPolicy[] = ["fail", "useExisting", "terminateExisting"];
+/** Whether a start may reuse a workflow id whose latest run is closed: always, only after a failure (failed, cancelled, terminated), or never. */
+export type IdReusePolicy = "allowDuplicate" | "allowDuplicateFailedOnly" | "rejectDuplicate";
+export const ID_REUSE_POLICIES: readonly IdReusePolicy[] = ["allowDuplicate", "allowDuplicateFailedOnly", "rejectDuplicate"];
 
 export interface StartWorkflowParams {
   runId: string;
@@ -99,6 +106,10 @@ export interface StartWorkflowParams {
   randomSeed: string;
   nowMs: number;
   idConflictPolicy: IdConflictPolicy;
+  /** Default allowDuplicate. */
+  idReusePolicy?: IdReusePolicy;
+  /** A start repeated with the same request id returns the run the first created (created: false), running or closed. */
+  requestId?: string;
 }
 
 export interface WorkflowTaskCompletion {
@@ -203,15 +214,30 @@ export class Store {
 
   /** Start a run: the run row, its WorkflowStarted event and its first workflow task, in one transaction. */
   async startWorkflow(p: StartWorkflowParams): Promise<{ runId: string; created: boolean }> {
+    const requestId = p.requestId ?? null;
     return this.db.transaction(async (tx) => {
-      const inserted = await tx.query<{ run_id: string }>(this.q.insertRun(p.runId, p.workflowId, p.workflowType, p.taskQueue, p.nowMs));
+      if (requestId !== null) {
+        const prior = await tx.query<{ run_id: string }>(this.q.selectRunByStartRequest(p.workflowId, requestId));
+        if (prior[0]) return { runId: prior[0].run_id, created: false };
+      }
+      const reuse = p.idReusePolicy ?? "allowDuplicate";
+      if (reuse !== "allowDuplicate") {
+        const latest = (await tx.query(this.q.selectLatestRun(p.workflowId))).map(toRun)[0];
+        if (latest && latest.status !== "running" && (reuse === "rejectDuplicate" || latest.status === "completed" || latest.status === "continuedAsNew")) {
+          throw new WorkflowIdReuseRefusedError(p.workflowId, latest.runId, latest.status, reuse);
+        }
+      }
+      let inserted = await tx.query<{ run_id: string }>(this.q.insertRun(p.runId, p.workflowId, p.workflowType, p.taskQueue, p.nowMs, requestId));
       if (inserted.length === 0) {
         // ON CONFLICT waited for any concurrent starter to commit, so the running run is visible now.
-        const existing = await tx.query<{ run_id: string }>(this.q.selectRunningRun(p.workflowId));
-        const runId = existing[0]?.run_id;
-        assert(runId !== undefined, `insertRun conflicted but no running run of ${p.workflowId} is visible`);
-        if (p.idConflictPolicy === "useExisting") return { runId, created: false };
-        throw new WorkflowAlreadyRunningError(p.workflowId, runId);
+        const existing = (await tx.query(this.q.lockRunningRun(p.workflowId))).map(toRun)[0];
+        assert(existing !== undefined, `insertRun conflicted but no running run of ${p.workflowId} is visible`);
+        if (requestId !== null && existing.startRequestId === requestId) return { runId: existing.runId, created: false };
+        if (p.idConflictPolicy === "useExisting") return { runId: existing.runId, created: false };
+        if (p.idConflictPolicy === "fail") throw new WorkflowAlreadyRunningError(p.workflowId, existing.runId);
+        await this.terminateRun(tx, existing, `terminated by a new start of workflow id ${p.workflowId} (idConflictPolicy terminateExisting)`, p.nowMs);
+        inserted = await tx.query<{ run_id: string }>(this.q.insertRun(p.runId, p.workflowId, p.workflowType, p.taskQueue, p.nowMs, requestId));
+        assert(inserted.length === 1, `the run of ${p.workflowId} was terminated, yet another start holds the id`);
       }
       const started = workflowStartedData(p);
       await tx.query(
@@ -264,6 +290,27 @@ export class Store {
       await this.appendResolution(tx, run, nowMs, newEvent("WorkflowCancelRequested", { reason }));
       return { runId: run.runId, alreadyRequested: false };
     });
+  }
+
+  /**
+   * Terminate the workflow's running run: closed at once as terminated, a
+   * WorkflowTerminated event last in its history, every task of it deleted —
+   * in one transaction. Its code runs no more: a workflow task in flight
+   * finds the run closed, activities in flight lose their leases (and learn
+   * it at their next heartbeat), and no cleanup runs (that is cancellation).
+   */
+  async terminateWorkflow(workflowId: string, reason: string, nowMs: number): Promise<{ runId: string }> {
+    return this.db.transaction(async (tx) => {
+      const run = await this.lockRunningRun(tx, workflowId);
+      await this.terminateRun(tx, run, reason, nowMs);
+      return { runId: run.runId };
+    });
+  }
+
+  private async terminateRun(tx: SqlSession, run: RunRecord, reason: string, nowMs: number): Promise<void> {
+    await this.appendEvents(tx, run.runId, run.nextEventId, nowMs, [newEvent("WorkflowTerminated", { reason })]);
+    await tx.query(this.q.closeRun(run.runId, "terminated", nowMs));
+    await tx.query(this.q.deleteTasksOfRuns([run.runId]));
   }
 
   // -- reads -------------------------------------------------------------------
@@ -944,6 +991,7 @@ function toRun(r: Record<string, unknown>): RunRecord {
     taskFailure: (r.task_failure as FailureInfo | null) ?? null,
     taskFailures: r.task_failures as number,
     cancelRequested: r.cancel_requested as boolean,
+    startRequestId: (r.start_request_id as string | null) ?? null,
     createdAtMs: r.created_at_ms as number,
     updatedAtMs: r.updated_at_ms as number,
     closedAtMs: (r.closed_at_ms as number | null) ?? null,

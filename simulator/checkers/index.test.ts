@@ -20,6 +20,7 @@ const CHECK_NAMES = Object.keys({
   "history-contiguous-append-only": true,
   "lease-tokens-increase": true,
   "continue-as-new-chain": true,
+  "start-idempotent": true,
   "terminal-after-heal": true,
 } satisfies Record<CheckName, true>);
 

@@ -13,6 +13,7 @@ import { historyContiguousAppendOnly } from "./history-contiguous-append-only.ts
 import { leaseTokensIncrease } from "./lease-tokens-increase.ts";
 import { noAcceptedWorkflowLost } from "./no-accepted-workflow-lost.ts";
 import { noResultRecordedTwice } from "./no-result-recorded-twice.ts";
+import { startIdempotent } from "./start-idempotent.ts";
 import { terminalAfterHeal } from "./terminal-after-heal.ts";
 
 export { digestEvent, EVENT_DIGEST_HEX_CHARS } from "./history-contiguous-append-only.ts";
@@ -24,6 +25,7 @@ export {
   leaseTokensIncrease,
   noAcceptedWorkflowLost,
   noResultRecordedTwice,
+  startIdempotent,
   terminalAfterHeal,
 };
 
@@ -39,6 +41,11 @@ export const ALL_CHECKERS: readonly CheckerEntry[] = [
     name: "no-accepted-workflow-lost",
     description: "every accepted start has its run, beginning with WorkflowStarted; every run comes from an accepted or ambiguous start",
     check: noAcceptedWorkflowLost,
+  },
+  {
+    name: "start-idempotent",
+    description: "starts repeated with one request id were acknowledged with one run, and made no more runs than the request ids they carried",
+    check: startIdempotent,
   },
   {
     name: "activity-attempted-at-least-once",

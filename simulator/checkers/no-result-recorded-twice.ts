@@ -41,7 +41,7 @@ const TERMINAL_EVENT_OF_STATUS: Record<RunStatus, EventType | null | undefined> 
   completed: "WorkflowCompleted",
   failed: "WorkflowFailed",
   cancelled: "WorkflowCancelled",
-  terminated: undefined,
+  terminated: "WorkflowTerminated",
   continuedAsNew: "WorkflowContinuedAsNew",
 };
 

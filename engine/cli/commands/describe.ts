@@ -13,7 +13,7 @@ export const describeCommand: CommandSpec = {
   flagHelp: [RUN_FLAG_HELP, JSON_FLAG_HELP],
   jsonShape:
     '{"workflowId", "runId", "workflowType", "taskQueue", "status", "createdAtMs", "closedAtMs", "historyLength", "cancelRequested",\n' +
-    ' "result"? (completed), "failure"? (failed), "continuedAsRunId"? (continuedAsNew), "taskFailure" (null, or why the workflow code cannot progress, e.g. NON_DETERMINISM),\n' +
+    ' "result"? (completed), "failure"? (failed), "continuedAsRunId"? (continuedAsNew), "terminationReason"? (terminated), "taskFailure" (null, or why the workflow code cannot progress, e.g. NON_DETERMINISM),\n' +
     ' "workflowTask" (null | {"state": "pending"|"running"|"backingOff", "attempt", "visibleAtMs"}),\n' +
     ' "pendingActivities": [{"seq", "activityType", "taskQueue", "state": "scheduled"|"started"|"backingOff", "attempt", "maximumAttempts",\n' +
     '                        "nextAttemptAtMs", "leaseExpiresAtMs", "lastFailure", "heartbeatDetails"}],\n' +

@@ -7,6 +7,7 @@ import { migrateCommand } from "./migrate.ts";
 import { resultCommand } from "./result.ts";
 import { signalCommand } from "./signal.ts";
 import { startCommand } from "./start.ts";
+import { terminateCommand } from "./terminate.ts";
 import { workerCommand } from "./worker.ts";
 
 export const COMMANDS: readonly CommandSpec[] = [
@@ -17,6 +18,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   historyCommand,
   signalCommand,
   cancelCommand,
+  terminateCommand,
   resultCommand,
 ];
 

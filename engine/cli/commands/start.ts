@@ -10,12 +10,15 @@ import { outcomeExitCode, printOutcome, readOutcome } from "../outcome.ts";
 import { jsonPayloadFile, jsonPayloadFlag } from "../payload-flags.ts";
 import { withClient } from "../session.ts";
 
-const IF_RUNNING = ["fail", "use-existing"] as const;
+const IF_RUNNING = ["fail", "use-existing", "terminate-existing"] as const;
+const IF_CLOSED = ["allow", "allow-failed-only", "reject"] as const;
+const CONFLICT_POLICY = { fail: "fail", "use-existing": "useExisting", "terminate-existing": "terminateExisting" } as const;
+const REUSE_POLICY = { allow: "allowDuplicate", "allow-failed-only": "allowDuplicateFailedOnly", reject: "rejectDuplicate" } as const;
 
 export const startCommand: CommandSpec = {
   name: "start",
   summary: "start a workflow run",
-  usage: "start <workflowType> --id ID --queue QUEUE [--input JSON | --input-file PATH] [--if-running fail|use-existing] [--wait [--timeout-ms N]] [--json]",
+  usage: "start <workflowType> --id ID --queue QUEUE [--input JSON | --input-file PATH] [--if-running fail|use-existing|terminate-existing] [--if-closed allow|allow-failed-only|reject] [--request-id ID] [--wait [--timeout-ms N]] [--json]",
   options: {
     ...JSON_OPTION,
     id: { type: "string" },
@@ -23,6 +26,8 @@ export const startCommand: CommandSpec = {
     input: { type: "string" },
     "input-file": { type: "string" },
     "if-running": { type: "string" },
+    "if-closed": { type: "string" },
+    "request-id": { type: "string" },
     wait: { type: "boolean" },
     "timeout-ms": { type: "string" },
   },
@@ -31,13 +36,15 @@ export const startCommand: CommandSpec = {
     ["--queue QUEUE", "task queue its workflow tasks go to (required)"],
     ["--input JSON", "the workflow's input, as JSON text (default null)"],
     ["--input-file PATH", "read the input JSON from a file instead"],
-    ["--if-running fail|use-existing", "when a run with this id is running: fail (exit 1, the default) or report that run"],
+    ["--if-running fail|use-existing|terminate-existing", "when a run with this id is running: fail (exit 1, the default), report that run, or terminate it and start"],
+    ["--if-closed allow|allow-failed-only|reject", "when the id's latest run is closed: start anew (the default), only if it did not complete, or never (exit 1)"],
+    ["--request-id ID", "idempotent start: repeated with the same request id, it reports the run the first created (created: false)"],
     ["--wait", "wait for the run to close and report its outcome, as `ratchet result` does"],
     ["--timeout-ms N", "with --wait: stop waiting after N ms (the run goes on; exit 1, status running)"],
     JSON_FLAG_HELP,
   ],
   jsonShape:
-    '{"workflowId", "runId", "created": true}   (created: false when --if-running use-existing found a running run)\n' +
+    '{"workflowId", "runId", "created": true}   (created: false when --if-running use-existing found a running run, or --request-id a run it created before)\n' +
     'with --wait, also "status" ("completed" | "failed" | "cancelled" | "terminated" | "running") and "result" (completed) or "failure" (failed: {type, message, code?, stack?, cause?, ...})',
   notes:
     "The input is validated (JSON, at most the payload limit) before connecting. With --wait, stdout carries only the outcome,\n" +
@@ -49,13 +56,15 @@ export const startCommand: CommandSpec = {
     checkFlag("--id", () => checkWorkflowId(workflowId));
     const taskQueue = checkQueueName(required(ctx.flags, "queue"), "--queue");
     const input = readInput(ctx.flags, ctx.io, workflowType);
-    const idConflictPolicy = ctx.flags.choice("if-running", IF_RUNNING) === "use-existing" ? "useExisting" : "fail";
+    const idConflictPolicy = CONFLICT_POLICY[ctx.flags.choice("if-running", IF_RUNNING) ?? "fail"];
+    const idReusePolicy = REUSE_POLICY[ctx.flags.choice("if-closed", IF_CLOSED) ?? "allow"];
+    const requestId = ctx.flags.string("request-id");
     const wait = ctx.flags.bool("wait");
     const timeoutMs = ctx.flags.integer("timeout-ms", 0, TIMEOUT_MS_MAX);
     if (timeoutMs !== undefined && !wait) throw usageError("--timeout-ms only applies with --wait", { flag: "--timeout-ms" });
 
     return withClient(ctx, async (client) => {
-      const handle = await client.start(workflowType, { workflowId, taskQueue, input, idConflictPolicy });
+      const handle = await client.start(workflowType, { workflowId, taskQueue, input, idConflictPolicy, idReusePolicy, ...(requestId === undefined ? {} : { requestId }) });
       const runId = handle.runId;
       // Client.start always pins the run; only getHandle() makes handles without one.
       assert(runId !== undefined, "Client.start returned a handle without a runId");

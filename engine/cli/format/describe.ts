@@ -20,6 +20,7 @@ export function describeLines(d: WorkflowDescription): string[] {
   if (d.status === "completed") lines.push(`result     ${inlineJson(d.result)}`);
   if (d.failure) lines.push("failure", ...failureLines(d.failure, "  "));
   if (d.continuedAsRunId !== undefined) lines.push(`continued as run ${d.continuedAsRunId}`);
+  if (d.terminationReason !== undefined) lines.push(`terminated ${d.terminationReason}`);
   if (d.workflowTask) {
     const t = d.workflowTask;
     const retry = t.state === "backingOff" ? `, retries at ${isoTime(t.visibleAtMs)}` : "";
