@@ -97,6 +97,16 @@ export interface StartRecord {
   requestId?: string;
 }
 
+/** One termination the driver attempted (client.terminate). */
+export interface TerminationRecord {
+  workflowId: string;
+  atMs: number;
+  outcome: "ok" | "fail" | "info";
+  /** The run terminated (outcome ok). */
+  runId?: string;
+  error?: string;
+}
+
 /** One signal send the driver attempted. */
 export interface SignalRecord {
   workflowId: string;
@@ -162,6 +172,7 @@ export interface SimRecord {
   seed: number;
   starts: StartRecord[];
   signals: SignalRecord[];
+  terminations: TerminationRecord[];
   observations: ObservationRecord[];
   effects: EffectRecord[];
   snapshots: HistorySnapshot[];
@@ -191,6 +202,7 @@ export type CheckName =
   | "lease-tokens-increase"
   | "continue-as-new-chain"
   | "start-idempotent"
+  | "termination-final"
   | "terminal-after-heal";
 
 export interface Violation {
@@ -214,7 +226,7 @@ export interface SimResult {
   database: "pglite" | "postgres";
   mutant: string | null;
   /** Accepted workflows by the status of their last run; continuedAsNew counts the runs that handed a workflow on. */
-  workflows: { accepted: number; completed: number; failed: number; cancelled: number; open: number; continuedAsNew: number };
+  workflows: { accepted: number; completed: number; failed: number; cancelled: number; terminated: number; open: number; continuedAsNew: number };
   /** `inlined`: results recorded with the decisions their workflows made on them (the worker's inline decisions path). */
   activities: { scheduled: number; attempts: number; recorded: number; inlined: number };
   effects: { keys: number; applied: number; duplicates: number };

@@ -56,7 +56,7 @@ describe("runScenario", () => {
       replay: "npx ratchet sim run scenarios/small.json --seed 3",
     });
     expect(result.traceHash).toMatch(/^[0-9a-f]{64}$/);
-    expect(result.workflows.completed + result.workflows.failed + result.workflows.cancelled).toBe(16);
+    expect(result.workflows.completed + result.workflows.failed + result.workflows.cancelled + result.workflows.terminated).toBe(16);
     // Each chain workflow's runs but the last continued as new; the record holds every one of them.
     const continued = record.finalRuns.filter((r) => r.status === "continuedAsNew");
     expect(result.workflows.continuedAsNew).toBe(continued.length);

@@ -123,7 +123,7 @@ async function runOnPostgres(
 
 function summarize(record: SimRecord, extra: Pick<SimResult, "traceHash" | "mutant" | "violations" | "wallMs" | "replay">): SimResult {
   const acceptedIds = new Set(record.starts.filter((s) => s.outcome === "ok").map((s) => s.workflowId));
-  const workflows = { accepted: acceptedIds.size, completed: 0, failed: 0, cancelled: 0, open: 0, continuedAsNew: 0 };
+  const workflows = { accepted: acceptedIds.size, completed: 0, failed: 0, cancelled: 0, terminated: 0, open: 0, continuedAsNew: 0 };
   let scheduled = 0;
   let recorded = 0;
   for (const run of record.finalRuns) {
@@ -131,6 +131,7 @@ function summarize(record: SimRecord, extra: Pick<SimResult, "traceHash" | "muta
       if (run.status === "completed") workflows.completed += 1;
       else if (run.status === "failed") workflows.failed += 1;
       else if (run.status === "cancelled") workflows.cancelled += 1;
+      else if (run.status === "terminated") workflows.terminated += 1;
       else if (run.status === "running") workflows.open += 1;
       else if (run.status === "continuedAsNew") workflows.continuedAsNew += 1;
     }

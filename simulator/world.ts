@@ -26,7 +26,7 @@ import {
 import type { EnvDriver, EnvLink, SimEnvironment, SkewableClock } from "./environment.ts";
 import { digestEvent } from "./checkers/index.ts";
 import { ENGINE_POINT, drawSwarmFaults, scheduleFaults, type FaultTarget } from "./faults.ts";
-import type { AppliedFault, EffectRecord, Fault, FinalRun, HistorySnapshot, ObservationRecord, Scenario, ServiceBehavior, ServiceName, SignalRecord, SimRecord, StartRecord } from "./model.ts";
+import type { AppliedFault, EffectRecord, Fault, FinalRun, HistorySnapshot, ObservationRecord, Scenario, ServiceBehavior, ServiceName, SignalRecord, SimRecord, StartRecord, TerminationRecord } from "./model.ts";
 import { Prng } from "./prng.ts";
 import { MockServices } from "./services/index.ts";
 import { planWorkload, workloadActivities, workloadWorkflows } from "./workloads/index.ts";
@@ -109,6 +109,7 @@ export class World implements FaultTarget {
   private readonly recorderDriver: EnvDriver;
   private readonly starts: StartRecord[] = [];
   private readonly signals: SignalRecord[] = [];
+  private readonly terminations: TerminationRecord[] = [];
   private readonly observations: ObservationRecord[] = [];
   private readonly snapshots: HistorySnapshot[] = [];
   private readonly faultsApplied: AppliedFault[] = [];
@@ -179,6 +180,7 @@ export class World implements FaultTarget {
       seed: this.options.seed,
       starts: this.starts,
       signals: this.signals,
+      terminations: this.terminations,
       observations: this.observations,
       effects: this.services.effects as EffectRecord[],
       snapshots: this.snapshots,
@@ -265,6 +267,9 @@ export class World implements FaultTarget {
     for (const signal of plan.signals) {
       this.at(signal.atMs, `signal ${signal.workflowId}`, () => this.attemptSignal(signal));
     }
+    for (const termination of plan.terminations) {
+      this.at(termination.atMs, `terminate ${termination.workflowId}`, () => this.attemptTerminate(termination.workflowId));
+    }
   }
 
   private async attemptStart(start: { workflowId: string; workflowType: StartRecord["workflowType"]; input: unknown }, attempt: number): Promise<void> {
@@ -284,6 +289,19 @@ export class World implements FaultTarget {
       if (retryable && attempt < DRIVER_RETRIES_MAX) {
         this.env.after(DRIVER_RETRY_DELAY_MS, `retry start ${start.workflowId}`, () => this.attemptStart(start, attempt + 1));
       }
+    }
+  }
+
+  private async attemptTerminate(workflowId: string): Promise<void> {
+    const atMs = this.elapsedMs();
+    try {
+      const { runId } = await this.client.terminate(workflowId, "planned by the driver");
+      this.terminations.push({ workflowId, atMs, outcome: "ok", runId });
+      this.env.trace(`terminated ${workflowId} ${runId}`);
+    } catch (err) {
+      const retryable = err instanceof RatchetError && err.retryable;
+      this.terminations.push({ workflowId, atMs, outcome: retryable ? "info" : "fail", error: describeError(err) });
+      this.env.trace(`terminate ${workflowId} failed: ${describeError(err)}`);
     }
   }
 

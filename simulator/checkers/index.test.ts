@@ -21,6 +21,7 @@ const CHECK_NAMES = Object.keys({
   "lease-tokens-increase": true,
   "continue-as-new-chain": true,
   "start-idempotent": true,
+  "termination-final": true,
   "terminal-after-heal": true,
 } satisfies Record<CheckName, true>);
 

@@ -15,6 +15,7 @@ import { noAcceptedWorkflowLost } from "./no-accepted-workflow-lost.ts";
 import { noResultRecordedTwice } from "./no-result-recorded-twice.ts";
 import { startIdempotent } from "./start-idempotent.ts";
 import { terminalAfterHeal } from "./terminal-after-heal.ts";
+import { terminationFinal } from "./termination-final.ts";
 
 export { digestEvent, EVENT_DIGEST_HEX_CHARS } from "./history-contiguous-append-only.ts";
 export {
@@ -27,6 +28,7 @@ export {
   noResultRecordedTwice,
   startIdempotent,
   terminalAfterHeal,
+  terminationFinal,
 };
 
 export interface CheckerEntry {
@@ -71,6 +73,11 @@ export const ALL_CHECKERS: readonly CheckerEntry[] = [
     name: "lease-tokens-increase",
     description: "each claim of a task has a new token, increasing per worker incarnation; a completed activity holds its task's newest token",
     check: leaseTokensIncrease,
+  },
+  {
+    name: "termination-final",
+    description: "an acknowledged termination leaves its run terminated with WorkflowTerminated last; no run is terminated that no termination explains",
+    check: terminationFinal,
   },
   {
     name: "continue-as-new-chain",

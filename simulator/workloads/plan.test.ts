@@ -11,7 +11,7 @@ import { InvalidArgumentError } from "../../engine/index.ts";
 import { WORKLOAD_SHAPES, type WorkloadShape, type WorkloadSpec } from "../model.ts";
 import { Prng } from "../prng.ts";
 import { FORWARD_OPERATIONS } from "./activities.ts";
-import { planWorkload, type PlanOptions } from "./plan.ts";
+import { planWorkload, TERMINATE_AFTER_MS_MAX, TERMINATE_FRACTION, type PlanOptions } from "./plan.ts";
 import { CHAIN_RUNS_MAX, CHAIN_RUNS_MIN, type ChainInput } from "./shapes/chain.ts";
 import { FANOUT_BRANCHES_MAX, FANOUT_BRANCHES_MIN, type FanoutInput } from "./shapes/fanout.ts";
 import { LINEAR_STEPS_MAX, LINEAR_STEPS_MIN, type LinearInput } from "./shapes/linear.ts";
@@ -107,6 +107,19 @@ describe("planWorkload", () => {
     }
   });
 
+  it("terminates about TERMINATE_FRACTION of the workflows, each soon after its start, in time order", () => {
+    const { starts, terminations } = plan("terminations");
+    const startOf = new Map(starts.map((s) => [s.workflowId, s.atMs]));
+    expect(terminations.length).toBeGreaterThan(starts.length * TERMINATE_FRACTION * 0.5);
+    expect(terminations.length).toBeLessThan(starts.length * TERMINATE_FRACTION * 1.5);
+    expect(new Set(terminations.map((t) => t.workflowId)).size).toBe(terminations.length);
+    for (const t of terminations) {
+      expect(t.atMs - startOf.get(t.workflowId)!).toBeGreaterThanOrEqual(0);
+      expect(t.atMs - startOf.get(t.workflowId)!).toBeLessThanOrEqual(TERMINATE_AFTER_MS_MAX);
+    }
+    expect(terminations.every((t, i) => i === 0 || terminations[i - 1]!.atMs <= t.atMs)).toBe(true);
+  });
+
   it("signals only signal-shape workflows: sorted, within the run, in time, late, twice or never", () => {
     const { starts, signals } = plan("signals");
     const signalStarts = new Map(starts.filter((s) => s.workflowType === "signal").map((s) => [s.workflowId, s]));
@@ -142,7 +155,7 @@ describe("planWorkload", () => {
   });
 
   it("plans nothing for zero workflows", () => {
-    expect(plan("none", { workflows: 0, mix: {} })).toEqual({ starts: [], signals: [] });
+    expect(plan("none", { workflows: 0, mix: {} })).toEqual({ starts: [], signals: [], terminations: [] });
   });
 
   it("refuses bad specs, naming the field", () => {

@@ -37,11 +37,23 @@ export interface PlannedSignal {
   payload: unknown;
 }
 
+export interface PlannedTermination {
+  atMs: number;
+  workflowId: string;
+}
+
+/** The share of workflows the driver terminates (client.terminate), each at a time drawn after its start. */
+export const TERMINATE_FRACTION = 0.05;
+/** A planned termination comes up to this long after its workflow's start. */
+export const TERMINATE_AFTER_MS_MAX = 400;
+
 export interface WorkloadPlan {
   /** In start order (atMs never decreases). */
   starts: PlannedStart[];
   /** By atMs; sends planned for the same ms keep their planning order. */
   signals: PlannedSignal[];
+  /** By atMs; none at or after the run's end. */
+  terminations: PlannedTermination[];
 }
 
 export interface PlanOptions {
@@ -58,6 +70,7 @@ export function planWorkload(spec: WorkloadSpec, prng: Prng, options: PlanOption
   const startsPrng = prng.child("starts");
   const starts: PlannedStart[] = [];
   const signals: PlannedSignal[] = [];
+  const terminations: PlannedTermination[] = [];
   for (let i = 0; i < spec.workflows; i++) {
     const atMs = Math.floor((i + startsPrng.float()) * slotMs);
     const workflowType = startsPrng.weighted(spec.mix);
@@ -66,8 +79,15 @@ export function planWorkload(spec: WorkloadSpec, prng: Prng, options: PlanOption
     const start: PlannedStart = { atMs, workflowId, workflowType, taskQueue: options.taskQueue, input: SHAPES[workflowType].drawInput(own) };
     starts.push(start);
     if (workflowType === "signal") signals.push(...planSignals(own, start, start.input as SignalInput));
+    // A stream of its own, so planning terminations shifts no other draw.
+    const fate = prng.child(`terminate:${workflowId}`);
+    if (fate.float() < TERMINATE_FRACTION) terminations.push({ workflowId, atMs: atMs + fate.int(0, TERMINATE_AFTER_MS_MAX) });
   }
-  return { starts, signals: signals.filter((s) => s.atMs < options.durationMs).sort((a, b) => a.atMs - b.atMs) };
+  return {
+    starts,
+    signals: signals.filter((s) => s.atMs < options.durationMs).sort((a, b) => a.atMs - b.atMs),
+    terminations: terminations.filter((t) => t.atMs < options.durationMs).sort((a, b) => a.atMs - b.atMs),
+  };
 }
 
 /** Bad specs get an error naming the field (scenario files are user input). */

@@ -4,7 +4,7 @@
  * a worker restart, a refused start, a lost start reply (one that never
  * landed, two that did), a workflow that completes with an activity still
  * pending, an activity that fails for good, a timer, a workflow that
- * continued as new once. No checker may flag it;
+ * continued as new once, a workflow terminated with an activity in flight. No checker may flag it;
  * each test corrupts a copy of it to plant one bug.
  */
 import type { FinalRun, SimRecord } from "../../model.ts";
@@ -54,6 +54,12 @@ export function cleanRecord(extend?: (sim: RecordBuilder) => void): SimRecord {
   chainSecond.scheduleActivities(1);
   chainSecond.runActivity(1);
   chainSecond.complete();
+
+  // Terminated by the driver with an activity in flight: its attempt's result never lands.
+  const terminated = sim.startWorkflow("wf-terminated", "timer");
+  terminated.scheduleActivities(1);
+  terminated.claim("activity", 1);
+  terminated.terminate();
 
   sim.ambiguousStart("wf-reply-lost", false);
   sim.ambiguousStart("wf-landed", true)?.complete();

@@ -9,7 +9,7 @@
 import type { EventDataByType, EventType, HistoryEvent } from "../../../engine/history/events.ts";
 import type { RunStatus, TaskKind, WorkerObservation } from "../../../engine/index.ts";
 import { resolveActivityOptions } from "../../../engine/workflow/options.ts";
-import type { FinalRun, Scenario, ServiceName, SimRecord, StartRecord, WorkloadShape } from "../../model.ts";
+import type { FinalRun, Scenario, ServiceName, SimRecord, StartRecord, TerminationRecord, WorkloadShape } from "../../model.ts";
 import { digestEvent } from "../history-contiguous-append-only.ts";
 import { stepId } from "../record-index.ts";
 
@@ -56,6 +56,7 @@ export class RecordBuilder {
     seed: SCENARIO.seed,
     starts: [],
     signals: [],
+    terminations: [],
     observations: [],
     effects: [],
     snapshots: [],
@@ -106,6 +107,10 @@ export class RecordBuilder {
 
   observe(by: Incarnation, observation: WorkerObservation): void {
     this.record.observations.push({ atMs: this.tick(), worker: by.worker, incarnation: by.incarnation, observation });
+  }
+
+  recordTermination(termination: TerminationRecord): void {
+    this.record.terminations.push(termination);
   }
 
   newTaskId(): number {
@@ -182,6 +187,14 @@ export class RunBuilder {
   fail(): this {
     this.decide({ type: "WorkflowFailed", data: { failure: { type: "ActivityFailure", message: "a step failed" } } });
     return this.close("failed");
+  }
+
+  /** The driver terminates this run (acknowledged): WorkflowTerminated last, closed at once. */
+  terminate(): this {
+    this.append("WorkflowTerminated", { reason: "planned by the driver" });
+    this.close("terminated");
+    this.sim.recordTermination({ workflowId: this.workflowId, atMs: this.final.closedAtMs!, outcome: "ok", runId: this.runId });
+    return this;
   }
 
   /** Close this run by continuing as new; returns the run that carries the workflow on (same type and queue). */
