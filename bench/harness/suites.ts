@@ -59,6 +59,7 @@ function sweep(o: SuiteOptions): PlannedRun[] {
         ["partitions", [1, 4]],
         ["payloadBytes", [100, 10_000]],
         ["notify", [true, false]],
+        ["inline", [true, false]],
         ["synchronousCommit", ["on", "off"]],
       ];
   const runs: PlannedRun[] = [];
