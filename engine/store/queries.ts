@@ -136,6 +136,18 @@ export class Queries {
     );
   }
 
+  /** Whether a run is still running, and whether its workflow cancelled activity `seq` (for a heartbeat that lost its lease). */
+  activityFate(runId: string, seq: number): Sql {
+    return this.q(
+      "activityFate",
+      `SELECT r.status,
+              EXISTS (SELECT 1 FROM ${this.s}.history h
+                      WHERE h.run_id = r.run_id AND h.type = 'ActivityCancelled' AND (h.data->>'seq')::integer = $2) AS cancelled
+       FROM ${this.s}.runs r WHERE r.run_id = $1`,
+      [runId, seq],
+    );
+  }
+
   selectRunByStartRequest(workflowId: string, requestId: string): Sql {
     return this.q("selectRunByStartRequest", `SELECT run_id FROM ${this.s}.runs WHERE workflow_id = $1 AND start_request_id = $2`, [workflowId, requestId]);
   }

@@ -16,7 +16,7 @@
  */
 import { assert } from "../assert.ts";
 import type { SqlDriver, SqlSession } from "../db/driver.ts";
-import { HistoryLimitError, LeaseLostError, WorkflowAlreadyRunningError, WorkflowIdReuseRefusedError, WorkflowNotFoundError, WorkflowNotRunningError, toFailureInfo, type FailureInfo } from "../errors.ts";
+import { CancelledError, HistoryLimitError, LeaseLostError, WorkflowAlreadyRunningError, WorkflowIdReuseRefusedError, WorkflowNotFoundError, WorkflowNotRunningError, toFailureInfo, type FailureInfo } from "../errors.ts";
 import { jsonWithRaw, newEvent, type HistoryEvent, type NewEvent } from "../history/events.ts";
 import { HISTORY_EVENTS_MAX, TIMER_TASK_LEASE_MS, WORKFLOW_TASK_RETRY_MS_INITIAL, WORKFLOW_TASK_RETRY_MS_MAX, WORKFLOW_TASK_TIMEOUT_MS_DEFAULT } from "../limits.ts";
 import { commandEvent, isTerminal, type Command } from "../workflow/commands.ts";
@@ -652,10 +652,17 @@ export class Store {
   }
 
   /** Extend an activity's lease and save progress details for a later attempt. Returns the new lease expiry. */
-  async heartbeatActivityTask(taskId: number, leaseToken: number, nowMs: number, detailsJson: string | null): Promise<number> {
+  async heartbeatActivityTask(taskId: number, leaseToken: number, nowMs: number, detailsJson: string | null, step?: { runId: string; seq: number }): Promise<number> {
     const rows = await this.db.query<{ lease_expires_at_ms: number }>(this.q.heartbeatTask(taskId, leaseToken, nowMs, detailsJson));
-    if (!rows[0]) throw new LeaseLostError(taskId, leaseToken);
-    return rows[0].lease_expires_at_ms;
+    if (rows[0]) return rows[0].lease_expires_at_ms;
+    // The lease is gone. Say why when it is for good: the workflow cancelled the activity, or its run
+    // closed (completed, cancelled, terminated...). Otherwise another attempt holds the task.
+    if (step) {
+      const why = (await this.db.query<{ status: string; cancelled: boolean }>(this.q.activityFate(step.runId, step.seq)))[0];
+      if (why?.cancelled) throw new CancelledError(`activity ${step.seq} of run ${step.runId} was cancelled by its workflow`);
+      if (why && why.status !== "running") throw new CancelledError(`run ${step.runId} is ${why.status}: its activities are cancelled`);
+    }
+    throw new LeaseLostError(taskId, leaseToken);
   }
 
   /** Fire a due timer: TimerFired appended and a workflow task ensured, fenced by the timer task's lease. */

@@ -14,6 +14,7 @@
  * of waiting for the lease to run out.
  */
 import {
+  CancelledError,
   LeaseLostError,
   TimeoutError,
   UnknownTypeError,
@@ -90,10 +91,11 @@ export async function runActivityTask(worker: Worker, task: ClaimedTask, running
         if (running.settled) throw running.abort.signal.reason ?? new LeaseLostError(task.taskId, task.leaseToken);
         const detailsJson = details === undefined ? null : encodePayload(details, `heartbeat details of activity ${spec.activityType}`);
         try {
-          const expiresAtMs = await worker.store.heartbeatActivityTask(task.taskId, task.leaseToken, worker.clock.now(), detailsJson);
+          const expiresAtMs = await worker.store.heartbeatActivityTask(task.taskId, task.leaseToken, worker.clock.now(), detailsJson, { runId: task.runId, seq: task.seq });
           watchdog.extend(expiresAtMs);
         } catch (err) {
-          if (err instanceof LeaseLostError) {
+          // Lost for good (CancelledError: the workflow cancelled it, or its run closed) or to another attempt.
+          if (err instanceof LeaseLostError || err instanceof CancelledError) {
             running.settled = true;
             running.abort.abort(err);
           }

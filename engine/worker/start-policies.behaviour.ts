@@ -8,14 +8,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "../client/client.ts";
-import { LeaseLostError, WorkflowTerminatedError } from "../errors.ts";
+import { CancelledError, LeaseLostError, WorkflowTerminatedError } from "../errors.ts";
 import { schemaIdentifier } from "../names.ts";
 import { silentLogger } from "../ports/logger.ts";
 import { SeededRandom } from "../ports/seeded-random.ts";
 import type { Store } from "../store/store.ts";
 import { testDatabase, type TestDatabase } from "../testing/databases.ts";
 import { ManualClock } from "../testing/manual-clock.ts";
-import type { WorkflowContext } from "../workflow/types.ts";
+import type { ActivityContext, WorkflowContext } from "../workflow/types.ts";
 import { Worker } from "./worker.ts";
 
 export function startPoliciesBehaviour(kind: "pglite" | "postgres"): void {
@@ -80,6 +80,65 @@ export function startPoliciesBehaviour(kind: "pglite" | "postgres"): void {
       await expect(client.terminate(handle.workflowId)).rejects.toMatchObject({ code: "WORKFLOW_NOT_RUNNING" });
       await expect(client.signal(handle.workflowId, "x")).rejects.toMatchObject({ code: "WORKFLOW_NOT_RUNNING" });
       await expect(client.terminate(`${queue}-nobody`)).rejects.toMatchObject({ code: "WORKFLOW_NOT_FOUND" });
+    });
+
+    it("a running activity learns at its next heartbeat that its workflow cancelled it, or that its run was terminated: CancelledError, not a lost lease", async () => {
+      const seen: Array<{ workflowId: string; error: unknown; aborted: unknown }> = [];
+      const heartbeating = {
+        async waits(ctx: WorkflowContext) {
+          try {
+            return await ctx.activity("beat", null, { heartbeatTimeoutMs: 60_000 });
+          } catch (err) {
+            if (err instanceof CancelledError) return "cancelled, cleaned up";
+            throw err;
+          }
+        },
+      };
+      const beat = async (_: unknown, actx: ActivityContext) => {
+        for (let i = 0; ; i++) {
+          try {
+            await actx.heartbeat(i);
+          } catch (error) {
+            seen.push({ workflowId: actx.workflowId, error, aborted: actx.signal.reason });
+            throw error;
+          }
+          await new Promise((r) => setTimeout(r, 5)); // real time: the test's loop, not the engine's
+        }
+      };
+      const clock = new ManualClock();
+      const queue = `p${++queueCounter}`;
+      const client = new Client({ store, clock, random: new SeededRandom(queue) });
+      const worker = new Worker({ store, taskQueue: queue, workflows: heartbeating, activities: { beat }, clock, logger: silentLogger, pollIntervalMs: 50 });
+      const eventually = async (check: () => boolean | Promise<boolean>, what: string) => {
+        for (let i = 0; i < 2_000; i++) {
+          if (await check()) return;
+          await new Promise((r) => setTimeout(r, 5));
+        }
+        throw new Error(`never happened: ${what}`);
+      };
+      await worker.start();
+      try {
+        const cancelled = await client.start("waits", { workflowId: `${queue}-cancel`, taskQueue: queue });
+        await eventually(() => worker.inFlight().activity === 1, "the activity running");
+        await client.cancel(cancelled.workflowId, "no longer needed");
+        // The poll loop sleeps on the ManualClock: nudge it until the cancellation is decided.
+        await eventually(async () => (clock.advance(50), seen.length === 1), "the heartbeat told of the cancellation");
+        expect(seen[0]!.error).toBeInstanceOf(CancelledError);
+        expect((seen[0]!.error as Error).message).toContain("was cancelled by its workflow");
+        expect(seen[0]!.aborted).toBe(seen[0]!.error);
+        await eventually(async () => (clock.advance(50), (await cancelled.describe()).status === "completed"), "the workflow done");
+        expect(await cancelled.result()).toBe("cancelled, cleaned up");
+
+        const terminated = await client.start("waits", { workflowId: `${queue}-terminate`, taskQueue: queue });
+        await eventually(async () => (clock.advance(50), worker.inFlight().activity === 1), "the second activity running");
+        await client.terminate(terminated.workflowId);
+        await eventually(() => seen.length === 2, "the heartbeat told of the termination");
+        expect(seen[1]!.error).toBeInstanceOf(CancelledError);
+        expect((seen[1]!.error as Error).message).toContain("is terminated");
+        expect(worker.stats.leasesLost).toBe(0);
+      } finally {
+        await worker.shutdown({ graceMs: 0 });
+      }
     });
 
     it("terminateExisting: a start terminates the running run, recorded, and starts anew in the same transaction", async () => {
