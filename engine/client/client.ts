@@ -26,6 +26,7 @@ import { uuidV7, type Random } from "../ports/random.ts";
 import { SystemClock } from "../ports/system-clock.ts";
 import { ID_CONFLICT_POLICIES, ID_REUSE_POLICIES, type IdConflictPolicy, type IdReusePolicy, type PendingTask, type RunRecord, type RunStatus, type Store } from "../store/store.ts";
 import type { ResolvedActivityOptions } from "../workflow/options.ts";
+import { replayWorkflowTask } from "../workflow/replay.ts";
 import type { WorkflowMap } from "../workflow/types.ts";
 
 export interface ClientOptions {
@@ -227,6 +228,37 @@ export class Client {
   }
 
   /**
+   * Query a run's state, writing nothing and needing no worker: the run's
+   * history is replayed here, with the workflow's code (so the client needs
+   * `workflows`), and the handler the code registered with
+   * ctx.setQueryHandler(name) is called on the rebuilt state. The state is
+   * that of every recorded event, including results and signals no workflow
+   * task has processed yet. Works on closed runs too (the latest run by
+   * default; `runId` for another).
+   */
+  async query<T = unknown>(workflowId: string, name: string, args?: unknown, options: { runId?: string } = {}): Promise<T> {
+    checkSignalName(name, "query");
+    const argsJson = encodePayload(args, `args of query ${name}`);
+    if (!this.workflows) throw new RatchetError("INVALID_ARGUMENT", "a client answers queries by replaying the workflow's code: give it `workflows`", { field: "workflows" });
+    const run = await this.findRun(workflowId, options.runId);
+    const fn = Object.hasOwn(this.workflows, run.workflowType) ? this.workflows[run.workflowType] : undefined;
+    if (!fn) throw new UnknownTypeError("UNKNOWN_WORKFLOW_TYPE", `cannot query run ${run.runId}: workflow type "${run.workflowType}" is not in this client's workflows`, { workflowType: run.workflowType });
+    const history = await this.store.readHistory(run.runId);
+    const info = { workflowId: run.workflowId, runId: run.runId, workflowType: run.workflowType, taskQueue: run.taskQueue };
+    const outcome = await replayWorkflowTask({ info, fn, history, nowMs: history.at(-1)?.atMs ?? run.createdAtMs });
+    if (outcome.kind === "taskFailed") throw outcome.error;
+    const runtime = outcome.execution.runtime;
+    const handler = runtime.queryHandler(name);
+    if (!handler) {
+      const known = runtime.queryNames.join(", ") || "none";
+      throw new RatchetError("INVALID_ARGUMENT", `run ${run.runId} of ${workflowId} has no query handler "${name}" (registered: ${known})`, { field: "query", query: name });
+    }
+    const answer = handler(JSON.parse(argsJson));
+    if (answer instanceof Promise) throw new RatchetError("INVALID_ARGUMENT", `query handler "${name}" returned a promise: handlers answer from state, synchronously`, { field: "query" });
+    return JSON.parse(encodePayload(answer, `answer to query ${name}`)) as T;
+  }
+
+  /**
    * Terminate the running run at once: it closes as terminated with a
    * WorkflowTerminated event, its tasks are deleted, and its code runs no
    * more (no cleanup: that is cancel()). result() then throws WORKFLOW_TERMINATED.
@@ -331,6 +363,10 @@ export class WorkflowHandle {
 
   terminate(reason?: string): Promise<{ runId: string }> {
     return this.client.terminate(this.workflowId, reason);
+  }
+
+  query<T = unknown>(name: string, args?: unknown): Promise<T> {
+    return this.client.query<T>(this.workflowId, name, args, this.runId === undefined ? {} : { runId: this.runId });
   }
 
   signal(name: string, payload?: unknown): Promise<{ runId: string }> {

@@ -1,8 +1,10 @@
 /** The engine's behaviour suites on the embedded backend (PGlite). */
 import { continueAsNewBehaviour } from "./continue-as-new.behaviour.ts";
+import { queryBehaviour } from "./query.behaviour.ts";
 import { startPoliciesBehaviour } from "./start-policies.behaviour.ts";
 import { engineBehaviour } from "./worker.behaviour.ts";
 
 engineBehaviour("pglite");
 continueAsNewBehaviour("pglite");
 startPoliciesBehaviour("pglite");
+queryBehaviour("pglite");

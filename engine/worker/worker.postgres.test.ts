@@ -2,6 +2,7 @@
 import { describe, it } from "vitest";
 import { postgresUrl } from "../testing/databases.ts";
 import { continueAsNewBehaviour } from "./continue-as-new.behaviour.ts";
+import { queryBehaviour } from "./query.behaviour.ts";
 import { startPoliciesBehaviour } from "./start-policies.behaviour.ts";
 import { engineBehaviour } from "./worker.behaviour.ts";
 
@@ -9,6 +10,7 @@ if (postgresUrl()) {
   engineBehaviour("postgres");
   continueAsNewBehaviour("postgres");
   startPoliciesBehaviour("postgres");
+  queryBehaviour("postgres");
 } else {
   describe("engine behaviour on postgres", () => {
     it.skip("skipped: set DATABASE_URL=postgres://... to run the behaviour suite against a real server", () => {});

@@ -63,6 +63,7 @@ export class WorkflowRuntime implements WorkflowContext {
   private readonly cancelledSeqs = new Set<number>();
   private readonly signalBuffer = new Map<string, unknown[]>();
   private readonly signalWaiters = new Map<string, SignalWaiter[]>();
+  private readonly queryHandlers = new Map<string, (args: unknown) => unknown>();
   private readonly prng: SeededRandom;
   private nowMs = 0;
   private historyEvents = 0;
@@ -161,6 +162,22 @@ export class WorkflowRuntime implements WorkflowContext {
 
   get continueAsNewSuggested(): boolean {
     return this.historyEvents >= HISTORY_EVENTS_CONTINUE_AS_NEW_SUGGESTED;
+  }
+
+  setQueryHandler(name: string, handler: (args: unknown) => unknown): void {
+    checkSignalName(name, "query");
+    if (typeof handler !== "function") throw new InvalidArgumentError(`query handler for ${JSON.stringify(name)} must be a function`, { field: "handler" });
+    this.queryHandlers.set(name, handler);
+  }
+
+  /** The handler a query names, if the code registered one (for the client's query()). */
+  queryHandler(name: string): ((args: unknown) => unknown) | undefined {
+    return this.queryHandlers.get(name);
+  }
+
+  /** Names of the registered query handlers, sorted (for the error when a query names none of them). */
+  get queryNames(): string[] {
+    return [...this.queryHandlers.keys()].sort();
   }
 
   continueAsNew(input?: unknown, options: ContinueAsNewOptions = {}): Promise<never> {

@@ -48,6 +48,13 @@ export interface WorkflowContext {
    * client's result() follows the chain to the last run.
    */
   continueAsNew(input?: unknown, options?: ContinueAsNewOptions): Promise<never>;
+  /**
+   * Answer `client.query(workflowId, name, args)` from the workflow's state. The client answers by
+   * replaying the run's history in its own process (it needs the workflow code) and calling the
+   * handler on the state that replay rebuilt: nothing is written, no worker is involved. A handler
+   * must only read; whatever it returns is encoded as JSON.
+   */
+  setQueryHandler(name: string, handler: (args: unknown) => unknown): void;
   /** The workflow task's time: recorded in history, so replay reads the same value. */
   now(): number;
   /** Deterministic random float in [0, 1), seeded per run. */
