@@ -107,6 +107,16 @@ export interface TerminationRecord {
   error?: string;
 }
 
+/** One query the driver made (a signal-shape workflow's progress, after each signal it sent it). */
+export interface QueryRecord {
+  workflowId: string;
+  atMs: number;
+  outcome: "ok" | "fail" | "info";
+  /** The answer (outcome ok): how many steps the workflow had recorded, and how its waits went. */
+  answer?: { receipts: number; approve: "received" | "timedOut" | null; confirm: "received" | "timedOut" | null };
+  error?: string;
+}
+
 /** One signal send the driver attempted. */
 export interface SignalRecord {
   workflowId: string;
@@ -173,6 +183,7 @@ export interface SimRecord {
   starts: StartRecord[];
   signals: SignalRecord[];
   terminations: TerminationRecord[];
+  queries: QueryRecord[];
   observations: ObservationRecord[];
   effects: EffectRecord[];
   snapshots: HistorySnapshot[];
@@ -203,6 +214,7 @@ export type CheckName =
   | "continue-as-new-chain"
   | "start-idempotent"
   | "termination-final"
+  | "query-reflects-history"
   | "terminal-after-heal";
 
 export interface Violation {

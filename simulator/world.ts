@@ -26,10 +26,10 @@ import {
 import type { EnvDriver, EnvLink, SimEnvironment, SkewableClock } from "./environment.ts";
 import { digestEvent } from "./checkers/index.ts";
 import { ENGINE_POINT, drawSwarmFaults, scheduleFaults, type FaultTarget } from "./faults.ts";
-import type { AppliedFault, EffectRecord, Fault, FinalRun, HistorySnapshot, ObservationRecord, Scenario, ServiceBehavior, ServiceName, SignalRecord, SimRecord, StartRecord, TerminationRecord } from "./model.ts";
+import type { AppliedFault, EffectRecord, Fault, FinalRun, HistorySnapshot, ObservationRecord, Scenario, ServiceBehavior, ServiceName, QueryRecord, SignalRecord, SimRecord, StartRecord, TerminationRecord } from "./model.ts";
 import { Prng } from "./prng.ts";
 import { MockServices } from "./services/index.ts";
-import { planWorkload, workloadActivities, workloadWorkflows } from "./workloads/index.ts";
+import { PROGRESS_QUERY, planWorkload, workloadActivities, workloadWorkflows, type SignalProgress } from "./workloads/index.ts";
 
 export const SIM_TASK_QUEUE = "sim";
 export const WORKER_POOL_SIZE = 4;
@@ -110,6 +110,7 @@ export class World implements FaultTarget {
   private readonly starts: StartRecord[] = [];
   private readonly signals: SignalRecord[] = [];
   private readonly terminations: TerminationRecord[] = [];
+  private readonly queries: QueryRecord[] = [];
   private readonly observations: ObservationRecord[] = [];
   private readonly snapshots: HistorySnapshot[] = [];
   private readonly faultsApplied: AppliedFault[] = [];
@@ -150,7 +151,14 @@ export class World implements FaultTarget {
     }
     const driverLink = this.newLink("driver");
     const driverStore = new Store(env.driver(driverLink, DRIVER_POOL_SIZE), { schema: options.schema });
-    this.client = new Client({ store: driverStore, clock: env.clock("driver"), random: new SeededRandom(this.root.child("client").seed) });
+    this.client = new Client({
+      store: driverStore,
+      clock: env.clock("driver"),
+      random: new SeededRandom(this.root.child("client").seed),
+      // The driver queries workflows too: it replays their code, on the scheduler like the workers.
+      workflows: workloadWorkflows(),
+      ...(env.settle ? { settle: env.settle } : {}),
+    });
     this.recorderDriver = env.driver(this.newLink("recorder"), 1);
     this.faultsPlanned = [...scenario.faults, ...drawSwarmFaults(scenario, this.root.child("swarm"))];
   }
@@ -181,6 +189,7 @@ export class World implements FaultTarget {
       starts: this.starts,
       signals: this.signals,
       terminations: this.terminations,
+      queries: this.queries,
       observations: this.observations,
       effects: this.services.effects as EffectRecord[],
       snapshots: this.snapshots,
@@ -310,9 +319,22 @@ export class World implements FaultTarget {
     try {
       await this.client.signal(signal.workflowId, signal.name, signal.payload);
       this.signals.push({ workflowId: signal.workflowId, name: signal.name, atMs, outcome: "ok" });
+      await this.attemptQuery(signal.workflowId);
     } catch (err) {
       const retryable = err instanceof RatchetError && err.retryable;
       this.signals.push({ workflowId: signal.workflowId, name: signal.name, atMs, outcome: retryable ? "info" : "fail", error: describeError(err) });
+    }
+  }
+
+  /** Ask a signal-shape workflow how far it got (after each signal the driver sends it). */
+  private async attemptQuery(workflowId: string): Promise<void> {
+    const atMs = this.elapsedMs();
+    try {
+      const answer = await this.client.query<SignalProgress>(workflowId, PROGRESS_QUERY);
+      this.queries.push({ workflowId, atMs, outcome: "ok", answer });
+    } catch (err) {
+      const retryable = err instanceof RatchetError && err.retryable;
+      this.queries.push({ workflowId, atMs, outcome: retryable ? "info" : "fail", error: describeError(err) });
     }
   }
 

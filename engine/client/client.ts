@@ -33,8 +33,10 @@ export interface ClientOptions {
   store: Store;
   clock?: Clock;
   random?: Random;
-  /** When given, start() rejects workflow types not in it (UNKNOWN_WORKFLOW_TYPE) before writing anything. */
+  /** When given, start() rejects workflow types not in it (UNKNOWN_WORKFLOW_TYPE) before writing anything, and query() can answer. */
   workflows?: WorkflowMap;
+  /** How a query's replay waits for workflow code to block (see ReplayInput.settle); for the simulator. */
+  settle?: () => Promise<void>;
 }
 
 export interface StartOptions {
@@ -100,12 +102,14 @@ export class Client {
   private readonly clock: Clock;
   private readonly random: Random;
   private readonly workflows: WorkflowMap | undefined;
+  private readonly settle: (() => Promise<void>) | undefined;
 
   constructor(options: ClientOptions) {
     this.store = options.store;
     this.clock = options.clock ?? new SystemClock();
     this.random = options.random ?? new CryptoRandom();
     this.workflows = options.workflows;
+    this.settle = options.settle;
   }
 
   /** Start a workflow run. Never two running runs for one workflow id: see idConflictPolicy. */
@@ -245,7 +249,7 @@ export class Client {
     if (!fn) throw new UnknownTypeError("UNKNOWN_WORKFLOW_TYPE", `cannot query run ${run.runId}: workflow type "${run.workflowType}" is not in this client's workflows`, { workflowType: run.workflowType });
     const history = await this.store.readHistory(run.runId);
     const info = { workflowId: run.workflowId, runId: run.runId, workflowType: run.workflowType, taskQueue: run.taskQueue };
-    const outcome = await replayWorkflowTask({ info, fn, history, nowMs: history.at(-1)?.atMs ?? run.createdAtMs });
+    const outcome = await replayWorkflowTask({ info, fn, history, nowMs: history.at(-1)?.atMs ?? run.createdAtMs, ...(this.settle ? { settle: this.settle } : {}) });
     if (outcome.kind === "taskFailed") throw outcome.error;
     const runtime = outcome.execution.runtime;
     const handler = runtime.queryHandler(name);

@@ -22,6 +22,7 @@ const CHECK_NAMES = Object.keys({
   "continue-as-new-chain": true,
   "start-idempotent": true,
   "termination-final": true,
+  "query-reflects-history": true,
   "terminal-after-heal": true,
 } satisfies Record<CheckName, true>);
 

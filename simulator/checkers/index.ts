@@ -13,6 +13,7 @@ import { historyContiguousAppendOnly } from "./history-contiguous-append-only.ts
 import { leaseTokensIncrease } from "./lease-tokens-increase.ts";
 import { noAcceptedWorkflowLost } from "./no-accepted-workflow-lost.ts";
 import { noResultRecordedTwice } from "./no-result-recorded-twice.ts";
+import { queryReflectsHistory } from "./query-reflects-history.ts";
 import { startIdempotent } from "./start-idempotent.ts";
 import { terminalAfterHeal } from "./terminal-after-heal.ts";
 import { terminationFinal } from "./termination-final.ts";
@@ -26,6 +27,7 @@ export {
   leaseTokensIncrease,
   noAcceptedWorkflowLost,
   noResultRecordedTwice,
+  queryReflectsHistory,
   startIdempotent,
   terminalAfterHeal,
   terminationFinal,
@@ -73,6 +75,11 @@ export const ALL_CHECKERS: readonly CheckerEntry[] = [
     name: "lease-tokens-increase",
     description: "each claim of a task has a new token, increasing per worker incarnation; a completed activity holds its task's newest token",
     check: leaseTokensIncrease,
+  },
+  {
+    name: "query-reflects-history",
+    description: "a query's answer never reports more than the run's history records, and later answers never go back",
+    check: queryReflectsHistory,
   },
   {
     name: "termination-final",

@@ -22,4 +22,4 @@ export { SAGA_COMPENSATED, type SagaCompensatedDetails, type SagaInput, type Sag
 export { FANOUT_BRANCHES_MAX, FANOUT_BRANCHES_MIN, FANOUT_JOIN_OPERATION, type FanoutInput, type FanoutResult } from "./shapes/fanout.ts";
 export { TIMER_SLEEP_MS_MAX, TIMER_SLEEP_MS_MIN, type TimerInput, type TimerResult } from "./shapes/timer.ts";
 export { CHAIN_RUNS_MAX, CHAIN_RUNS_MIN, type ChainInput } from "./shapes/chain.ts";
-export { APPROVE_SIGNAL, CONFIRM_SIGNAL, SIGNAL_WAIT_TIMEOUT_MS, type SignalInput, type SignalPayload, type SignalResult, type WaitOutcome } from "./shapes/signal.ts";
+export { APPROVE_SIGNAL, CONFIRM_SIGNAL, PROGRESS_QUERY, type SignalProgress, SIGNAL_WAIT_TIMEOUT_MS, type SignalInput, type SignalPayload, type SignalResult, type WaitOutcome } from "./shapes/signal.ts";

@@ -57,6 +57,7 @@ export class RecordBuilder {
     starts: [],
     signals: [],
     terminations: [],
+    queries: [],
     observations: [],
     effects: [],
     snapshots: [],

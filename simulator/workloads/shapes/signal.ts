@@ -41,12 +41,25 @@ export function drawSignalInput(prng: Prng): SignalInput {
   return { timeoutMs: SIGNAL_WAIT_TIMEOUT_MS, confirm: prng.chance(SIGNAL_CONFIRM_PROBABILITY) };
 }
 
+/** The query the driver asks after each signal it sends: how far the workflow got. */
+export const PROGRESS_QUERY = "progress";
+
+export interface SignalProgress {
+  receipts: number;
+  approve: WaitOutcome | null;
+  confirm: WaitOutcome | null;
+}
+
 export async function signal(ctx: WorkflowContext, input: SignalInput): Promise<SignalResult> {
-  const receipts = [await ctx.activity<string>("reserve", {}, STEP_OPTIONS)];
-  const approve = await waitFor(ctx, APPROVE_SIGNAL, input.timeoutMs);
+  const receipts: string[] = [];
+  let approve: WaitOutcome | null = null;
+  let confirm: WaitOutcome | null = null;
+  ctx.setQueryHandler(PROGRESS_QUERY, (): SignalProgress => ({ receipts: receipts.length, approve, confirm }));
+  receipts.push(await ctx.activity<string>("reserve", {}, STEP_OPTIONS));
+  approve = await waitFor(ctx, APPROVE_SIGNAL, input.timeoutMs);
   // Approved: take the payment. Timed out: the fallback path gives the reservation back.
   receipts.push(await ctx.activity<string>(approve === "received" ? "charge" : "release", {}, STEP_OPTIONS));
-  const confirm = input.confirm ? await waitFor(ctx, CONFIRM_SIGNAL, input.timeoutMs) : null;
+  confirm = input.confirm ? await waitFor(ctx, CONFIRM_SIGNAL, input.timeoutMs) : null;
   receipts.push(await ctx.activity<string>("notify", { approve, confirm }, STEP_OPTIONS));
   return { approve, confirm, receipts };
 }
