@@ -64,8 +64,8 @@ export default tseslint.config(
   },
   {
     files: ["engine/**/*.ts"],
-    // Tests and shared test suites may wait on real time (never to assert on it).
-    ignores: [...PORT_ADAPTERS, "engine/**/*.test.ts", "engine/**/*.conformance.ts", "engine/**/*.behaviour.ts"],
+    // Tests, shared test suites and their wait helper may wait on real time (never to assert on it).
+    ignores: [...PORT_ADAPTERS, "engine/**/*.test.ts", "engine/**/*.conformance.ts", "engine/**/*.behaviour.ts", "engine/testing/eventually.ts"],
     rules: determinismRules,
   },
 );

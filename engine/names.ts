@@ -78,6 +78,18 @@ export function checkInteger(value: unknown, field: string, min: number, max: nu
   return value;
 }
 
+/** One of `choices`; `field` names it in the error. */
+export function checkChoice<T extends string>(value: unknown, field: string, choices: readonly T[]): T {
+  if (typeof value === "string" && (choices as readonly string[]).includes(value)) return value as T;
+  throw new InvalidArgumentError(`invalid ${field} ${JSON.stringify(value)}: expected one of ${choices.map((c) => JSON.stringify(c)).join(", ")}`, { field, value });
+}
+
+/** A non-empty string of at most `max` characters; `field` names it in the error. */
+export function checkText(value: unknown, field: string, max: number): string {
+  if (typeof value === "string" && value.length > 0 && value.length <= max) return value;
+  throw new InvalidArgumentError(`invalid ${field} ${JSON.stringify(value)}: expected a string of 1 to ${max} characters`, { field, value });
+}
+
 export function checkNumber(value: unknown, field: string, min: number, max: number): number {
   if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max) {
     throw new InvalidArgumentError(`invalid ${field} ${JSON.stringify(value)}: expected a number from ${min} to ${max}`, { field, value, min, max });

@@ -18,7 +18,7 @@ import {
 } from "../errors.ts";
 import type { HistoryEvent } from "../history/events.ts";
 import { REASON_CHARS_MAX, REQUEST_ID_CHARS_MAX, RESULT_POLL_MS_DEFAULT, START_BATCH_MAX, TIMEOUT_MS_MAX } from "../limits.ts";
-import { checkInteger, checkQueueName, checkSignalName, checkTypeName, checkWorkflowId } from "../names.ts";
+import { checkChoice, checkInteger, checkQueueName, checkSignalName, checkText, checkTypeName, checkWorkflowId } from "../names.ts";
 import { encodePayload } from "../payload.ts";
 import type { Clock } from "../ports/clock.ts";
 import { CryptoRandom } from "../ports/crypto-random.ts";
@@ -123,7 +123,7 @@ export class Client {
     const taskQueue = checkQueueName(options.taskQueue);
     const policy = checkChoice(options.idConflictPolicy ?? "fail", "idConflictPolicy", ID_CONFLICT_POLICIES);
     const idReusePolicy = checkChoice(options.idReusePolicy ?? "allowDuplicate", "idReusePolicy", ID_REUSE_POLICIES);
-    const requestId = options.requestId === undefined ? undefined : checkRequestId(options.requestId);
+    const requestId = options.requestId === undefined ? undefined : checkText(options.requestId, "requestId", REQUEST_ID_CHARS_MAX);
     const inputJson = encodePayload(options.input, `input of workflow ${workflowType}`);
     const nowMs = this.clock.now();
     const { runId, created } = await this.store.startWorkflow({
@@ -380,14 +380,4 @@ export class WorkflowHandle {
   cancel(reason?: string): Promise<{ runId: string; alreadyRequested: boolean }> {
     return this.client.cancel(this.workflowId, reason);
   }
-}
-
-function checkChoice<T extends string>(value: unknown, field: string, choices: readonly T[]): T {
-  if (typeof value === "string" && (choices as readonly string[]).includes(value)) return value as T;
-  throw new RatchetError("INVALID_ARGUMENT", `invalid ${field} ${JSON.stringify(value)}: expected one of ${choices.map((c) => JSON.stringify(c)).join(", ")}`, { field });
-}
-
-function checkRequestId(value: unknown): string {
-  if (typeof value === "string" && value.length > 0 && value.length <= REQUEST_ID_CHARS_MAX) return value;
-  throw new RatchetError("INVALID_ARGUMENT", `invalid requestId ${JSON.stringify(value)}: expected a string of 1 to ${REQUEST_ID_CHARS_MAX} characters`, { field: "requestId" });
 }

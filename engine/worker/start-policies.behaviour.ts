@@ -14,6 +14,7 @@ import { silentLogger } from "../ports/logger.ts";
 import { SeededRandom } from "../ports/seeded-random.ts";
 import type { Store } from "../store/store.ts";
 import { testDatabase, type TestDatabase } from "../testing/databases.ts";
+import { eventually } from "../testing/eventually.ts";
 import { ManualClock } from "../testing/manual-clock.ts";
 import type { ActivityContext, WorkflowContext } from "../workflow/types.ts";
 import { Worker } from "./worker.ts";
@@ -109,13 +110,6 @@ export function startPoliciesBehaviour(kind: "pglite" | "postgres"): void {
       const queue = `p${++queueCounter}`;
       const client = new Client({ store, clock, random: new SeededRandom(queue) });
       const worker = new Worker({ store, taskQueue: queue, workflows: heartbeating, activities: { beat }, clock, logger: silentLogger, pollIntervalMs: 50 });
-      const eventually = async (check: () => boolean | Promise<boolean>, what: string) => {
-        for (let i = 0; i < 2_000; i++) {
-          if (await check()) return;
-          await new Promise((r) => setTimeout(r, 5));
-        }
-        throw new Error(`never happened: ${what}`);
-      };
       await worker.start();
       try {
         const cancelled = await client.start("waits", { workflowId: `${queue}-cancel`, taskQueue: queue });

@@ -19,6 +19,7 @@ import { silentLogger } from "../ports/logger.ts";
 import { SeededRandom } from "../ports/seeded-random.ts";
 import type { Store } from "../store/store.ts";
 import { testDatabase, type TestDatabase } from "../testing/databases.ts";
+import { eventually } from "../testing/eventually.ts";
 import { ManualClock } from "../testing/manual-clock.ts";
 import { transactional, type ActivityContext, type ActivityMap, type WorkflowContext, type WorkflowMap } from "../workflow/types.ts";
 import { Worker } from "./worker.ts";
@@ -49,15 +50,6 @@ export function engineBehaviour(kind: "pglite" | "postgres"): void {
       return { clock, queue, client, worker, start };
     }
 
-    /** Let a worker run in the background until `check` passes (for activities blocked on the clock). */
-    async function eventually(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
-      // Real time only bounds how long the test waits for work in flight; no assertion depends on it.
-      for (let i = 0; i < 2_000; i++) {
-        if (await check()) return;
-        await new Promise((r) => setTimeout(r, 5));
-      }
-      throw new Error(`never happened: ${what}`);
-    }
 
     it("a durable sleep holds no worker while it waits and resumes on time", async () => {
       const hourMs = 3_600_000;
