@@ -25,6 +25,7 @@ export type ErrorCode =
   | "HISTORY_LIMIT_EXCEEDED"
   | "LEASE_LOST"
   | "ACTIVITY_FAILED"
+  | "CHILD_WORKFLOW_FAILED"
   | "APPLICATION_FAILURE"
   | "TIMEOUT"
   | "CANCELLED"
@@ -55,6 +56,7 @@ const KNOWN_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   "HISTORY_LIMIT_EXCEEDED",
   "LEASE_LOST",
   "ACTIVITY_FAILED",
+  "CHILD_WORKFLOW_FAILED",
   "APPLICATION_FAILURE",
   "TIMEOUT",
   "CANCELLED",
@@ -263,6 +265,28 @@ export class ActivityFailure extends RatchetError {
   override name = "ActivityFailure";
   constructor(readonly activityType: string, readonly seq: number, readonly attempt: number, cause: Error) {
     super("ACTIVITY_FAILED", `activity ${activityType} (seq ${seq}) failed after ${attempt} attempt(s): ${cause.message}`, { activityType, seq, attempt }, { cause });
+  }
+}
+
+/** How a child workflow closed without a result. */
+export type ChildCloseStatus = "failed" | "cancelled" | "terminated";
+
+/**
+ * What a parent workflow sees when its child did not complete: it failed,
+ * was cancelled or was terminated. `cause` is the child's failure (a
+ * CancelledError for a cancelled child, WorkflowTerminatedError's failure
+ * for a terminated one).
+ */
+export class ChildWorkflowFailure extends RatchetError {
+  override name = "ChildWorkflowFailure";
+  constructor(
+    readonly workflowType: string,
+    readonly workflowId: string,
+    readonly runId: string,
+    readonly status: ChildCloseStatus,
+    cause: Error,
+  ) {
+    super("CHILD_WORKFLOW_FAILED", `child workflow ${workflowType} "${workflowId}" (run ${runId}) ${status}: ${cause.message}`, { workflowType, workflowId, runId, status }, { cause });
   }
 }
 

@@ -16,7 +16,7 @@ import {
   fromFailureInfo,
   type FailureInfo,
 } from "../errors.ts";
-import type { HistoryEvent } from "../history/events.ts";
+import type { HistoryEvent, ParentClosePolicy } from "../history/events.ts";
 import { REASON_CHARS_MAX, REQUEST_ID_CHARS_MAX, RESULT_POLL_MS_DEFAULT, START_BATCH_MAX, TIMEOUT_MS_MAX } from "../limits.ts";
 import { checkChoice, checkInteger, checkQueueName, checkSignalName, checkText, checkTypeName, checkWorkflowId } from "../names.ts";
 import { encodePayload } from "../payload.ts";
@@ -24,7 +24,18 @@ import type { Clock } from "../ports/clock.ts";
 import { CryptoRandom } from "../ports/crypto-random.ts";
 import { uuidV7, type Random } from "../ports/random.ts";
 import { SystemClock } from "../ports/system-clock.ts";
-import { ID_CONFLICT_POLICIES, ID_REUSE_POLICIES, type IdConflictPolicy, type IdReusePolicy, type PendingTask, type RunRecord, type RunStatus, type Store } from "../store/store.ts";
+import {
+  ID_CONFLICT_POLICIES,
+  ID_REUSE_POLICIES,
+  parseTimerSpec,
+  type ChildOf,
+  type IdConflictPolicy,
+  type IdReusePolicy,
+  type PendingTask,
+  type RunRecord,
+  type RunStatus,
+  type Store,
+} from "../store/store.ts";
 import type { ResolvedActivityOptions } from "../workflow/options.ts";
 import { replayWorkflowTask } from "../workflow/replay.ts";
 import type { WorkflowMap } from "../workflow/types.ts";
@@ -90,6 +101,10 @@ export interface WorkflowDescription {
   continuedAsRunId?: string;
   /** Set when status is "terminated": the reason given. */
   terminationReason?: string;
+  /** Set on a child workflow's run: its parent, and what the parent's close does to it. */
+  parent?: ChildOf;
+  /** The children this run started: each child workflow id's latest run. */
+  children: Array<{ workflowId: string; runId: string; workflowType: string; status: RunStatus; parentClosePolicy: ParentClosePolicy }>;
   /** Why the workflow's code cannot currently make progress (non-determinism, unknown type), while it retries. */
   taskFailure: FailureInfo | null;
   workflowTask: { state: "pending" | "running" | "backingOff"; attempt: number; visibleAtMs: number } | null;
@@ -190,7 +205,18 @@ export class Client {
       workflowTask: null,
       pendingActivities: [],
       pendingTimers: [],
+      children: [],
     };
+    if (run.parent) description.parent = run.parent;
+    if (run.hasChildren) {
+      description.children = (await this.store.listChildren(run.runId)).map((c) => ({
+        workflowId: c.workflowId,
+        runId: c.runId,
+        workflowType: c.workflowType,
+        status: c.status,
+        parentClosePolicy: c.parent!.closePolicy,
+      }));
+    }
     if (run.status !== "running") {
       const last = await this.store.readEvent(run.runId, run.nextEventId - 1);
       if (last?.type === "WorkflowCompleted") description.result = last.data.result;
@@ -203,7 +229,8 @@ export class Client {
         const leased = t.leaseExpiresAtMs !== null && t.leaseExpiresAtMs > nowMs;
         description.workflowTask = { state: leased ? "running" : t.visibleAtMs > nowMs ? "backingOff" : "pending", attempt: t.attempt, visibleAtMs: t.visibleAtMs };
       } else if (t.kind === "timer") {
-        description.pendingTimers.push({ seq: t.seq, fireAtMs: t.visibleAtMs });
+        // Timer-kind tasks also carry deliveries between parent and children: only durable timers are listed.
+        if (parseTimerSpec(t.spec).kind === "timer") description.pendingTimers.push({ seq: t.seq, fireAtMs: t.visibleAtMs });
       } else {
         description.pendingActivities.push(describeActivity(t, nowMs));
       }

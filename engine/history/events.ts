@@ -7,19 +7,34 @@
  *   seen, and the time its code read), WorkflowTaskFailed;
  * - commands, recorded right after the WorkflowTaskCompleted of the task that
  *   issued them: ActivityScheduled, TimerStarted, TimerCancelled,
- *   ActivityCancelled, WorkflowCompleted, WorkflowFailed, WorkflowCancelled,
+ *   ActivityCancelled, ChildWorkflowInitiated, ChildWorkflowCancelRequested,
+ *   WorkflowCompleted, WorkflowFailed, WorkflowCancelled,
  *   WorkflowContinuedAsNew (the run closed and a new run of the same
  *   workflow id started, in the same transaction);
  * - resolutions, appended by whatever produced them and delivered to the
  *   workflow in order: ActivityCompleted, ActivityFailed, TimerFired,
- *   SignalReceived, WorkflowCancelRequested.
+ *   SignalReceived, WorkflowCancelRequested, ChildWorkflowStarted and
+ *   ChildWorkflowStartFailed (appended right after the decisions that
+ *   initiated the child, in their transaction), ChildWorkflowCompleted and
+ *   ChildWorkflowFailed (delivered once the child's last run closed).
  */
-import type { FailureInfo } from "../errors.ts";
+import type { ChildCloseStatus, FailureInfo } from "../errors.ts";
 import type { ResolvedActivityOptions } from "../workflow/options.ts";
 
 export interface EventDataByType {
-  /** `continuedFromRunId`: set on a run started by its predecessor's continue-as-new. */
-  WorkflowStarted: { workflowId: string; workflowType: string; taskQueue: string; input: unknown; randomSeed: string; continuedFromRunId?: string };
+  /**
+   * `continuedFromRunId`: set on a run started by its predecessor's continue-as-new; `parent`: set on a
+   * child workflow's runs (kept along a continue-as-new chain).
+   */
+  WorkflowStarted: {
+    workflowId: string;
+    workflowType: string;
+    taskQueue: string;
+    input: unknown;
+    randomSeed: string;
+    continuedFromRunId?: string;
+    parent?: ParentRef;
+  };
   WorkflowTaskCompleted: { processedUpTo: number; workerId: string };
   WorkflowTaskFailed: { failure: FailureInfo; attempt: number; workerId: string };
   ActivityScheduled: { seq: number; activityType: string; input: unknown; options: ResolvedActivityOptions };
@@ -29,6 +44,24 @@ export interface EventDataByType {
   TimerStarted: { seq: number; durationMs: number; fireAtMs: number };
   TimerFired: { seq: number };
   TimerCancelled: { seq: number };
+  /** The parent's decision to start a child: the child's run (`runId`) commits in the same transaction unless its id is taken. */
+  ChildWorkflowInitiated: {
+    seq: number;
+    workflowId: string;
+    runId: string;
+    workflowType: string;
+    taskQueue: string;
+    input: unknown;
+    parentClosePolicy: ParentClosePolicy;
+  };
+  ChildWorkflowStarted: { seq: number; workflowId: string; runId: string };
+  /** The child's workflow id had a running run (`runningRunId`): nothing was started. */
+  ChildWorkflowStartFailed: { seq: number; workflowId: string; runningRunId: string };
+  /** The parent asked for the child's cancellation (its own cancellation reached a child it waits on). */
+  ChildWorkflowCancelRequested: { seq: number; workflowId: string };
+  /** `runId`: the child's last run (the one that closed, after any continue-as-new). */
+  ChildWorkflowCompleted: { seq: number; runId: string; result: unknown };
+  ChildWorkflowFailed: { seq: number; runId: string; status: ChildCloseStatus; failure: FailureInfo };
   SignalReceived: { name: string; payload: unknown };
   WorkflowCancelRequested: { reason: string };
   WorkflowCompleted: { result: unknown };
@@ -42,6 +75,20 @@ export interface EventDataByType {
 
 export type EventType = keyof EventDataByType;
 
+/**
+ * What a parent's close does to its running children: terminate them (the default, as in Temporal),
+ * request their cancellation, or leave them running.
+ */
+export type ParentClosePolicy = "terminate" | "requestCancel" | "abandon";
+export const PARENT_CLOSE_POLICIES: readonly ParentClosePolicy[] = ["terminate", "requestCancel", "abandon"];
+
+/** A child run's parent: the run that initiated it, and the command's sequence number there. */
+export interface ParentRef {
+  workflowId: string;
+  runId: string;
+  seq: number;
+}
+
 export type HistoryEvent = {
   [K in EventType]: { eventId: number; type: K; atMs: number; data: EventDataByType[K] };
 }[EventType];
@@ -53,6 +100,8 @@ export const COMMAND_EVENT_TYPES: ReadonlySet<EventType> = new Set<EventType>([
   "TimerStarted",
   "TimerCancelled",
   "ActivityCancelled",
+  "ChildWorkflowInitiated",
+  "ChildWorkflowCancelRequested",
   "WorkflowCompleted",
   "WorkflowFailed",
   "WorkflowCancelled",
@@ -65,6 +114,10 @@ export const RESOLUTION_EVENT_TYPES: ReadonlySet<EventType> = new Set<EventType>
   "TimerFired",
   "SignalReceived",
   "WorkflowCancelRequested",
+  "ChildWorkflowStarted",
+  "ChildWorkflowStartFailed",
+  "ChildWorkflowCompleted",
+  "ChildWorkflowFailed",
 ]);
 
 export const TERMINAL_EVENT_TYPES: ReadonlySet<EventType> = new Set<EventType>(["WorkflowCompleted", "WorkflowFailed", "WorkflowCancelled", "WorkflowContinuedAsNew", "WorkflowTerminated"]);

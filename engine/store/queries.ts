@@ -163,7 +163,8 @@ export class Queries {
 
   /**
    * Start many runs in one statement: each row of $1 (JSON: run_id,
-   * workflow_id, workflow_type, task_queue, data) gets its run, its
+   * workflow_id, workflow_type, task_queue, data; a child's parent_run_id,
+   * parent_workflow_id, parent_seq, parent_close_policy) gets its run, its
    * WorkflowStarted event and its first workflow task, unless its workflow id
    * already has a running run (or appears earlier in the batch). Returns the
    * rows started.
@@ -172,10 +173,13 @@ export class Queries {
     return this.q(
       "insertRuns",
       `WITH input AS (
-         SELECT * FROM json_to_recordset($1::json) AS x(run_id uuid, workflow_id text, workflow_type text, task_queue text, data json)
+         SELECT * FROM json_to_recordset($1::json) AS x(run_id uuid, workflow_id text, workflow_type text, task_queue text, data json,
+                                                        parent_run_id uuid, parent_workflow_id text, parent_seq integer, parent_close_policy text)
        ), inserted AS (
-         INSERT INTO ${this.s}.runs (run_id, workflow_id, workflow_type, task_queue, status, next_event_id, created_at_ms, updated_at_ms)
-         SELECT run_id, workflow_id, workflow_type, task_queue, 'running', 2, $2::bigint, $2::bigint FROM input
+         INSERT INTO ${this.s}.runs (run_id, workflow_id, workflow_type, task_queue, status, next_event_id, created_at_ms, updated_at_ms,
+                                     parent_run_id, parent_workflow_id, parent_seq, parent_close_policy)
+         SELECT run_id, workflow_id, workflow_type, task_queue, 'running', 2, $2::bigint, $2::bigint,
+                parent_run_id, parent_workflow_id, parent_seq, parent_close_policy FROM input
          ON CONFLICT (workflow_id) WHERE status = 'running' DO NOTHING
          RETURNING run_id, workflow_id, task_queue
        ), events AS (
@@ -192,6 +196,79 @@ export class Queries {
     );
   }
 
+  /**
+   * Deliveries to running runs: for each row of $1 (JSON: run_id, seq, spec),
+   * a timer-kind task on the run's task queue, visible at $2, whose firing
+   * appends the event its spec carries (a child's close, for its parent).
+   * A run that is not running gets none; neither does a (run, seq) that
+   * already has one. Returns the queues written to (for wakeups).
+   */
+  insertDeliveries(rowsJson: string, nowMs: number, leaseMs: number): Sql {
+    return this.q(
+      "insertDeliveries",
+      `INSERT INTO ${this.s}.tasks (kind, queue, run_id, seq, visible_at_ms, lease_ms, spec, scheduled_at_ms)
+       SELECT 'timer', r.task_queue, x.run_id, x.seq, $2::bigint, $3, x.spec, $2::bigint
+       FROM json_to_recordset($1::json) AS x(run_id uuid, seq integer, spec json)
+       JOIN ${this.s}.runs r ON r.run_id = x.run_id AND r.status = 'running'
+       ON CONFLICT (run_id, kind, seq) DO NOTHING
+       RETURNING queue`,
+      [rowsJson, nowMs, leaseMs],
+    );
+  }
+
+  /**
+   * Parent close policies: for each running child of the (just closed) runs
+   * in $1 whose policy is not abandon, a timer-kind task of the parent, seq
+   * minus the child's, on the parent's queue: its firing terminates the
+   * child or requests its cancellation. Returns the queues written to.
+   */
+  insertParentCloseActions(parentRunIds: readonly string[], nowMs: number, leaseMs: number): Sql {
+    return this.q(
+      "insertParentCloseActions",
+      `INSERT INTO ${this.s}.tasks (kind, queue, run_id, seq, visible_at_ms, lease_ms, spec, scheduled_at_ms)
+       SELECT 'timer', p.task_queue, p.run_id, -c.parent_seq, $2::bigint, $3,
+              json_build_object('childAction', c.parent_close_policy, 'workflowId', c.workflow_id,
+                                'reason', format('parent workflow %s (run %s) closed as %s; parentClosePolicy %s', p.workflow_id, p.run_id, p.status, c.parent_close_policy)),
+              $2::bigint
+       FROM ${this.s}.runs c JOIN ${this.s}.runs p ON p.run_id = c.parent_run_id
+       WHERE c.parent_run_id = ANY($1::uuid[]) AND c.status = 'running' AND c.parent_close_policy <> 'abandon'
+       ON CONFLICT (run_id, kind, seq) DO NOTHING
+       RETURNING queue`,
+      [pgArray(parentRunIds), nowMs, leaseMs],
+    );
+  }
+
+  /** Note that the runs in $1 started children (their close then looks for running ones). */
+  markParents(runIds: readonly string[]): Sql {
+    return this.q("markParents", `UPDATE ${this.s}.runs SET has_children = true WHERE run_id = ANY($1::uuid[]) AND NOT has_children`, [pgArray(runIds)]);
+  }
+
+  /** The running run of a child workflow id started by parent run $2 (a continue-as-new chain keeps the parent). */
+  lockRunningChild(workflowId: string, parentRunId: string): Sql {
+    return this.q(
+      "lockRunningChild",
+      `SELECT ${this.runColumns} FROM ${this.s}.runs WHERE workflow_id = $1 AND status = 'running' AND parent_run_id = $2 FOR UPDATE`,
+      [workflowId, parentRunId],
+    );
+  }
+
+  selectRunningChild(workflowId: string, parentRunId: string): Sql {
+    return this.q(
+      "selectRunningChild",
+      `SELECT run_id FROM ${this.s}.runs WHERE workflow_id = $1 AND status = 'running' AND parent_run_id = $2`,
+      [workflowId, parentRunId],
+    );
+  }
+
+  /** A parent run's children, newest run of each child workflow id (for describe). */
+  selectChildren(parentRunId: string): Sql {
+    return this.q(
+      "selectChildren",
+      `SELECT DISTINCT ON (workflow_id) ${this.runColumns} FROM ${this.s}.runs WHERE parent_run_id = $1 ORDER BY workflow_id, run_seq DESC`,
+      [parentRunId],
+    );
+  }
+
   selectRunningRuns(workflowIds: readonly string[]): Sql {
     return this.q(
       "selectRunningRuns",
@@ -201,7 +278,8 @@ export class Queries {
   }
 
   private readonly runColumns = `run_id, workflow_id, workflow_type, task_queue, status, next_event_id, processed_upto, version,
-       task_failure, task_failures, cancel_requested, created_at_ms, updated_at_ms, closed_at_ms, start_request_id`;
+       task_failure, task_failures, cancel_requested, created_at_ms, updated_at_ms, closed_at_ms, start_request_id,
+       parent_run_id, parent_workflow_id, parent_seq, parent_close_policy, has_children`;
 
   selectRun(runId: string): Sql {
     return this.q("selectRun", `SELECT ${this.runColumns} FROM ${this.s}.runs WHERE run_id = $1`, [runId]);

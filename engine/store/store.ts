@@ -16,10 +16,23 @@
  */
 import { assert } from "../assert.ts";
 import type { SqlDriver, SqlSession } from "../db/driver.ts";
-import { CancelledError, HistoryLimitError, LeaseLostError, WorkflowAlreadyRunningError, WorkflowIdReuseRefusedError, WorkflowNotFoundError, WorkflowNotRunningError, toFailureInfo, type FailureInfo } from "../errors.ts";
-import { jsonWithRaw, newEvent, type HistoryEvent, type NewEvent } from "../history/events.ts";
+import {
+  CancelledError,
+  DatabaseError,
+  HistoryLimitError,
+  LeaseLostError,
+  WorkflowAlreadyRunningError,
+  WorkflowIdReuseRefusedError,
+  WorkflowNotFoundError,
+  WorkflowNotRunningError,
+  WorkflowTerminatedError,
+  toFailureInfo,
+  type ChildCloseStatus,
+  type FailureInfo,
+} from "../errors.ts";
+import { jsonWithRaw, newEvent, type HistoryEvent, type NewEvent, type ParentClosePolicy, type ParentRef } from "../history/events.ts";
 import { HISTORY_EVENTS_MAX, TIMER_TASK_LEASE_MS, WORKFLOW_TASK_RETRY_MS_INITIAL, WORKFLOW_TASK_RETRY_MS_MAX, WORKFLOW_TASK_TIMEOUT_MS_DEFAULT } from "../limits.ts";
-import { commandEvent, isTerminal, type Command } from "../workflow/commands.ts";
+import { commandEvent, eventsRecorded, isTerminal, type Command } from "../workflow/commands.ts";
 import { assertMigrated, migrate } from "./migrate.ts";
 import { Queries, type MaintainedTable, type RunAdvance, type TaskKind } from "./queries.ts";
 
@@ -45,7 +58,14 @@ export interface RunRecord {
   createdAtMs: number;
   updatedAtMs: number;
   closedAtMs: number | null;
+  /** Set on a child workflow's runs (kept along a continue-as-new chain). */
+  parent: ChildOf | null;
+  /** The run started children: its close applies their parent close policies. */
+  hasChildren: boolean;
 }
+
+/** A child run's parent, and what the parent's close does to it. */
+export type ChildOf = ParentRef & { closePolicy: ParentClosePolicy };
 
 export interface ClaimedTask {
   taskId: number;
@@ -214,6 +234,17 @@ export class Store {
 
   /** Start a run: the run row, its WorkflowStarted event and its first workflow task, in one transaction. */
   async startWorkflow(p: StartWorkflowParams): Promise<{ runId: string; created: boolean }> {
+    try {
+      return await this.startWorkflowOnce(p);
+    } catch (err) {
+      // Two starts with one request id raced past the lookup, and the other's insert won on the request id's
+      // index (ON CONFLICT only arbitrates the running-run index): it has committed, so the lookup finds it now.
+      if (p.requestId === undefined || !(err instanceof DatabaseError) || err.details.constraint !== "runs_by_start_request") throw err;
+      return this.startWorkflowOnce(p);
+    }
+  }
+
+  private async startWorkflowOnce(p: StartWorkflowParams): Promise<{ runId: string; created: boolean }> {
     const requestId = p.requestId ?? null;
     return this.db.transaction(async (tx) => {
       if (requestId !== null) {
@@ -285,11 +316,16 @@ export class Store {
   async requestCancelWorkflow(workflowId: string, reason: string, nowMs: number): Promise<{ runId: string; alreadyRequested: boolean }> {
     return this.db.transaction(async (tx) => {
       const run = await this.lockRunningRun(tx, workflowId);
-      if (run.cancelRequested) return { runId: run.runId, alreadyRequested: true };
-      await tx.query(this.q.markCancelRequested(run.runId));
-      await this.appendResolution(tx, run, nowMs, newEvent("WorkflowCancelRequested", { reason }));
-      return { runId: run.runId, alreadyRequested: false };
+      return { runId: run.runId, alreadyRequested: !(await this.requestCancelRun(tx, run, reason, nowMs)) };
     });
+  }
+
+  /** Mark a locked running run cancel-requested and deliver the request; false if it already was. */
+  private async requestCancelRun(tx: SqlSession, run: RunRecord, reason: string, nowMs: number): Promise<boolean> {
+    if (run.cancelRequested) return false;
+    await tx.query(this.q.markCancelRequested(run.runId));
+    await this.appendResolution(tx, run, nowMs, newEvent("WorkflowCancelRequested", { reason }));
+    return true;
   }
 
   /**
@@ -311,6 +347,9 @@ export class Store {
     await this.appendEvents(tx, run.runId, run.nextEventId, nowMs, [newEvent("WorkflowTerminated", { reason })]);
     await tx.query(this.q.closeRun(run.runId, "terminated", nowMs));
     await tx.query(this.q.deleteTasksOfRuns([run.runId]));
+    const effects = new CloseEffects();
+    effects.closed(run, { status: "terminated", failure: toFailureInfo(new WorkflowTerminatedError(run.workflowId, run.runId, reason)) });
+    await this.notifyKeys(tx, await effects.write(tx, this.q, nowMs));
   }
 
   // -- reads -------------------------------------------------------------------
@@ -355,6 +394,11 @@ export class Store {
   async readEvent(runId: string, eventId: number): Promise<HistoryEvent | null> {
     const rows = await this.db.query(this.q.selectEvent(runId, eventId));
     return rows[0] ? toEvent(rows[0]) : null;
+  }
+
+  /** A parent run's children: each child workflow id's latest run (for describe). */
+  async listChildren(parentRunId: string): Promise<RunRecord[]> {
+    return (await this.db.query(this.q.selectChildren(parentRunId))).map(toRun);
   }
 
   /** The run's pending and leased activity, timer and workflow tasks (for describe). */
@@ -452,7 +496,8 @@ export class Store {
       const leasedRows = await tx.query<{ task_id: number }>(this.q.lockLeasedTasks(completions.map((c) => ({ task_id: c.taskId, lease_token: c.leaseToken }))));
       const leased = new Set(leasedRows.map((r) => r.task_id));
       const nowMs = Math.max(...completions.map((c) => c.nowMs));
-      const writes = new DecisionWrites(eager, (tx, rows, nowMs) => this.startContinuedRuns(tx, rows, nowMs));
+      const writes = new DecisionWrites(eager, this.workflowTaskTimeoutMs, (tx, rows, nowMs) => this.startContinuedRuns(tx, rows, nowMs));
+      await writes.prepare(tx, this.q, completions);
       const dropTasks: number[] = [];
       const requeue: number[] = [];
       const outcomes = completions.map((c): "ok" | "closed" | "stale" => {
@@ -525,7 +570,8 @@ export class Store {
       const deleted = await tx.query<{ task_id: number }>(this.q.deleteLeasedTasks(steps.map((i) => ({ task_id: i.taskId, lease_token: i.leaseToken }))));
       const accepted = new Set(deleted.map((r) => r.task_id));
       const nowMs = Math.max(...steps.map((c) => c.nowMs));
-      const writes = new DecisionWrites(eager, (tx, rows, nowMs) => this.startContinuedRuns(tx, rows, nowMs));
+      const writes = new DecisionWrites(eager, this.workflowTaskTimeoutMs, (tx, rows, nowMs) => this.startContinuedRuns(tx, rows, nowMs));
+      await writes.prepare(tx, this.q, steps);
       const resolutions: string[] = [];
       const resolvedRuns: Array<{ run_id: string; next_event_id: number; queue: string }> = [];
       const outcomes = steps.map((c): "inlined" | "resolved" | "stale" => {
@@ -665,14 +711,49 @@ export class Store {
     throw new LeaseLostError(taskId, leaseToken);
   }
 
-  /** Fire a due timer: TimerFired appended and a workflow task ensured, fenced by the timer task's lease. */
-  async fireTimer(taskId: number, leaseToken: number, runId: string, seq: number, nowMs: number): Promise<void> {
+  /**
+   * Fire a due timer task, fenced by its lease: a durable timer appends
+   * TimerFired (and ensures a workflow task). Timer tasks also carry the
+   * engine's deliveries between runs (their `spec` says which, see
+   * parseTimerSpec): a child's close, appended to its parent as the event the
+   * spec holds (dropped if the parent closed meanwhile), and a parent's
+   * action on a child (terminate or request cancellation: the parent's close
+   * policy, or its own cancellation reaching a child it waits on), applied to
+   * the child workflow's running run if there still is one.
+   */
+  async fireTimer(taskId: number, leaseToken: number, runId: string, seq: number, nowMs: number, spec: unknown = null): Promise<void> {
+    const timer = parseTimerSpec(spec);
+    if (timer.kind === "childAction") return this.applyChildAction(taskId, leaseToken, runId, timer, nowMs);
     await this.db.transaction(async (tx) => {
       const run = await this.lockRun(tx, runId);
       const deleted = await tx.query(this.q.deleteLeasedTask(taskId, leaseToken));
       if (deleted.length === 0) throw new LeaseLostError(taskId, leaseToken);
-      assert(run.status === "running", `timer task ${taskId} leased but run ${runId} is ${run.status}`);
-      await this.appendResolution(tx, run, nowMs, newEvent("TimerFired", { seq }));
+      if (run.status !== "running") {
+        // A run's close deletes its timers; only a delivery, inserted as its run closed, can find it closed.
+        assert(timer.kind === "deliver", `timer task ${taskId} leased but run ${runId} is ${run.status}`);
+        return;
+      }
+      await this.appendResolution(tx, run, nowMs, timer.kind === "deliver" ? timer.event : newEvent("TimerFired", { seq }));
+    });
+  }
+
+  /**
+   * Terminate or cancel a parent's child: its running run, found by workflow id
+   * and parent (a continue-as-new chain keeps both), locked before the task's
+   * row so this takes run locks in the same order as everything else.
+   */
+  private async applyChildAction(taskId: number, leaseToken: number, parentRunId: string, action: Extract<TimerSpec, { kind: "childAction" }>, nowMs: number): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      let child = (await tx.query(this.q.lockRunningChild(action.workflowId, parentRunId))).map(toRun)[0];
+      if (!child && (await tx.query(this.q.selectRunningChild(action.workflowId, parentRunId))).length > 0) {
+        // The run it locked closed as it waited (a continue-as-new): its successor is visible to a new statement.
+        child = (await tx.query(this.q.lockRunningChild(action.workflowId, parentRunId))).map(toRun)[0];
+      }
+      const deleted = await tx.query(this.q.deleteLeasedTask(taskId, leaseToken));
+      if (deleted.length === 0) throw new LeaseLostError(taskId, leaseToken);
+      if (!child) return;
+      if (action.action === "terminate") await this.terminateRun(tx, child, action.reason, nowMs);
+      else await this.requestCancelRun(tx, child, action.reason, nowMs);
     });
   }
 
@@ -747,6 +828,11 @@ export class Store {
     if (!this.notifyEnabled) return;
     await session.query(this.q.notify(this.notifyChannel, key));
   }
+
+  private async notifyKeys(session: SqlSession, keys: ReadonlySet<string>): Promise<void> {
+    if (!this.notifyEnabled || keys.size === 0) return;
+    await session.query(this.q.notifyKeys(this.notifyChannel, [...keys]));
+  }
 }
 
 /** claimTasks rows (one per claimed task, or one empty row) as a ClaimResult. */
@@ -791,15 +877,27 @@ interface DecisionPlan {
   close: RunStatus | null;
   /** The run a continue-as-new starts (with close = "continuedAsNew"). */
   continued: NewRun | null;
+  /** Child runs the decisions start. */
+  children: NewRun[];
+  /** How the decisions close the run, as its parent (if any) learns it; null unless closing for good. */
+  delivery: FinalClose | null;
   /** Events arrived after the task loaded the history: its workflow task stays for them. */
   keepWorkflowTask: boolean;
   notifyKeys: Set<string>;
 }
 
-/** What a workflow task's decisions write, for a run that is running and whose version matches. */
-function planDecisions(run: RunRecord, c: DecisionInput): DecisionPlan {
+/**
+ * What a workflow task's decisions write, for a run that is running and whose
+ * version matches. `runningIds` maps workflow ids to their running runs (as
+ * far as this batch knows, its own child starts included): a child start
+ * whose id is there fails, recorded as ChildWorkflowStartFailed; the others
+ * start, recorded as ChildWorkflowStarted — both right after the decisions,
+ * for the run's next workflow task to deliver (unless the decisions close
+ * the run: then nothing follows its last event, but its children start).
+ */
+function planDecisions(run: RunRecord, c: DecisionInput, runningIds: Map<string, string>): DecisionPlan {
   let commands = c.commands;
-  const eventsAfter = run.nextEventId - 1 + 1 + commands.length;
+  const eventsAfter = run.nextEventId - 1 + 1 + eventsRecorded(commands);
   if (eventsAfter > HISTORY_EVENTS_MAX) {
     commands = [{ type: "FailWorkflow", failure: toFailureInfo(new HistoryLimitError(c.runId, eventsAfter, HISTORY_EVENTS_MAX)) }];
   }
@@ -809,9 +907,12 @@ function planDecisions(run: RunRecord, c: DecisionInput): DecisionPlan {
     cancels: [],
     close: null,
     continued: null,
+    children: [],
+    delivery: null,
     keepWorkflowTask: run.nextEventId - 1 > c.processedUpTo,
     notifyKeys: new Set(),
   };
+  const childResolutions: NewEvent[] = [];
   for (const cmd of commands) {
     plan.events.push(commandEvent(cmd, c.nowMs));
     switch (cmd.type) {
@@ -842,20 +943,7 @@ function planDecisions(run: RunRecord, c: DecisionInput): DecisionPlan {
       }
       case "StartTimer":
         plan.taskRows.push({
-          json: JSON.stringify({
-            kind: "timer",
-            queue: run.taskQueue,
-            seq: cmd.seq,
-            visible_at_ms: c.nowMs + cmd.durationMs,
-            lease_ms: TIMER_TASK_LEASE_MS,
-            heartbeat_timeout_ms: null,
-            schedule_deadline_ms: null,
-            retry_initial_ms: 0,
-            retry_coefficient: 1,
-            retry_max_ms: 0,
-            max_attempts: 0,
-            spec: { durationMs: cmd.durationMs },
-          }),
+          json: JSON.stringify({ ...TIMER_ROW, queue: run.taskQueue, seq: cmd.seq, visible_at_ms: c.nowMs + cmd.durationMs, spec: { durationMs: cmd.durationMs } }),
         });
         if (cmd.durationMs === 0) plan.notifyKeys.add(`timer:${run.taskQueue}`);
         break;
@@ -865,14 +953,49 @@ function planDecisions(run: RunRecord, c: DecisionInput): DecisionPlan {
       case "CancelActivity":
         plan.cancels.push({ kind: "activity", seq: cmd.seq });
         break;
+      case "StartChildWorkflow": {
+        const running = runningIds.get(cmd.workflowId);
+        if (running !== undefined) {
+          childResolutions.push(newEvent("ChildWorkflowStartFailed", { seq: cmd.seq, workflowId: cmd.workflowId, runningRunId: running }));
+          break;
+        }
+        runningIds.set(cmd.workflowId, cmd.runId);
+        plan.children.push({
+          runId: cmd.runId,
+          workflowId: cmd.workflowId,
+          workflowType: cmd.workflowType,
+          taskQueue: cmd.taskQueue,
+          randomSeed: cmd.randomSeed,
+          inputJson: cmd.inputJson,
+          parent: { workflowId: run.workflowId, runId: run.runId, seq: cmd.seq, closePolicy: cmd.parentClosePolicy },
+        });
+        plan.notifyKeys.add(`workflow:${cmd.taskQueue}`);
+        childResolutions.push(newEvent("ChildWorkflowStarted", { seq: cmd.seq, workflowId: cmd.workflowId, runId: cmd.runId }));
+        break;
+      }
+      case "RequestCancelChild":
+        plan.taskRows.push({
+          json: JSON.stringify({
+            ...TIMER_ROW,
+            queue: run.taskQueue,
+            seq: -cmd.seq,
+            visible_at_ms: c.nowMs,
+            spec: { childAction: "requestCancel", workflowId: cmd.workflowId, reason: `cancellation requested by parent workflow ${run.workflowId} (run ${run.runId})` },
+          }),
+        });
+        plan.notifyKeys.add(`timer:${run.taskQueue}`);
+        break;
       case "CompleteWorkflow":
         plan.close = "completed";
+        plan.delivery = { status: "completed", resultJson: cmd.resultJson };
         break;
       case "FailWorkflow":
         plan.close = "failed";
+        plan.delivery = { status: "failed", failure: cmd.failure };
         break;
       case "CancelWorkflow":
         plan.close = "cancelled";
+        plan.delivery = { status: "cancelled", failure: toFailureInfo(new CancelledError(cmd.reason)) };
         break;
       case "ContinueAsNew":
         plan.close = "continuedAsNew";
@@ -884,32 +1007,116 @@ function planDecisions(run: RunRecord, c: DecisionInput): DecisionPlan {
           randomSeed: cmd.randomSeed,
           inputJson: cmd.inputJson,
           continuedFromRunId: run.runId,
+          ...(run.parent ? { parent: run.parent } : {}),
         };
         break;
     }
     if (isTerminal(cmd)) break;
   }
   if (plan.close) {
-    // A closing run's tasks all go with it: nothing it scheduled or cancelled in its last decisions outlives it.
+    // A closing run's tasks all go with it: nothing it scheduled or cancelled in its last decisions outlives it
+    // (its children start: they are runs of their own, and its close policy applies to them).
     plan.taskRows = [];
     plan.cancels = [];
     plan.notifyKeys.clear();
     if (plan.continued) plan.notifyKeys.add(`workflow:${plan.continued.taskQueue}`);
-  } else if (plan.keepWorkflowTask) plan.notifyKeys.add(`workflow:${run.taskQueue}`);
+    for (const child of plan.children) plan.notifyKeys.add(`workflow:${child.taskQueue}`);
+  } else {
+    plan.events.push(...childResolutions);
+    if (childResolutions.length > 0) plan.keepWorkflowTask = true;
+    if (plan.keepWorkflowTask) plan.notifyKeys.add(`workflow:${run.taskQueue}`);
+  }
   return plan;
 }
 
-type NewRun = Pick<StartWorkflowParams, "runId" | "workflowId" | "workflowType" | "taskQueue" | "randomSeed" | "inputJson"> & { continuedFromRunId?: string };
+/** The fields every timer-kind task row shares: durable timers, and the deliveries they carry (see Store.fireTimer). */
+const TIMER_ROW = {
+  kind: "timer",
+  lease_ms: TIMER_TASK_LEASE_MS,
+  heartbeat_timeout_ms: null,
+  schedule_deadline_ms: null,
+  retry_initial_ms: 0,
+  retry_coefficient: 1,
+  retry_max_ms: 0,
+  max_attempts: 0,
+};
+
+/** How a run closed for good, as its parent learns it. */
+type FinalClose = { status: "completed"; resultJson: string } | { status: ChildCloseStatus; failure: FailureInfo };
+
+/** What a timer task does when it fires (Store.fireTimer), read from its spec. */
+type TimerSpec =
+  | { kind: "timer" }
+  | { kind: "deliver"; event: NewEvent }
+  | { kind: "childAction"; action: "terminate" | "requestCancel"; workflowId: string; reason: string };
+
+const DELIVERED_EVENT_TYPES = new Set(["ChildWorkflowCompleted", "ChildWorkflowFailed"]);
+
+export function parseTimerSpec(spec: unknown): TimerSpec {
+  const s = (typeof spec === "object" && spec !== null ? spec : {}) as Record<string, unknown>;
+  if (s.deliver !== undefined) {
+    const d = s.deliver as { type?: unknown; data?: unknown };
+    assert(typeof d.type === "string" && DELIVERED_EVENT_TYPES.has(d.type) && typeof d.data === "object", `timer task delivers an unknown event: ${JSON.stringify(spec)}`);
+    return { kind: "deliver", event: { type: d.type as NewEvent["type"], dataJson: JSON.stringify(d.data) } };
+  }
+  if (s.childAction !== undefined) {
+    assert((s.childAction === "terminate" || s.childAction === "requestCancel") && typeof s.workflowId === "string", `unknown child action: ${JSON.stringify(spec)}`);
+    return { kind: "childAction", action: s.childAction, workflowId: s.workflowId, reason: String(s.reason ?? "") };
+  }
+  return { kind: "timer" };
+}
+
+type NewRun = Pick<StartWorkflowParams, "runId" | "workflowId" | "workflowType" | "taskQueue" | "randomSeed" | "inputJson"> & { continuedFromRunId?: string; parent?: ChildOf };
 
 /** WorkflowStarted's data, the input embedded as the JSON text it already is. */
 function workflowStartedData(p: NewRun): string {
   const from = p.continuedFromRunId === undefined ? {} : { continuedFromRunId: p.continuedFromRunId };
-  return jsonWithRaw({ workflowId: p.workflowId, workflowType: p.workflowType, taskQueue: p.taskQueue, randomSeed: p.randomSeed, ...from }, { input: p.inputJson });
+  const parent = p.parent === undefined ? {} : { parent: { workflowId: p.parent.workflowId, runId: p.parent.runId, seq: p.parent.seq } };
+  return jsonWithRaw({ workflowId: p.workflowId, workflowType: p.workflowType, taskQueue: p.taskQueue, randomSeed: p.randomSeed, ...from, ...parent }, { input: p.inputJson });
 }
 
 /** A row of insertRuns' input. */
 function newRunRow(p: NewRun): string {
-  return jsonWithRaw({ run_id: p.runId, workflow_id: p.workflowId, workflow_type: p.workflowType, task_queue: p.taskQueue }, { data: workflowStartedData(p) });
+  const parent =
+    p.parent === undefined ? {} : { parent_run_id: p.parent.runId, parent_workflow_id: p.parent.workflowId, parent_seq: p.parent.seq, parent_close_policy: p.parent.closePolicy };
+  return jsonWithRaw({ run_id: p.runId, workflow_id: p.workflowId, workflow_type: p.workflowType, task_queue: p.taskQueue, ...parent }, { data: workflowStartedData(p) });
+}
+
+/**
+ * What closing runs owe other runs, written after the closes in the same
+ * transaction: a child's close is delivered to its parent (if still
+ * running), and a parent's close policy applied to its running children —
+ * each as a timer-kind task (see Store.fireTimer), so no transaction ever
+ * locks a second run's row after its own (the lock order stays run, then
+ * tasks, and closes cannot deadlock each other).
+ */
+class CloseEffects {
+  private readonly deliveries: string[] = [];
+  private readonly parents: string[] = [];
+
+  /** A run closed: `final` says how, unless it continued as new (its chain goes on: nothing is delivered yet). */
+  closed(run: RunRecord, final: FinalClose | null, startedChildren = false): void {
+    if (run.hasChildren || startedChildren) this.parents.push(run.runId);
+    if (!run.parent || !final) return;
+    const ids = { seq: run.parent.seq, runId: run.runId };
+    const event =
+      final.status === "completed"
+        ? { type: "ChildWorkflowCompleted", dataJson: jsonWithRaw(ids, { result: final.resultJson }) }
+        : newEvent("ChildWorkflowFailed", { ...ids, status: final.status, failure: final.failure });
+    this.deliveries.push(jsonWithRaw({ run_id: run.parent.runId, seq: run.parent.seq }, { spec: `{"deliver":{"type":"${event.type}","data":${event.dataJson}}}` }));
+  }
+
+  /** Write them; returns the wakeups to send. */
+  async write(tx: SqlSession, q: Queries, nowMs: number): Promise<Set<string>> {
+    const notify = new Set<string>();
+    if (this.parents.length > 0) {
+      for (const r of await tx.query<{ queue: string }>(q.insertParentCloseActions(this.parents, nowMs, TIMER_TASK_LEASE_MS))) notify.add(`timer:${r.queue}`);
+    }
+    if (this.deliveries.length > 0) {
+      for (const r of await tx.query<{ queue: string }>(q.insertDeliveries(`[${this.deliveries.join(",")}]`, nowMs, TIMER_TASK_LEASE_MS))) notify.add(`timer:${r.queue}`);
+    }
+    return notify;
+  }
 }
 
 /** ActivityCompleted's data, the result embedded as the JSON text it already is. */
@@ -929,6 +1136,11 @@ class DecisionWrites {
   private readonly cancels: Array<{ run_id: string; kind: TaskKind; seq: number }> = [];
   private readonly closed: string[] = [];
   private readonly continued: string[] = [];
+  private readonly children: string[] = [];
+  private readonly parents: string[] = [];
+  private readonly closeEffects = new CloseEffects();
+  /** Workflow ids with a running run, as far as this batch knows (see planDecisions). */
+  private readonly runningIds = new Map<string, string>();
   /** Wakeups to send (the caller sends them, with its own, last). */
   readonly notify = new Set<string>();
   private eagerLeft: number;
@@ -937,17 +1149,27 @@ class DecisionWrites {
 
   constructor(
     private readonly eager: EagerActivities | null,
+    /** The lease of the first workflow task of each child run started. */
+    private readonly workflowTaskTimeoutMs: number,
     /** Starts the runs that continue-as-new decisions carry on to (rows of insertRuns), in the decisions' transaction. */
     private readonly startContinued: (tx: SqlSession, rows: readonly string[], nowMs: number) => Promise<void>,
   ) {
     this.eagerLeft = eager?.max ?? 0;
   }
 
+  /** Learn which child workflow ids the decisions name already have a running run (in the transaction, runs locked). */
+  async prepare(tx: SqlSession, q: Queries, inputs: ReadonlyArray<Pick<DecisionInput, "commands">>): Promise<void> {
+    const ids = new Set<string>();
+    for (const c of inputs) for (const cmd of c.commands) if (cmd.type === "StartChildWorkflow") ids.add(cmd.workflowId);
+    if (ids.size === 0) return;
+    for (const r of await tx.query<{ workflow_id: string; run_id: string }>(q.selectRunningRuns([...ids]))) this.runningIds.set(r.workflow_id, r.run_id);
+  }
+
   /** One run's decisions, after `prefix` (an event recorded with them, e.g. the result they were made on). */
   add(run: RunRecord, c: DecisionInput, prefix?: NewEvent): DecisionPlan {
     const first = prefix ? [prefix] : [];
     const at = prefix ? { ...run, nextEventId: run.nextEventId + 1 } : run;
-    const plan = planDecisions(at, c);
+    const plan = planDecisions(at, c, this.runningIds);
     // Each event keeps its own task's time (the time its workflow code saw), not the batch's: replay reads it back.
     first.concat(plan.events).forEach((e, i) => this.events.push(jsonWithRaw({ run_id: c.runId, event_id: run.nextEventId + i, type: e.type, at_ms: c.nowMs }, { data: e.dataJson })));
     this.runRows.push({ run_id: c.runId, next_event_id: at.nextEventId + plan.events.length, version: run.version + 1, processed_upto: c.processedUpTo, status: plan.close });
@@ -960,8 +1182,13 @@ class DecisionWrites {
       this.taskRows.push(`${row.json.slice(0, -1)},"run_id":${JSON.stringify(c.runId)}${claim ? ',"eager":true' : ""}}`);
     }
     for (const cancel of plan.cancels) this.cancels.push({ run_id: c.runId, ...cancel });
-    if (plan.close) this.closed.push(c.runId);
+    if (plan.close) {
+      this.closed.push(c.runId);
+      this.closeEffects.closed(run, plan.delivery, plan.children.length > 0);
+    }
     if (plan.continued) this.continued.push(newRunRow(plan.continued));
+    for (const child of plan.children) this.children.push(newRunRow(child));
+    if (plan.children.length > 0) this.parents.push(c.runId);
     for (const key of plan.notifyKeys) this.notify.add(key);
     return plan;
   }
@@ -972,6 +1199,15 @@ class DecisionWrites {
     if (this.cancels.length > 0) await tx.query(q.deleteTasksBySeq(this.cancels));
     if (this.closed.length > 0) await tx.query(q.deleteTasksOfRuns(this.closed));
     if (this.continued.length > 0) await this.startContinued(tx, this.continued, nowMs);
+    if (this.children.length > 0) {
+      const started = await tx.query(q.insertRuns(`[${this.children.join(",")}]`, nowMs, this.workflowTaskTimeoutMs));
+      if (started.length !== this.children.length) {
+        // A client started one of these workflow ids after prepare() looked: retry, and the next look sees it.
+        throw new DatabaseError(`a child workflow id was taken by a concurrent start (${started.length} of ${this.children.length} children started)`, {}, undefined, true);
+      }
+      await tx.query(q.markParents(this.parents));
+    }
+    for (const key of await this.closeEffects.write(tx, q, nowMs)) this.notify.add(key);
     // A queue whose new activities all went to this worker needs no wakeup.
     for (const queue of this.eagerQueues) if (!this.lazyQueues.has(queue)) this.notify.delete(`activity:${queue}`);
     if (this.taskRows.length === 0) return [];
@@ -1002,6 +1238,16 @@ function toRun(r: Record<string, unknown>): RunRecord {
     createdAtMs: r.created_at_ms as number,
     updatedAtMs: r.updated_at_ms as number,
     closedAtMs: (r.closed_at_ms as number | null) ?? null,
+    parent:
+      r.parent_run_id === null || r.parent_run_id === undefined
+        ? null
+        : {
+            workflowId: r.parent_workflow_id as string,
+            runId: r.parent_run_id as string,
+            seq: r.parent_seq as number,
+            closePolicy: r.parent_close_policy as ParentClosePolicy,
+          },
+    hasChildren: (r.has_children as boolean | undefined) ?? false,
   };
 }
 

@@ -1,6 +1,7 @@
 /**
  * Firing a due durable timer: TimerFired appended and a workflow task
- * ensured, in one transaction fenced by the timer task's lease.
+ * ensured, in one transaction fenced by the timer task's lease. Timer tasks
+ * also carry deliveries between a parent and its children (Store.fireTimer).
  */
 import { LeaseLostError } from "../errors.ts";
 import type { ClaimedTask } from "../store/store.ts";
@@ -10,7 +11,7 @@ export async function runTimerTask(worker: Worker, task: ClaimedTask, running: R
   await worker.faultHook?.("timer.beforeFire", worker.faultContext(task));
   if (running.settled) return;
   try {
-    await withDatabaseRetry(worker, "firing a timer", () => worker.store.fireTimer(task.taskId, task.leaseToken, task.runId, task.seq, worker.clock.now()));
+    await withDatabaseRetry(worker, "firing a timer", () => worker.store.fireTimer(task.taskId, task.leaseToken, task.runId, task.seq, worker.clock.now(), task.spec));
     worker.stats.timersFired += 1;
     worker.observer?.({ type: "timerFired", taskId: task.taskId, runId: task.runId, seq: task.seq });
   } catch (err) {

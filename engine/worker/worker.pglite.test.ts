@@ -1,4 +1,5 @@
 /** The engine's behaviour suites on the embedded backend (PGlite). */
+import { childWorkflowBehaviour } from "./child.behaviour.ts";
 import { continueAsNewBehaviour } from "./continue-as-new.behaviour.ts";
 import { queryBehaviour } from "./query.behaviour.ts";
 import { startPoliciesBehaviour } from "./start-policies.behaviour.ts";
@@ -8,3 +9,4 @@ engineBehaviour("pglite");
 continueAsNewBehaviour("pglite");
 startPoliciesBehaviour("pglite");
 queryBehaviour("pglite");
+childWorkflowBehaviour("pglite");

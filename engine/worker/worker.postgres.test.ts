@@ -1,6 +1,7 @@
 /** The engine's behaviour suites on a real PostgreSQL server (DATABASE_URL); skipped, with a message, without one. */
 import { describe, it } from "vitest";
 import { postgresUrl } from "../testing/databases.ts";
+import { childWorkflowBehaviour } from "./child.behaviour.ts";
 import { continueAsNewBehaviour } from "./continue-as-new.behaviour.ts";
 import { queryBehaviour } from "./query.behaviour.ts";
 import { startPoliciesBehaviour } from "./start-policies.behaviour.ts";
@@ -11,6 +12,7 @@ if (postgresUrl()) {
   continueAsNewBehaviour("postgres");
   startPoliciesBehaviour("postgres");
   queryBehaviour("postgres");
+  childWorkflowBehaviour("postgres");
 } else {
   describe("engine behaviour on postgres", () => {
     it.skip("skipped: set DATABASE_URL=postgres://... to run the behaviour suite against a real server", () => {});

@@ -7,7 +7,7 @@
 import { LeaseLostError, UnknownTypeError, toFailureInfo, type RatchetError } from "../errors.ts";
 import type { HistoryEvent } from "../history/events.ts";
 import { activityCompletedData, type ActivityTaskRef, type ClaimedTask, type RunRecord } from "../store/store.ts";
-import { isTerminal } from "../workflow/commands.ts";
+import { eventsRecorded, isTerminal } from "../workflow/commands.ts";
 import { replayWorkflowTask, type ReplayOutcome, type WorkflowExecution } from "../workflow/replay.ts";
 import { withDatabaseRetry, type Running, type Worker } from "./worker.ts";
 
@@ -24,7 +24,7 @@ export async function runWorkflowTask(worker: Worker, task: ClaimedTask, running
     if (recorded === "stale") throw new LeaseLostError(task.taskId, task.leaseToken);
     // Keep the live execution for the run's next task, unless it ended.
     if (recorded === "ok" && !outcome.execution.finished && !outcome.commands.some(isTerminal)) {
-      worker.executions.set(task.runId, { execution: outcome.execution, version: run.version + 1, nextEventId: run.nextEventId + 1 + outcome.commands.length });
+      worker.executions.set(task.runId, { execution: outcome.execution, version: run.version + 1, nextEventId: run.nextEventId + 1 + eventsRecorded(outcome.commands) });
     }
     worker.stats.workflowTasksCompleted += 1;
     worker.observer?.({ type: "workflowTaskCompleted", taskId: task.taskId, runId: task.runId, commands: outcome.commands.length });
@@ -84,7 +84,7 @@ export async function recordInline(worker: Worker, ref: ActivityTaskRef, resultJ
     worker.stats.decisionsInlined += 1;
     worker.observer?.({ type: "decisionsInlined", taskId: ref.taskId, runId: ref.runId, seq: ref.seq, commands: outcome.commands.length });
     if (!outcome.execution.finished && !outcome.commands.some(isTerminal)) {
-      worker.executions.set(ref.runId, { execution: outcome.execution, version: sticky.version + 1, nextEventId: sticky.nextEventId + 2 + outcome.commands.length });
+      worker.executions.set(ref.runId, { execution: outcome.execution, version: sticky.version + 1, nextEventId: sticky.nextEventId + 2 + eventsRecorded(outcome.commands) });
     }
   }
   return "recorded";

@@ -5,7 +5,7 @@
  * history event of the same meaning.
  */
 import type { FailureInfo } from "../errors.ts";
-import { jsonWithRaw, newEvent, type EventType, type NewEvent } from "../history/events.ts";
+import { jsonWithRaw, newEvent, type EventType, type NewEvent, type ParentClosePolicy } from "../history/events.ts";
 import type { ResolvedActivityOptions } from "./options.ts";
 
 export type Command =
@@ -13,6 +13,19 @@ export type Command =
   | { type: "StartTimer"; seq: number; durationMs: number }
   | { type: "CancelTimer"; seq: number }
   | { type: "CancelActivity"; seq: number }
+  /** The child's run id and seed come from the parent run's seeded PRNG, like continue-as-new's. */
+  | {
+      type: "StartChildWorkflow";
+      seq: number;
+      workflowId: string;
+      workflowType: string;
+      taskQueue: string;
+      inputJson: string;
+      parentClosePolicy: ParentClosePolicy;
+      runId: string;
+      randomSeed: string;
+    }
+  | { type: "RequestCancelChild"; seq: number; workflowId: string }
   | { type: "CompleteWorkflow"; resultJson: string }
   | { type: "FailWorkflow"; failure: FailureInfo }
   | { type: "CancelWorkflow"; reason: string }
@@ -24,6 +37,8 @@ export const COMMAND_EVENT: Record<Command["type"], EventType> = {
   StartTimer: "TimerStarted",
   CancelTimer: "TimerCancelled",
   CancelActivity: "ActivityCancelled",
+  StartChildWorkflow: "ChildWorkflowInitiated",
+  RequestCancelChild: "ChildWorkflowCancelRequested",
   CompleteWorkflow: "WorkflowCompleted",
   FailWorkflow: "WorkflowFailed",
   CancelWorkflow: "WorkflowCancelled",
@@ -32,6 +47,16 @@ export const COMMAND_EVENT: Record<Command["type"], EventType> = {
 
 export function isTerminal(command: Command): boolean {
   return command.type === "CompleteWorkflow" || command.type === "FailWorkflow" || command.type === "CancelWorkflow" || command.type === "ContinueAsNew";
+}
+
+/**
+ * How many events recording `commands` appends after its WorkflowTaskCompleted:
+ * one per command, plus, while the run stays open, the ChildWorkflowStarted or
+ * ChildWorkflowStartFailed that each child start appends in the same transaction.
+ */
+export function eventsRecorded(commands: readonly Command[]): number {
+  if (commands.some(isTerminal)) return commands.length;
+  return commands.length + commands.filter((c) => c.type === "StartChildWorkflow").length;
 }
 
 /** The history event recording a command, as the workflow task that issued it at `nowMs` appends it. */
@@ -45,6 +70,16 @@ export function commandEvent(cmd: Command, nowMs: number): NewEvent {
       return newEvent("TimerCancelled", { seq: cmd.seq });
     case "CancelActivity":
       return newEvent("ActivityCancelled", { seq: cmd.seq });
+    case "StartChildWorkflow":
+      return {
+        type: "ChildWorkflowInitiated",
+        dataJson: jsonWithRaw(
+          { seq: cmd.seq, workflowId: cmd.workflowId, runId: cmd.runId, workflowType: cmd.workflowType, taskQueue: cmd.taskQueue, parentClosePolicy: cmd.parentClosePolicy },
+          { input: cmd.inputJson },
+        ),
+      };
+    case "RequestCancelChild":
+      return newEvent("ChildWorkflowCancelRequested", { seq: cmd.seq, workflowId: cmd.workflowId });
     case "CompleteWorkflow":
       return { type: "WorkflowCompleted", dataJson: jsonWithRaw({}, { result: cmd.resultJson }) };
     case "FailWorkflow":

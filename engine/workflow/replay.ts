@@ -133,7 +133,8 @@ export async function replayWorkflowTask(input: ReplayInput): Promise<ReplayOutc
   const started = first as EventOf<"WorkflowStarted">;
   const activations = splitActivations(input.history, input.nowMs);
   const from = started.data.continuedFromRunId;
-  const info = from === undefined ? input.info : { ...input.info, continuedFromRunId: from };
+  const parent = started.data.parent;
+  const info = { ...input.info, ...(from === undefined ? {} : { continuedFromRunId: from }), ...(parent === undefined ? {} : { parent }) };
   const runtime = new WorkflowRuntime(info, started.data.randomSeed, input.knownActivityTypes, input.logger);
 
   for (let k = 0; k < activations.length; k++) {
@@ -161,7 +162,10 @@ function describeCommand(c: Command): string {
     case "StartTimer":
     case "CancelTimer":
     case "CancelActivity":
+    case "RequestCancelChild":
       return `${c.type}(seq ${c.seq})`;
+    case "StartChildWorkflow":
+      return `StartChildWorkflow(seq ${c.seq}, ${c.workflowType}, ${JSON.stringify(c.workflowId)})`;
     default:
       return c.type;
   }
@@ -174,7 +178,10 @@ function describeEvent(e: HistoryEvent): string {
     case "TimerStarted":
     case "TimerCancelled":
     case "ActivityCancelled":
+    case "ChildWorkflowCancelRequested":
       return `${e.type}(seq ${e.data.seq}) at event ${e.eventId}`;
+    case "ChildWorkflowInitiated":
+      return `${e.type}(seq ${e.data.seq}, ${e.data.workflowType}, ${JSON.stringify(e.data.workflowId)}) at event ${e.eventId}`;
     default:
       return `${e.type} at event ${e.eventId}`;
   }
@@ -191,6 +198,10 @@ function sameCommand(c: Command, e: HistoryEvent): boolean {
       return e.type === "TimerCancelled" && e.data.seq === c.seq;
     case "CancelActivity":
       return e.type === "ActivityCancelled" && e.data.seq === c.seq;
+    case "StartChildWorkflow":
+      return e.type === "ChildWorkflowInitiated" && e.data.seq === c.seq && e.data.workflowType === c.workflowType && e.data.workflowId === c.workflowId;
+    case "RequestCancelChild":
+      return e.type === "ChildWorkflowCancelRequested" && e.data.seq === c.seq;
     default:
       return true;
   }

@@ -10,23 +10,34 @@
 import {
   ActivityFailure,
   CancelledError,
+  ChildWorkflowFailure,
   InvalidArgumentError,
   NonDeterminismError,
   RatchetError,
   UnknownTypeError,
+  WorkflowAlreadyRunningError,
   fromFailureInfo,
   toFailureInfo,
 } from "../errors.ts";
-import type { HistoryEvent } from "../history/events.ts";
+import { PARENT_CLOSE_POLICIES, type HistoryEvent } from "../history/events.ts";
 import { COMMANDS_PER_WORKFLOW_TASK_MAX, HISTORY_EVENTS_CONTINUE_AS_NEW_SUGGESTED, SLEEP_MS_MAX } from "../limits.ts";
-import { checkQueueName, checkSignalName, checkTypeName } from "../names.ts";
+import { checkChoice, checkQueueName, checkSignalName, checkTypeName, checkWorkflowId } from "../names.ts";
 import { encodePayload } from "../payload.ts";
 import type { Logger } from "../ports/logger.ts";
 import { uuidV7 } from "../ports/random.ts";
 import { SeededRandom } from "../ports/seeded-random.ts";
 import { isTerminal, type Command } from "./commands.ts";
 import { resolveActivityOptions, type ActivityOptions } from "./options.ts";
-import type { ActivityMap, ActivityStubs, ContinueAsNewOptions, WorkflowContext, WorkflowFunction, WorkflowInfo } from "./types.ts";
+import type {
+  ActivityMap,
+  ActivityStubs,
+  ChildWorkflowHandle,
+  ChildWorkflowOptions,
+  ContinueAsNewOptions,
+  WorkflowContext,
+  WorkflowFunction,
+  WorkflowInfo,
+} from "./types.ts";
 
 interface PendingActivity {
   kind: "activity";
@@ -49,7 +60,20 @@ interface SignalWaiter {
   timerSeq?: number;
 }
 
-type Pending = PendingActivity | PendingTimer;
+/** A child workflow: started (ChildWorkflowStarted) or not yet, then closed (ChildWorkflowCompleted or ChildWorkflowFailed). */
+interface PendingChild {
+  kind: "child";
+  workflowType: string;
+  workflowId: string;
+  runId: string;
+  resolveStart: (handle: ChildWorkflowHandle<unknown>) => void;
+  rejectStart: (err: Error) => void;
+  handle: ChildWorkflowHandle<unknown>;
+  resolveResult: (value: unknown) => void;
+  rejectResult: (err: Error) => void;
+}
+
+type Pending = PendingActivity | PendingTimer | PendingChild;
 
 export class WorkflowRuntime implements WorkflowContext {
   /** Set when the task must fail rather than decide (non-determinism, unknown activity type). */
@@ -141,6 +165,27 @@ export class WorkflowRuntime implements WorkflowContext {
       case "WorkflowCancelRequested":
         this.deliverCancellation(event.data.reason);
         return;
+      case "ChildWorkflowStarted": {
+        const p = this.takePending(event.data.seq, "child", event, true);
+        if (p) p.resolveStart(p.handle);
+        return;
+      }
+      case "ChildWorkflowStartFailed": {
+        const p = this.takePending(event.data.seq, "child", event);
+        if (!p) return;
+        const err = new WorkflowAlreadyRunningError(event.data.workflowId, event.data.runningRunId);
+        p.rejectStart(err);
+        p.rejectResult(err);
+        return;
+      }
+      case "ChildWorkflowCompleted":
+      case "ChildWorkflowFailed": {
+        const p = this.takePending(event.data.seq, "child", event);
+        if (!p) return;
+        if (event.type === "ChildWorkflowCompleted") p.resolveResult(event.data.result);
+        else p.rejectResult(new ChildWorkflowFailure(p.workflowType, p.workflowId, event.data.runId, event.data.status, fromFailureInfo(event.data.failure)));
+        return;
+      }
       default:
         return;
     }
@@ -229,6 +274,49 @@ export class WorkflowRuntime implements WorkflowContext {
     });
   }
 
+  startChild<T = unknown>(workflowType: string, input?: unknown, options: ChildWorkflowOptions = {}): Promise<ChildWorkflowHandle<T>> {
+    this.guard();
+    checkTypeName(workflowType, "workflowType");
+    if (typeof options !== "object" || options === null) throw new InvalidArgumentError("child workflow options must be an object", { field: "options" });
+    const taskQueue = checkQueueName(options.taskQueue ?? this.info.taskQueue);
+    const parentClosePolicy = checkChoice(options.parentClosePolicy ?? "terminate", "parentClosePolicy", PARENT_CLOSE_POLICIES);
+    const chosenId = options.workflowId === undefined ? undefined : checkWorkflowId(options.workflowId);
+    const inputJson = encodePayload(input, `input of child workflow ${workflowType}`);
+    const seq = this.nextSeq();
+    const workflowId = chosenId ?? `${this.info.runId}/${seq}`;
+    // Drawn from the run's PRNG, so replay issues the same command.
+    const runId = uuidV7(this.nowMs, this.prng);
+    const randomSeed = this.prng.uuid();
+    this.commands.push({ type: "StartChildWorkflow", seq, workflowId, workflowType, taskQueue, inputJson, parentClosePolicy, runId, randomSeed });
+    let resolveResult!: (value: unknown) => void;
+    let rejectResult!: (err: Error) => void;
+    const result = new Promise<unknown>((resolve, reject) => {
+      resolveResult = resolve;
+      rejectResult = reject;
+    });
+    // Code that never asks for the result must not see its failure as an unhandled rejection.
+    result.catch(() => {});
+    const handle: ChildWorkflowHandle<unknown> = { workflowId, firstRunId: runId, result: () => result };
+    return new Promise<ChildWorkflowHandle<T>>((resolve, reject) => {
+      this.pending.set(seq, {
+        kind: "child",
+        workflowType,
+        workflowId,
+        runId,
+        resolveStart: resolve as (handle: ChildWorkflowHandle<unknown>) => void,
+        rejectStart: reject,
+        handle,
+        resolveResult,
+        rejectResult,
+      });
+    });
+  }
+
+  async executeChild<T = unknown>(workflowType: string, input?: unknown, options?: ChildWorkflowOptions): Promise<T> {
+    const handle = await this.startChild<T>(workflowType, input, options);
+    return handle.result();
+  }
+
   sleep(ms: number): Promise<void> {
     this.guard();
     const durationMs = checkDuration(ms, "sleep duration");
@@ -312,7 +400,8 @@ export class WorkflowRuntime implements WorkflowContext {
     this.commands.push({ type: "CancelTimer", seq });
   }
 
-  private takePending<K extends Pending["kind"]>(seq: number, kind: K, event: HistoryEvent): Extract<Pending, { kind: K }> | undefined {
+  /** The pending command `event` answers, removed unless `keep` (a child's start, whose result is still to come). */
+  private takePending<K extends Pending["kind"]>(seq: number, kind: K, event: HistoryEvent, keep = false): Extract<Pending, { kind: K }> | undefined {
     const p = this.pending.get(seq);
     if (!p) {
       // A result that raced with this workflow's cancellation of the same command is dropped, as it was live.
@@ -332,7 +421,7 @@ export class WorkflowRuntime implements WorkflowContext {
       });
       return undefined;
     }
-    this.pending.delete(seq);
+    if (!keep) this.pending.delete(seq);
     return p as Extract<Pending, { kind: K }>;
   }
 
@@ -340,13 +429,20 @@ export class WorkflowRuntime implements WorkflowContext {
    * Cancellation: every pending activity and timer is cancelled (a command
    * each, in sequence order) and its promise rejects with CancelledError, as
    * do pending signal waits. Code may catch it and go on, including running
-   * new activities for cleanup.
+   * new activities for cleanup. A pending child workflow is asked to cancel
+   * (RequestCancelChild) and still awaited: its cancellation, once it has
+   * cleaned up, arrives as a ChildWorkflowFailure with status "cancelled"
+   * (Temporal's default, wait for the child's cancellation to complete).
    */
   private deliverCancellation(reason: string): void {
     if (this.cancelled) return;
     this.cancelled = true;
     const rejections: Array<(err: Error) => void> = [];
     for (const [seq, p] of [...this.pending.entries()].sort((a, b) => a[0] - b[0])) {
+      if (p.kind === "child") {
+        this.commands.push({ type: "RequestCancelChild", seq, workflowId: p.workflowId });
+        continue;
+      }
       this.pending.delete(seq);
       this.cancelledSeqs.add(seq);
       this.commands.push(p.kind === "activity" ? { type: "CancelActivity", seq } : { type: "CancelTimer", seq });
@@ -379,7 +475,8 @@ export class WorkflowRuntime implements WorkflowContext {
       return;
     }
     this.terminal = true;
-    if (err instanceof CancelledError && this.cancelled) {
+    const cancellation = err instanceof CancelledError || (err instanceof ChildWorkflowFailure && err.status === "cancelled");
+    if (cancellation && this.cancelled) {
       this.commands.push({ type: "CancelWorkflow", reason: err.message });
       return;
     }

@@ -7,6 +7,7 @@
  * against its history and expects the same decisions.
  */
 import type { SqlSession } from "../db/driver.ts";
+import type { ParentClosePolicy, ParentRef } from "../history/events.ts";
 import type { ActivityOptions } from "./options.ts";
 
 export interface WorkflowInfo {
@@ -16,6 +17,8 @@ export interface WorkflowInfo {
   taskQueue: string;
   /** The run whose continue-as-new started this one; absent on a run the client started. */
   continuedFromRunId?: string;
+  /** Set on a child workflow: the parent run that started it (kept along a continue-as-new chain). */
+  parent?: ParentRef;
 }
 
 export interface WorkflowContext {
@@ -35,6 +38,20 @@ export interface WorkflowContext {
   waitForSignal<T = unknown>(name: string): Promise<T>;
   /** The same, but resolves undefined if none arrives within `timeoutMs` (a durable timer). */
   waitForSignal<T = unknown>(name: string, options: { timeoutMs: number }): Promise<T | undefined>;
+  /**
+   * Start a child workflow and resolve, once it is running, to its handle
+   * (Temporal's startChild). The child's run commits in the transaction that
+   * records this decision; if its workflow id already has a running run the
+   * promise rejects with WorkflowAlreadyRunningError. When this run closes,
+   * its running children are handled by their `parentClosePolicy`.
+   */
+  startChild<T = unknown>(workflowType: string, input?: unknown, options?: ChildWorkflowOptions): Promise<ChildWorkflowHandle<T>>;
+  /**
+   * Start a child workflow and await its result: the result of its last run
+   * (it may continue as new). Rejects with ChildWorkflowFailure (cause: the
+   * child's failure) if it failed, was cancelled or was terminated.
+   */
+  executeChild<T = unknown>(workflowType: string, input?: unknown, options?: ChildWorkflowOptions): Promise<T>;
   /** Events in the run's history as this activation sees them (its WorkflowTaskCompleted not counted). */
   readonly historyLength: number;
   /** True once historyLength reaches HISTORY_EVENTS_CONTINUE_AS_NEW_SUGGESTED: a long-lived workflow should continue as new. */
@@ -63,6 +80,23 @@ export interface WorkflowContext {
   uuid(): string;
   /** Log a line, except while replaying (so each line appears once). */
   log(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface ChildWorkflowOptions {
+  /** Default: `${parent runId}/${seq}`, unique to this call. */
+  workflowId?: string;
+  /** Default: the parent's task queue. */
+  taskQueue?: string;
+  /** What this run's close does to the child if it is still running. Default "terminate". */
+  parentClosePolicy?: ParentClosePolicy;
+}
+
+export interface ChildWorkflowHandle<T = unknown> {
+  readonly workflowId: string;
+  /** The child's first run (a continue-as-new chain goes on under the same workflow id). */
+  readonly firstRunId: string;
+  /** The child's result, as executeChild returns it. */
+  result(): Promise<T>;
 }
 
 export interface ContinueAsNewOptions {

@@ -19,6 +19,7 @@ export function describeLines(d: WorkflowDescription): string[] {
   lines.push(`history    ${d.historyLength} event${d.historyLength === 1 ? "" : "s"}`);
   if (d.status === "completed") lines.push(`result     ${inlineJson(d.result)}`);
   if (d.failure) lines.push("failure", ...failureLines(d.failure, "  "));
+  if (d.parent) lines.push(`parent     ${d.parent.workflowId} (run ${d.parent.runId}, #${d.parent.seq}), parentClosePolicy ${d.parent.closePolicy}`);
   if (d.continuedAsRunId !== undefined) lines.push(`continued as run ${d.continuedAsRunId}`);
   if (d.terminationReason !== undefined) lines.push(`terminated ${d.terminationReason}`);
   if (d.workflowTask) {
@@ -34,6 +35,10 @@ export function describeLines(d: WorkflowDescription): string[] {
   if (d.pendingTimers.length > 0) {
     lines.push(`pending timers (${d.pendingTimers.length})`);
     for (const t of d.pendingTimers) lines.push(`  #${t.seq} fires ${isoTime(t.fireAtMs)}`);
+  }
+  if (d.children.length > 0) {
+    lines.push(`children (${d.children.length})`);
+    for (const c of d.children) lines.push(`  ${c.workflowId} ${c.workflowType}: ${c.status} (run ${c.runId}, parentClosePolicy ${c.parentClosePolicy})`);
   }
   return lines;
 }

@@ -51,6 +51,7 @@ const stuck: WorkflowDescription = {
     },
   ],
   pendingTimers: [{ seq: 3, fireAtMs: T0 + 60_000 }],
+  children: [],
 };
 
 describe("describeLines", () => {

@@ -39,6 +39,18 @@ export function eventSummary(event: HistoryEvent): string {
       return `result ${inlineJson(event.data.result)}`;
     case "WorkflowFailed":
       return failureHeadline(event.data.failure);
+    case "ChildWorkflowInitiated":
+      return `#${event.data.seq} ${event.data.workflowType} "${event.data.workflowId}" on ${event.data.taskQueue}, parentClosePolicy ${event.data.parentClosePolicy}, input ${inlineJson(event.data.input)}`;
+    case "ChildWorkflowStarted":
+      return `#${event.data.seq} "${event.data.workflowId}" run ${event.data.runId}`;
+    case "ChildWorkflowStartFailed":
+      return `#${event.data.seq} "${event.data.workflowId}" is already running (run ${event.data.runningRunId})`;
+    case "ChildWorkflowCancelRequested":
+      return `#${event.data.seq} "${event.data.workflowId}"`;
+    case "ChildWorkflowCompleted":
+      return `#${event.data.seq} run ${event.data.runId}, result ${inlineJson(event.data.result)}`;
+    case "ChildWorkflowFailed":
+      return `#${event.data.seq} run ${event.data.runId} ${event.data.status}: ${failureHeadline(event.data.failure)}`;
     default:
       // An event type newer than this CLI: show its data rather than nothing.
       return inlineJson((event as { data?: unknown }).data);
