@@ -25,6 +25,9 @@ export const REQUEST_ID_CHARS_MAX = 200;
 /** Workflows one bulk start (Client.startMany) may start in its one transaction. */
 export const START_BATCH_MAX = 1_000;
 
+/** Most runs one replay check (engine/testing/replayer.ts) reads and replays. */
+export const REPLAY_RUNS_MAX = 10_000;
+
 /** Tasks one claim statement may lease. */
 export const CLAIM_BATCH_MAX = 1_000;
 

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SCHEMA_VERSION } from "../store/migrate.ts";
 import { EXIT } from "./exit-codes.ts";
 import { WORKFLOW_TASK_RETRY_MS_INITIAL } from "../limits.ts";
-import { GREETER, jsonOf, runCli } from "./fixtures/run-cli.ts";
+import { GREETER, GREETER_V2, jsonOf, runCli } from "./fixtures/run-cli.ts";
 import { lockPgliteDirectory } from "../db/pglite-directory.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "ratchet-cli-pglite-"));
@@ -204,6 +204,26 @@ describe("terminate and start policies", () => {
     expect(replaced.created).toBe(true);
     expect(jsonOf(await runCli(["describe", "forever-2", "--run", first.runId, ...db, "--json"]))).toMatchObject({ status: "terminated" });
     await runCli(["terminate", "forever-2", ...db]);
+  });
+});
+
+describe("replay", () => {
+  it("replays stored runs against a module: exit 0 when they match, 1 naming each run that diverges, 2 without a selection", async () => {
+    await drain();
+    const same = await runCli(["replay", GREETER, ...db, "--type", "greet"]);
+    expect(same.code, same.stderr).toBe(EXIT.ok);
+    expect(same.stdout).toMatch(/^replayed [1-9]\d* runs?: all match the code$/m);
+
+    const changed = await runCli(["replay", GREETER_V2, ...db, "--workflow-id", "order-1", "--json"]);
+    expect(changed.code, changed.stderr).toBe(EXIT.failure);
+    const report = jsonOf(changed) as { replayed: number; diverged: Array<{ workflowId: string; failure: { code: string; message: string } }> };
+    expect(report.replayed).toBe(1);
+    expect(report.diverged).toHaveLength(1);
+    expect(report.diverged[0]).toMatchObject({ workflowId: "order-1", failure: { code: "NON_DETERMINISM" } });
+    expect(report.diverged[0]!.failure.message).toMatch(/hello.*bonjour/);
+
+    expect((await runCli(["replay", GREETER, ...db])).code).toBe(EXIT.badInput);
+    expect((await runCli(["replay", GREETER, ...db, "--workflow-id", "order-1", "--limit", "5"])).code).toBe(EXIT.badInput);
   });
 });
 

@@ -8,7 +8,7 @@
  * - commands, recorded right after the WorkflowTaskCompleted of the task that
  *   issued them: ActivityScheduled, TimerStarted, TimerCancelled,
  *   ActivityCancelled, ChildWorkflowInitiated, ChildWorkflowCancelRequested,
- *   WorkflowCompleted, WorkflowFailed, WorkflowCancelled,
+ *   MarkerRecorded (a version patch the code took), WorkflowCompleted, WorkflowFailed, WorkflowCancelled,
  *   WorkflowContinuedAsNew (the run closed and a new run of the same
  *   workflow id started, in the same transaction);
  * - resolutions, appended by whatever produced them and delivered to the
@@ -62,6 +62,11 @@ export interface EventDataByType {
   /** `runId`: the child's last run (the one that closed, after any continue-as-new). */
   ChildWorkflowCompleted: { seq: number; runId: string; result: unknown };
   ChildWorkflowFailed: { seq: number; runId: string; status: ChildCloseStatus; failure: FailureInfo };
+  /**
+   * A marker: a fact the code recorded for its replays. `patch`: this run took the new code path of
+   * `ctx.patched(patchId)` (or passed `ctx.deprecatePatch(patchId)`), so replays take it too.
+   */
+  MarkerRecorded: { marker: "patch"; patchId: string };
   SignalReceived: { name: string; payload: unknown };
   WorkflowCancelRequested: { reason: string };
   WorkflowCompleted: { result: unknown };
@@ -102,6 +107,7 @@ export const COMMAND_EVENT_TYPES: ReadonlySet<EventType> = new Set<EventType>([
   "ActivityCancelled",
   "ChildWorkflowInitiated",
   "ChildWorkflowCancelRequested",
+  "MarkerRecorded",
   "WorkflowCompleted",
   "WorkflowFailed",
   "WorkflowCancelled",

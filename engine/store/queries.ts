@@ -290,6 +290,11 @@ export class Queries {
     return this.q("selectLatestRun", `SELECT ${this.runColumns} FROM ${this.s}.runs WHERE workflow_id = $1 ORDER BY run_seq DESC LIMIT 1`, [workflowId]);
   }
 
+  /** The newest runs of a workflow type, newest first (the replay check). */
+  selectNewestRunsOfType(workflowType: string, limit: number): Sql {
+    return this.q("selectNewestRunsOfType", `SELECT ${this.runColumns} FROM ${this.s}.runs WHERE workflow_type = $1 ORDER BY run_seq DESC LIMIT $2`, [workflowType, limit]);
+  }
+
   selectRunningRun(workflowId: string): Sql {
     return this.q("selectRunningRun", `SELECT ${this.runColumns} FROM ${this.s}.runs WHERE workflow_id = $1 AND status = 'running'`, [workflowId]);
   }

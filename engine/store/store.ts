@@ -396,6 +396,11 @@ export class Store {
     return rows[0] ? toEvent(rows[0]) : null;
   }
 
+  /** The newest `limit` runs of a workflow type, running or closed (the replay check: engine/testing/replayer.ts). */
+  async newestRunsOfType(workflowType: string, limit: number): Promise<RunRecord[]> {
+    return (await this.db.query(this.q.selectNewestRunsOfType(workflowType, limit))).map(toRun);
+  }
+
   /** A parent run's children: each child workflow id's latest run (for describe). */
   async listChildren(parentRunId: string): Promise<RunRecord[]> {
     return (await this.db.query(this.q.selectChildren(parentRunId))).map(toRun);

@@ -26,6 +26,8 @@ export type Command =
       randomSeed: string;
     }
   | { type: "RequestCancelChild"; seq: number; workflowId: string }
+  /** Markers take no sequence number: a history recorded before the code called patched() has none to shift. */
+  | { type: "RecordPatch"; patchId: string }
   | { type: "CompleteWorkflow"; resultJson: string }
   | { type: "FailWorkflow"; failure: FailureInfo }
   | { type: "CancelWorkflow"; reason: string }
@@ -39,6 +41,7 @@ export const COMMAND_EVENT: Record<Command["type"], EventType> = {
   CancelActivity: "ActivityCancelled",
   StartChildWorkflow: "ChildWorkflowInitiated",
   RequestCancelChild: "ChildWorkflowCancelRequested",
+  RecordPatch: "MarkerRecorded",
   CompleteWorkflow: "WorkflowCompleted",
   FailWorkflow: "WorkflowFailed",
   CancelWorkflow: "WorkflowCancelled",
@@ -80,6 +83,8 @@ export function commandEvent(cmd: Command, nowMs: number): NewEvent {
       };
     case "RequestCancelChild":
       return newEvent("ChildWorkflowCancelRequested", { seq: cmd.seq, workflowId: cmd.workflowId });
+    case "RecordPatch":
+      return newEvent("MarkerRecorded", { marker: "patch", patchId: cmd.patchId });
     case "CompleteWorkflow":
       return { type: "WorkflowCompleted", dataJson: jsonWithRaw({}, { result: cmd.resultJson }) };
     case "FailWorkflow":

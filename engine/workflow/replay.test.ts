@@ -294,4 +294,88 @@ describe("replay", () => {
     expect(diverged.kind).toBe("taskFailed");
     expect(diverged.kind === "taskFailed" && diverged.error.code).toBe("NON_DETERMINISM");
   });
+
+  describe("versioning with patched() and deprecatePatch()", () => {
+    const oldCode: WorkflowFunction = async (ctx) => ctx.activity("charge-v1", 1);
+    const patchedCode: WorkflowFunction = async (ctx) => {
+      const first = ctx.patched("v2-charge");
+      const again = ctx.patched("v2-charge"); // fixed at the first call: one marker, the same answer
+      const result = first ? await ctx.activity("charge-v2", 1) : await ctx.activity("charge-v1", 1);
+      return { first, again, result };
+    };
+    const deprecatedCode: WorkflowFunction = async (ctx) => {
+      ctx.deprecatePatch("v2-charge");
+      return { first: true, again: true, result: await ctx.activity("charge-v2", 1) };
+    };
+    const retiredCode: WorkflowFunction = async (ctx) => ({ first: true, again: true, result: await ctx.activity("charge-v2", 1) });
+
+    /** A run of `fn` up to its close: one activity, its result, the completion. */
+    async function completedRun(fn: WorkflowFunction): Promise<History> {
+      const history = new History();
+      await step(fn, history, T0);
+      history.add("ActivityCompleted", { seq: 1, result: "ok", attempt: 1 }, T0 + 1);
+      await step(fn, history, T0 + 2);
+      return history;
+    }
+
+    it("a run on the new code records the patch marker; one recorded on the old code replays the old path", async () => {
+      const fresh = await completedRun(patchedCode);
+      expect(fresh.events.map((e) => e.type)).toEqual([
+        "WorkflowStarted",
+        "WorkflowTaskCompleted",
+        "MarkerRecorded",
+        "ActivityScheduled",
+        "ActivityCompleted",
+        "WorkflowTaskCompleted",
+        "WorkflowCompleted",
+      ]);
+      expect(fresh.events[2]!.data).toEqual({ marker: "patch", patchId: "v2-charge" });
+      expect(fresh.events.at(-1)!.data).toEqual({ result: { first: true, again: true, result: "ok" } });
+      expect((await replay(patchedCode, fresh, T0 + 3)).kind).toBe("decided");
+
+      // Recorded before the patch: replaying it with the patched code takes the old branch, and nothing diverges.
+      const old = new History();
+      await step(oldCode, old, T0);
+      const midway = await replay(patchedCode, old, T0 + 1);
+      expect(midway.kind).toBe("decided");
+      old.add("ActivityCompleted", { seq: 1, result: "ok", attempt: 1 }, T0 + 1);
+      const [done] = await step(patchedCode, old, T0 + 2);
+      expect(done).toMatchObject({ type: "CompleteWorkflow", resultJson: JSON.stringify({ first: false, again: false, result: "ok" }) });
+      expect(old.events.some((e) => e.type === "MarkerRecorded")).toBe(false);
+
+      // Without the patch, the new code diverges from the old history, naming the event.
+      const unpatched = await replay(retiredCode, old, T0 + 3);
+      expect(unpatched.kind === "taskFailed" && unpatched.error.message).toMatch(/ActivityScheduled\(seq 1, charge-v1\) at event 3.*charge-v2/);
+    });
+
+    it("deprecatePatch replays histories with the marker; removing the call later still replays them", async () => {
+      const patchedRun = await completedRun(patchedCode);
+      const deprecatedRun = await completedRun(deprecatedCode);
+      expect(deprecatedRun.events.map((e) => e.type)).toEqual(patchedRun.events.map((e) => e.type));
+      for (const history of [patchedRun, deprecatedRun]) {
+        for (const code of [deprecatedCode, retiredCode, patchedCode]) expect((await replay(code, history, T0 + 3)).kind).toBe("decided");
+      }
+      // Old-path histories are what deprecation gives up: they no longer replay.
+      const old = await completedRun(oldCode);
+      const outcome = await replay(deprecatedCode, old, T0 + 3);
+      expect(outcome.kind === "taskFailed" && outcome.error.code).toBe("NON_DETERMINISM");
+    });
+
+    it("a patch marker recorded where the code no longer reaches it, or a patch id that is not a name, is reported", async () => {
+      const movedPatch: WorkflowFunction = async (ctx) => {
+        const charged = ctx.activity("charge-v2", 1);
+        ctx.patched("v2-charge");
+        await charged;
+        return "moved";
+      };
+      const history = new History();
+      await step(patchedCode, history, T0);
+      // The marker is skipped as retired, then the activity matches; the patch the code now issues after it is extra.
+      const outcome = await replay(movedPatch, history, T0 + 1);
+      expect(outcome.kind === "taskFailed" && outcome.error.message).toMatch(/issued RecordPatch\("v2-charge"\)/);
+      const badId: WorkflowFunction = async (ctx) => ctx.patched("has spaces");
+      const bad = await replay(badId, new History(), T0);
+      expect(bad.kind === "decided" && bad.commands[0]).toMatchObject({ type: "FailWorkflow", failure: { code: "INVALID_ARGUMENT" } });
+    });
+  });
 });

@@ -139,7 +139,7 @@ export async function replayWorkflowTask(input: ReplayInput): Promise<ReplayOutc
 
   for (let k = 0; k < activations.length; k++) {
     const activation = activations[k]!;
-    runtime.beginActivation(activation.atMs, activation.recorded !== undefined, activation.historyLength);
+    runtime.beginActivation(activation.atMs, activation.recorded !== undefined, activation.historyLength, recordedPatchIds(activation.recorded));
     if (k === 0) runtime.start(input.fn, started.data.input);
     for (const event of activation.events) runtime.deliver(event);
     await (input.settle ?? settle)();
@@ -155,6 +155,12 @@ export async function replayWorkflowTask(input: ReplayInput): Promise<ReplayOutc
   throw new Error("unreachable: the last activation is always live");
 }
 
+function recordedPatchIds(recorded: HistoryEvent[] | undefined): ReadonlySet<string> {
+  const ids = new Set<string>();
+  for (const e of recorded ?? []) if (e.type === "MarkerRecorded" && e.data.marker === "patch") ids.add(e.data.patchId);
+  return ids;
+}
+
 function describeCommand(c: Command): string {
   switch (c.type) {
     case "ScheduleActivity":
@@ -166,6 +172,8 @@ function describeCommand(c: Command): string {
       return `${c.type}(seq ${c.seq})`;
     case "StartChildWorkflow":
       return `StartChildWorkflow(seq ${c.seq}, ${c.workflowType}, ${JSON.stringify(c.workflowId)})`;
+    case "RecordPatch":
+      return `RecordPatch(${JSON.stringify(c.patchId)})`;
     default:
       return c.type;
   }
@@ -182,6 +190,8 @@ function describeEvent(e: HistoryEvent): string {
       return `${e.type}(seq ${e.data.seq}) at event ${e.eventId}`;
     case "ChildWorkflowInitiated":
       return `${e.type}(seq ${e.data.seq}, ${e.data.workflowType}, ${JSON.stringify(e.data.workflowId)}) at event ${e.eventId}`;
+    case "MarkerRecorded":
+      return `${e.type}(${e.data.marker} ${JSON.stringify(e.data.patchId)}) at event ${e.eventId}`;
     default:
       return `${e.type} at event ${e.eventId}`;
   }
@@ -202,16 +212,24 @@ function sameCommand(c: Command, e: HistoryEvent): boolean {
       return e.type === "ChildWorkflowInitiated" && e.data.seq === c.seq && e.data.workflowType === c.workflowType && e.data.workflowId === c.workflowId;
     case "RequestCancelChild":
       return e.type === "ChildWorkflowCancelRequested" && e.data.seq === c.seq;
+    case "RecordPatch":
+      return e.type === "MarkerRecorded" && e.data.marker === "patch" && e.data.patchId === c.patchId;
     default:
       return true;
   }
 }
 
+/**
+ * Compare the commands replay issued with those recorded, in order. A
+ * recorded patch marker the code did not issue is passed over: the code no
+ * longer calls deprecatePatch() for it, which is how a patch is retired.
+ */
 function compareCommands(issued: Command[], recorded: HistoryEvent[], info: WorkflowInfo, boundaryEventId: number): NonDeterminismError | undefined {
-  const n = Math.max(issued.length, recorded.length);
-  for (let i = 0; i < n; i++) {
+  for (let i = 0, j = 0; i < issued.length || j < recorded.length; i++, j++) {
     const c = issued[i];
-    const e = recorded[i];
+    let e = recorded[j];
+    while (e?.type === "MarkerRecorded" && !(c && sameCommand(c, e))) e = recorded[++j];
+    if (!c && !e) return undefined;
     const ids = { workflowId: info.workflowId, runId: info.runId, workflowTaskEventId: boundaryEventId };
     if (c && e && sameCommand(c, e)) continue;
     if (!c) {

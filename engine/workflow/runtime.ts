@@ -88,6 +88,10 @@ export class WorkflowRuntime implements WorkflowContext {
   private readonly signalBuffer = new Map<string, unknown[]>();
   private readonly signalWaiters = new Map<string, SignalWaiter[]>();
   private readonly queryHandlers = new Map<string, (args: unknown) => unknown>();
+  /** Each patch id's answer, fixed at its first patched() call in this execution. */
+  private readonly patches = new Map<string, boolean>();
+  /** The patch ids whose markers the replayed activation's recorded decisions hold. */
+  private recordedPatches: ReadonlySet<string> = new Set();
   private readonly prng: SeededRandom;
   private nowMs = 0;
   private historyEvents = 0;
@@ -105,10 +109,11 @@ export class WorkflowRuntime implements WorkflowContext {
 
   // -- driven by replay.ts -----------------------------------------------------
 
-  beginActivation(atMs: number, replaying: boolean, historyLength: number): void {
+  beginActivation(atMs: number, replaying: boolean, historyLength: number, recordedPatches: ReadonlySet<string> = new Set()): void {
     this.nowMs = atMs;
     this.replaying = replaying;
     this.historyEvents = historyLength;
+    this.recordedPatches = recordedPatches;
   }
 
   start(fn: WorkflowFunction, input: unknown): void {
@@ -223,6 +228,28 @@ export class WorkflowRuntime implements WorkflowContext {
   /** Names of the registered query handlers, sorted (for the error when a query names none of them). */
   get queryNames(): string[] {
     return [...this.queryHandlers.keys()].sort();
+  }
+
+  /**
+   * Versioning (Temporal's patching): true when this run takes the new code
+   * path. Live, it is true and records a marker; replaying, it is true only
+   * if the activation being replayed recorded that marker — a run that
+   * passed this point on the old code replays the old path. The answer is
+   * fixed for the rest of the execution at the first call.
+   */
+  patched(patchId: string): boolean {
+    this.guard();
+    checkSignalName(patchId, "patchId");
+    const known = this.patches.get(patchId);
+    if (known !== undefined) return known;
+    const take = !this.replaying || this.recordedPatches.has(patchId);
+    this.patches.set(patchId, take);
+    if (take) this.commands.push({ type: "RecordPatch", patchId });
+    return take;
+  }
+
+  deprecatePatch(patchId: string): void {
+    this.patched(patchId);
   }
 
   continueAsNew(input?: unknown, options: ContinueAsNewOptions = {}): Promise<never> {

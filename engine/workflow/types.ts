@@ -52,6 +52,19 @@ export interface WorkflowContext {
    * child's failure) if it failed, was cancelled or was terminated.
    */
   executeChild<T = unknown>(workflowType: string, input?: unknown, options?: ChildWorkflowOptions): Promise<T>;
+  /**
+   * Versioning: `if (ctx.patched("v2-charge")) { new code } else { old code }`.
+   * True for runs that reach this point on the new code (a marker is
+   * recorded), false for runs that passed it on the old code, so both replay.
+   * Once no run that took the old path is left, replace the call with
+   * deprecatePatch(id) and drop the old branch.
+   */
+  patched(patchId: string): boolean;
+  /**
+   * The patch is the only path now: runs recorded with or without its
+   * marker both replay. Remove the call once no run recorded before it is left.
+   */
+  deprecatePatch(patchId: string): void;
   /** Events in the run's history as this activation sees them (its WorkflowTaskCompleted not counted). */
   readonly historyLength: number;
   /** True once historyLength reaches HISTORY_EVENTS_CONTINUE_AS_NEW_SUGGESTED: a long-lived workflow should continue as new. */

@@ -4,6 +4,7 @@ import { cancelCommand } from "./cancel.ts";
 import { describeCommand } from "./describe.ts";
 import { historyCommand } from "./history.ts";
 import { migrateCommand } from "./migrate.ts";
+import { replayCommand } from "./replay.ts";
 import { resultCommand } from "./result.ts";
 import { signalCommand } from "./signal.ts";
 import { startCommand } from "./start.ts";
@@ -20,6 +21,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   cancelCommand,
   terminateCommand,
   resultCommand,
+  replayCommand,
 ];
 
 export function findCommand(name: string): CommandSpec | undefined {
