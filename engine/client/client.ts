@@ -5,7 +5,10 @@
  * names, workflow id, payload size and serialisability), so a bad call
  * raises a typed error and changes nothing.
  */
+import type { Row, Sql, SqlSession } from "../db/driver.ts";
+import { translateDriverError } from "../db/errors.ts";
 import {
+  InvalidArgumentError,
   RatchetError,
   TimeoutError,
   UnknownTypeError,
@@ -34,6 +37,7 @@ import {
   type PendingTask,
   type RunRecord,
   type RunStatus,
+  type StartWorkflowParams,
   type Store,
 } from "../store/store.ts";
 import type { ResolvedActivityOptions } from "../workflow/options.ts";
@@ -69,6 +73,11 @@ export interface StartOptions {
    * returns the run the first one created, running or closed, with created: false.
    */
   requestId?: string;
+}
+
+/** An open transaction of the application's: what `pg` Clients and PoolClients, and PGlite and its transactions, offer. */
+export interface ClientTransaction {
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
 }
 
 export interface PendingActivityInfo {
@@ -129,11 +138,47 @@ export class Client {
 
   /** Start a workflow run. Never two running runs for one workflow id: see idConflictPolicy. */
   async start(workflowType: string, options: StartOptions): Promise<WorkflowHandle & { readonly runId: string }> {
+    const params = this.startParams(workflowType, options);
+    const { runId, created } = await this.store.startWorkflow(params);
+    return new WorkflowHandle(this, params.workflowId, runId, created) as WorkflowHandle & { readonly runId: string };
+  }
+
+  /**
+   * Transactional start (the outbox pattern): start the workflow inside the
+   * application's own open transaction — a `pg` Client or PoolClient after
+   * BEGIN, or a PGlite transaction — so the business write and the start
+   * commit or roll back together. Workers are woken when it commits (NOTIFY
+   * is transactional). The transaction must be on the database and schema
+   * this client's store uses. Policies and request ids work as in start();
+   * a refusal throws without failing the transaction, but a database error
+   * (a unique violation on a raced request id, say) leaves it aborted, as
+   * any failed statement does.
+   */
+  async startInTransaction(transaction: ClientTransaction, workflowType: string, options: StartOptions): Promise<WorkflowHandle & { readonly runId: string }> {
+    if (typeof transaction !== "object" || transaction === null || typeof transaction.query !== "function") {
+      throw new InvalidArgumentError("startInTransaction needs the open transaction: a pg Client or PoolClient after BEGIN, or a PGlite transaction", { field: "transaction" });
+    }
+    const params = this.startParams(workflowType, options);
+    const session: SqlSession = {
+      async query<R extends Row>(statement: Sql): Promise<R[]> {
+        try {
+          return (await transaction.query(statement.text, [...statement.values])).rows as R[];
+        } catch (err) {
+          throw translateDriverError(err, "the application's transaction");
+        }
+      },
+    };
+    const { runId, created } = await this.store.startWorkflowIn(session, params);
+    return new WorkflowHandle(this, params.workflowId, runId, created) as WorkflowHandle & { readonly runId: string };
+  }
+
+  private startParams(workflowType: string, options: StartOptions): StartWorkflowParams {
     checkTypeName(workflowType, "workflowType");
     if (this.workflows && !Object.hasOwn(this.workflows, workflowType)) {
       const known = Object.keys(this.workflows).sort().join(", ");
       throw new UnknownTypeError("UNKNOWN_WORKFLOW_TYPE", `unknown workflow type "${workflowType}" (registered: ${known || "none"})`, { workflowType });
     }
+    if (typeof options !== "object" || options === null) throw new InvalidArgumentError("start options must be an object", { field: "options" });
     const workflowId = checkWorkflowId(options.workflowId);
     const taskQueue = checkQueueName(options.taskQueue);
     const policy = checkChoice(options.idConflictPolicy ?? "fail", "idConflictPolicy", ID_CONFLICT_POLICIES);
@@ -141,7 +186,7 @@ export class Client {
     const requestId = options.requestId === undefined ? undefined : checkText(options.requestId, "requestId", REQUEST_ID_CHARS_MAX);
     const inputJson = encodePayload(options.input, `input of workflow ${workflowType}`);
     const nowMs = this.clock.now();
-    const { runId, created } = await this.store.startWorkflow({
+    return {
       runId: uuidV7(nowMs, this.random),
       workflowId,
       workflowType,
@@ -152,8 +197,7 @@ export class Client {
       idConflictPolicy: policy,
       idReusePolicy,
       ...(requestId === undefined ? {} : { requestId }),
-    });
-    return new WorkflowHandle(this, workflowId, runId, created) as WorkflowHandle & { readonly runId: string };
+    };
   }
 
   /**

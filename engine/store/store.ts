@@ -244,38 +244,45 @@ export class Store {
     }
   }
 
-  private async startWorkflowOnce(p: StartWorkflowParams): Promise<{ runId: string; created: boolean }> {
+  private startWorkflowOnce(p: StartWorkflowParams): Promise<{ runId: string; created: boolean }> {
+    return this.db.transaction((tx) => this.startWorkflowIn(tx, p));
+  }
+
+  /**
+   * startWorkflow's writes, in a transaction the caller holds open — the
+   * application's own, for a transactional start (Client.startInTransaction):
+   * the run starts if and when that transaction commits.
+   */
+  async startWorkflowIn(tx: SqlSession, p: StartWorkflowParams): Promise<{ runId: string; created: boolean }> {
     const requestId = p.requestId ?? null;
-    return this.db.transaction(async (tx) => {
-      if (requestId !== null) {
-        const prior = await tx.query<{ run_id: string }>(this.q.selectRunByStartRequest(p.workflowId, requestId));
-        if (prior[0]) return { runId: prior[0].run_id, created: false };
+    if (requestId !== null) {
+      const prior = await tx.query<{ run_id: string }>(this.q.selectRunByStartRequest(p.workflowId, requestId));
+      if (prior[0]) return { runId: prior[0].run_id, created: false };
+    }
+    const reuse = p.idReusePolicy ?? "allowDuplicate";
+    if (reuse !== "allowDuplicate") {
+      const latest = (await tx.query(this.q.selectLatestRun(p.workflowId))).map(toRun)[0];
+      if (latest && latest.status !== "running" && (reuse === "rejectDuplicate" || latest.status === "completed" || latest.status === "continuedAsNew")) {
+        throw new WorkflowIdReuseRefusedError(p.workflowId, latest.runId, latest.status, reuse);
       }
-      const reuse = p.idReusePolicy ?? "allowDuplicate";
-      if (reuse !== "allowDuplicate") {
-        const latest = (await tx.query(this.q.selectLatestRun(p.workflowId))).map(toRun)[0];
-        if (latest && latest.status !== "running" && (reuse === "rejectDuplicate" || latest.status === "completed" || latest.status === "continuedAsNew")) {
-          throw new WorkflowIdReuseRefusedError(p.workflowId, latest.runId, latest.status, reuse);
-        }
-      }
-      let inserted = await tx.query<{ run_id: string }>(this.q.insertRun(p.runId, p.workflowId, p.workflowType, p.taskQueue, p.nowMs, requestId));
-      if (inserted.length === 0) {
-        // ON CONFLICT waited for any concurrent starter to commit, so the running run is visible now.
-        const existing = (await tx.query(this.q.lockRunningRun(p.workflowId))).map(toRun)[0];
-        assert(existing !== undefined, `insertRun conflicted but no running run of ${p.workflowId} is visible`);
-        if (requestId !== null && existing.startRequestId === requestId) return { runId: existing.runId, created: false };
-        if (p.idConflictPolicy === "useExisting") return { runId: existing.runId, created: false };
-        if (p.idConflictPolicy === "fail") throw new WorkflowAlreadyRunningError(p.workflowId, existing.runId);
-        await this.terminateRun(tx, existing, `terminated by a new start of workflow id ${p.workflowId} (idConflictPolicy terminateExisting)`, p.nowMs);
-        inserted = await tx.query<{ run_id: string }>(this.q.insertRun(p.runId, p.workflowId, p.workflowType, p.taskQueue, p.nowMs, requestId));
-        assert(inserted.length === 1, `the run of ${p.workflowId} was terminated, yet another start holds the id`);
-      }
-      const started = workflowStartedData(p);
-      await tx.query(
-        this.q.appendResolution(p.runId, 1, p.nowMs, eventsJson([{ type: "WorkflowStarted", dataJson: started }]), 1, p.taskQueue, this.workflowTaskTimeoutMs, this.channelIfNotifying()),
-      );
-      return { runId: p.runId, created: true };
-    });
+    }
+    let inserted = await tx.query<{ run_id: string }>(this.q.insertRun(p.runId, p.workflowId, p.workflowType, p.taskQueue, p.nowMs, requestId));
+    if (inserted.length === 0) {
+      // ON CONFLICT waited for any concurrent starter to commit, so the running run is visible now.
+      const existing = (await tx.query(this.q.lockRunningRun(p.workflowId))).map(toRun)[0];
+      assert(existing !== undefined, `insertRun conflicted but no running run of ${p.workflowId} is visible`);
+      if (requestId !== null && existing.startRequestId === requestId) return { runId: existing.runId, created: false };
+      if (p.idConflictPolicy === "useExisting") return { runId: existing.runId, created: false };
+      if (p.idConflictPolicy === "fail") throw new WorkflowAlreadyRunningError(p.workflowId, existing.runId);
+      await this.terminateRun(tx, existing, `terminated by a new start of workflow id ${p.workflowId} (idConflictPolicy terminateExisting)`, p.nowMs);
+      inserted = await tx.query<{ run_id: string }>(this.q.insertRun(p.runId, p.workflowId, p.workflowType, p.taskQueue, p.nowMs, requestId));
+      assert(inserted.length === 1, `the run of ${p.workflowId} was terminated, yet another start holds the id`);
+    }
+    const started = workflowStartedData(p);
+    await tx.query(
+      this.q.appendResolution(p.runId, 1, p.nowMs, eventsJson([{ type: "WorkflowStarted", dataJson: started }]), 1, p.taskQueue, this.workflowTaskTimeoutMs, this.channelIfNotifying()),
+    );
+    return { runId: p.runId, created: true };
   }
 
   /**
