@@ -241,7 +241,7 @@ export interface FailureInfo {
   timeoutType?: TimeoutType;
 }
 
-export type TimeoutType = "startToClose" | "scheduleToClose" | "heartbeat";
+export type TimeoutType = "startToClose" | "scheduleToClose" | "scheduleToStart" | "heartbeat";
 
 /**
  * The error user code throws to control how a failure is handled: its `type`

@@ -551,6 +551,15 @@ export class Queries {
     );
   }
 
+  /** Delete activity `seq` of a run if no worker has claimed it yet (schedule-to-start); returns it if so. */
+  deleteUnstartedActivity(runId: string, seq: number): Sql {
+    return this.q(
+      "deleteUnstartedActivity",
+      `DELETE FROM ${this.s}.tasks WHERE run_id = $1 AND kind = 'activity' AND seq = $2 AND attempt = 0 RETURNING task_id`,
+      [runId, seq],
+    );
+  }
+
   /** Delete every task of the runs in $1 (closed runs). */
   deleteTasksOfRuns(runIds: readonly string[]): Sql {
     return this.q("deleteTasksOfRuns", `DELETE FROM ${this.s}.tasks WHERE run_id = ANY($1::uuid[])`, [pgArray(runIds)]);

@@ -21,6 +21,7 @@ import {
   DatabaseError,
   HistoryLimitError,
   LeaseLostError,
+  TimeoutError,
   WorkflowAlreadyRunningError,
   WorkflowIdReuseRefusedError,
   WorkflowNotFoundError,
@@ -745,6 +746,14 @@ export class Store {
         assert(timer.kind === "deliver", `timer task ${taskId} leased but run ${runId} is ${run.status}`);
         return;
       }
+      if (timer.kind === "scheduleToStart") {
+        // Only an activity no worker has started yet times out: once claimed, start-to-close governs it.
+        const unstarted = await tx.query(this.q.deleteUnstartedActivity(runId, seq));
+        if (unstarted.length === 0) return;
+        const failure = toFailureInfo(new TimeoutError("scheduleToStart", `activity ${seq} was not started within its scheduleToStartTimeoutMs (${timer.timeoutMs} ms)`));
+        await this.appendResolution(tx, run, nowMs, newEvent("ActivityFailed", { seq, failure, attempt: 0 }));
+        return;
+      }
       await this.appendResolution(tx, run, nowMs, timer.kind === "deliver" ? timer.event : newEvent("TimerFired", { seq }));
     });
   }
@@ -951,6 +960,12 @@ function planDecisions(run: RunRecord, c: DecisionInput, runningIds: Map<string,
           ),
         });
         plan.notifyKeys.add(`activity:${o.taskQueue}`);
+        if (o.scheduleToStartTimeoutMs !== undefined) {
+          // Enforced by a timer on the workflow's own queue, so it fires even when no worker serves the activity's.
+          plan.taskRows.push({
+            json: JSON.stringify({ ...TIMER_ROW, queue: run.taskQueue, seq: cmd.seq, visible_at_ms: c.nowMs + o.scheduleToStartTimeoutMs, spec: { scheduleToStart: o.scheduleToStartTimeoutMs } }),
+          });
+        }
         break;
       }
       case "StartTimer":
@@ -1060,7 +1075,9 @@ type FinalClose = { status: "completed"; resultJson: string } | { status: ChildC
 type TimerSpec =
   | { kind: "timer" }
   | { kind: "deliver"; event: NewEvent }
-  | { kind: "childAction"; action: "terminate" | "requestCancel"; workflowId: string; reason: string };
+  | { kind: "childAction"; action: "terminate" | "requestCancel"; workflowId: string; reason: string }
+  /** An activity's schedule-to-start deadline (the timer has the activity's seq). */
+  | { kind: "scheduleToStart"; timeoutMs: number };
 
 const DELIVERED_EVENT_TYPES = new Set(["ChildWorkflowCompleted", "ChildWorkflowFailed"]);
 
@@ -1075,6 +1092,7 @@ export function parseTimerSpec(spec: unknown): TimerSpec {
     assert((s.childAction === "terminate" || s.childAction === "requestCancel") && typeof s.workflowId === "string", `unknown child action: ${JSON.stringify(spec)}`);
     return { kind: "childAction", action: s.childAction, workflowId: s.workflowId, reason: String(s.reason ?? "") };
   }
+  if (typeof s.scheduleToStart === "number") return { kind: "scheduleToStart", timeoutMs: s.scheduleToStart };
   return { kind: "timer" };
 }
 

@@ -250,6 +250,41 @@ export function engineBehaviour(kind: "pglite" | "postgres"): void {
       expect((error as Error).cause).toMatchObject({ type: "ActivityFailure", cause: { message: "down" } });
     });
 
+    it("a schedule-to-start timeout fails an activity no worker picks up, not retried; one started in time is unaffected", async () => {
+      const { clock, worker, start } = setup(
+        {
+          async unserved(ctx: WorkflowContext) {
+            try {
+              await ctx.activity("elsewhere", null, { taskQueue: `${ctx.info.taskQueue}-nobody`, scheduleToStartTimeoutMs: 2_000 });
+              return "ran";
+            } catch (err) {
+              const cause = (err as Error).cause as { code?: string; timeoutType?: string };
+              return { code: cause.code, timeoutType: cause.timeoutType };
+            }
+          },
+          async served(ctx: WorkflowContext) {
+            return ctx.activity("quick", null, { scheduleToStartTimeoutMs: 2_000 });
+          },
+        },
+        { quick: async () => "quick" },
+      );
+      const unserved = await start("unserved");
+      const served = await start("served");
+      await worker.runUntilIdle();
+      expect(await served.result()).toBe("quick");
+      expect((await unserved.describe()).pendingActivities).toHaveLength(1);
+      clock.advance(1_999);
+      await worker.runUntilIdle();
+      expect((await unserved.describe()).status).toBe("running");
+      clock.advance(1);
+      await worker.runUntilIdle();
+      expect(await unserved.result()).toEqual({ code: "TIMEOUT", timeoutType: "scheduleToStart" });
+      const failed = (await unserved.history()).events.find((e) => e.type === "ActivityFailed");
+      expect(failed?.data).toMatchObject({ seq: 1, attempt: 0, failure: { code: "TIMEOUT", timeoutType: "scheduleToStart" } });
+      // The served workflow's deadline passed after its activity had run: it changed nothing.
+      expect((await served.history()).events.filter((e) => e.type === "ActivityFailed")).toEqual([]);
+    });
+
     it("a transactional step's SQL commits exactly once, with its recorded result", async () => {
       const table = `"${t.schema}".transfers`;
       await t.db.query({ text: `CREATE TABLE ${table} (idempotency_key text PRIMARY KEY, amount int NOT NULL)`, values: [] });

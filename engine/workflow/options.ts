@@ -40,6 +40,11 @@ export interface ActivityOptions {
   scheduleToCloseTimeoutMs?: number;
   /** An attempt that has not heartbeated for this long is timed out. Default: none. */
   heartbeatTimeoutMs?: number;
+  /**
+   * Longest the activity may wait in its queue for a worker to start it: past it, the activity fails
+   * with a TIMEOUT (scheduleToStart) and is not retried — a sign no worker serves its queue. Default: none.
+   */
+  scheduleToStartTimeoutMs?: number;
   retry?: RetryPolicy;
 }
 
@@ -48,6 +53,8 @@ export interface ResolvedActivityOptions {
   startToCloseTimeoutMs: number;
   scheduleToCloseTimeoutMs: number | null;
   heartbeatTimeoutMs: number | null;
+  /** Present only when set (histories recorded before the option have none). */
+  scheduleToStartTimeoutMs?: number;
   retry: ResolvedRetryPolicy;
 }
 
@@ -76,7 +83,8 @@ export function resolveActivityOptions(options: ActivityOptions | undefined, def
   const scheduleToCloseTimeoutMs =
     o.scheduleToCloseTimeoutMs === undefined ? null : checkInteger(o.scheduleToCloseTimeoutMs, "scheduleToCloseTimeoutMs", LEASE_MS_MIN, TIMEOUT_MS_MAX);
   const heartbeatTimeoutMs = o.heartbeatTimeoutMs === undefined ? null : checkInteger(o.heartbeatTimeoutMs, "heartbeatTimeoutMs", LEASE_MS_MIN, TIMEOUT_MS_MAX);
-  return { taskQueue, startToCloseTimeoutMs, scheduleToCloseTimeoutMs, heartbeatTimeoutMs, retry: resolveRetryPolicy(o.retry) };
+  const scheduleToStart = o.scheduleToStartTimeoutMs === undefined ? {} : { scheduleToStartTimeoutMs: checkInteger(o.scheduleToStartTimeoutMs, "scheduleToStartTimeoutMs", LEASE_MS_MIN, TIMEOUT_MS_MAX) };
+  return { taskQueue, startToCloseTimeoutMs, scheduleToCloseTimeoutMs, heartbeatTimeoutMs, ...scheduleToStart, retry: resolveRetryPolicy(o.retry) };
 }
 
 /** Delay after attempt `attempt` (1-based) fails, before the next: initial x coefficient^(attempt-1), capped. */
