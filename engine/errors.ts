@@ -26,6 +26,8 @@ export type ErrorCode =
   | "LEASE_LOST"
   | "ACTIVITY_FAILED"
   | "CHILD_WORKFLOW_FAILED"
+  | "UPDATE_REJECTED"
+  | "UPDATE_FAILED"
   | "APPLICATION_FAILURE"
   | "TIMEOUT"
   | "CANCELLED"
@@ -57,6 +59,8 @@ const KNOWN_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   "LEASE_LOST",
   "ACTIVITY_FAILED",
   "CHILD_WORKFLOW_FAILED",
+  "UPDATE_REJECTED",
+  "UPDATE_FAILED",
   "APPLICATION_FAILURE",
   "TIMEOUT",
   "CANCELLED",
@@ -265,6 +269,24 @@ export class ActivityFailure extends RatchetError {
   override name = "ActivityFailure";
   constructor(readonly activityType: string, readonly seq: number, readonly attempt: number, cause: Error) {
     super("ACTIVITY_FAILED", `activity ${activityType} (seq ${seq}) failed after ${attempt} attempt(s): ${cause.message}`, { activityType, seq, attempt }, { cause });
+  }
+}
+
+/**
+ * Thrown by client.update(): the workflow refused the update (its validator
+ * threw, or it has no handler of that name: `cause` says which) and applied
+ * nothing — UPDATE_REJECTED — or its handler failed — UPDATE_FAILED.
+ */
+export class WorkflowUpdateError extends RatchetError {
+  override name = "WorkflowUpdateError";
+  constructor(
+    code: "UPDATE_REJECTED" | "UPDATE_FAILED",
+    readonly workflowId: string,
+    readonly runId: string,
+    readonly updateId: string,
+    cause: Error,
+  ) {
+    super(code, `update ${updateId} of workflow "${workflowId}" ${code === "UPDATE_REJECTED" ? "was rejected" : "failed"}: ${cause.message}`, { workflowId, runId, updateId }, { cause });
   }
 }
 

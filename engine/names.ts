@@ -50,7 +50,7 @@ export function checkTypeName(name: unknown, field: "workflowType" | "activityTy
   return name;
 }
 
-export function checkSignalName(name: unknown, field: "signal" | "query" | "patchId" = "signal"): string {
+export function checkSignalName(name: unknown, field: "signal" | "query" | "update" | "patchId" = "signal"): string {
   if (typeof name !== "string" || name.length === 0 || name.length > SIGNAL_NAME_LENGTH_MAX || !TYPE_NAME.test(name)) {
     throw new InvalidArgumentError(
       `invalid ${field} name ${JSON.stringify(name)}: use 1-${SIGNAL_NAME_LENGTH_MAX} characters from A-Z a-z 0-9 _ $ . : -, starting with a letter, _ or $`,

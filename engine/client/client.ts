@@ -15,7 +15,9 @@ import {
   WorkflowCancelledError,
   WorkflowFailedError,
   WorkflowNotFoundError,
+  WorkflowNotRunningError,
   WorkflowTerminatedError,
+  WorkflowUpdateError,
   fromFailureInfo,
   type FailureInfo,
 } from "../errors.ts";
@@ -331,6 +333,43 @@ export class Client {
     const answer = handler(JSON.parse(argsJson));
     if (answer instanceof Promise) throw new RatchetError("INVALID_ARGUMENT", `query handler "${name}" returned a promise: handlers answer from state, synchronously`, { field: "query" });
     return JSON.parse(encodePayload(answer, `answer to query ${name}`)) as T;
+  }
+
+  /**
+   * Update a running workflow and wait for its answer (Temporal's update):
+   * delivered durably in order with signals, validated by the workflow's
+   * validator (UPDATE_REJECTED: nothing applied), applied by its handler,
+   * and answered from history — the handler's result, or UPDATE_FAILED.
+   * `updateId` (default: a fresh one) makes it idempotent: asking again with
+   * the same id waits for the same outcome and applies nothing twice. With
+   * timeoutMs, a TIMEOUT if no answer is recorded by then (the update may
+   * still be applied later); WORKFLOW_NOT_RUNNING if the run closes first.
+   */
+  async update<T = unknown>(workflowId: string, name: string, args?: unknown, options: { updateId?: string; timeoutMs?: number; pollMs?: number } = {}): Promise<T> {
+    checkWorkflowId(workflowId);
+    checkSignalName(name, "update");
+    const updateId = options.updateId === undefined ? this.random.uuid() : checkText(options.updateId, "updateId", REQUEST_ID_CHARS_MAX);
+    const pollMs = checkInteger(options.pollMs ?? RESULT_POLL_MS_DEFAULT, "pollMs", 1, 60_000);
+    const deadlineMs = options.timeoutMs === undefined ? Infinity : this.clock.now() + checkInteger(options.timeoutMs, "timeoutMs", 0, TIMEOUT_MS_MAX);
+    const argsJson = encodePayload(args, `arguments of update ${name}`);
+    const { runId } = await this.store.requestUpdate(workflowId, updateId, name, argsJson, this.clock.now());
+    for (;;) {
+      const outcome = await this.store.updateOutcome(runId, updateId);
+      if (outcome?.type === "WorkflowUpdateRejected") throw new WorkflowUpdateError("UPDATE_REJECTED", workflowId, runId, updateId, fromFailureInfo(outcome.data.failure));
+      if (outcome?.type === "WorkflowUpdateCompleted") {
+        if (outcome.data.failure) throw new WorkflowUpdateError("UPDATE_FAILED", workflowId, runId, updateId, fromFailureInfo(outcome.data.failure));
+        return outcome.data.result as T;
+      }
+      const run = await this.findRun(workflowId, runId);
+      if (run.status !== "running") {
+        // It may have answered just before closing: look once more before giving up.
+        if (await this.store.updateOutcome(runId, updateId)) continue;
+        throw new WorkflowNotRunningError(workflowId, runId, run.status);
+      }
+      const remaining = deadlineMs - this.clock.now();
+      if (remaining <= 0) throw new TimeoutError("startToClose", `update ${updateId} of workflow "${workflowId}" was not answered within ${options.timeoutMs} ms`);
+      await this.clock.sleep(Math.min(pollMs, remaining));
+    }
   }
 
   /**

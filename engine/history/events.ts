@@ -8,12 +8,13 @@
  * - commands, recorded right after the WorkflowTaskCompleted of the task that
  *   issued them: ActivityScheduled, TimerStarted, TimerCancelled,
  *   ActivityCancelled, ChildWorkflowInitiated, ChildWorkflowCancelRequested,
- *   MarkerRecorded (a version patch the code took), WorkflowCompleted, WorkflowFailed, WorkflowCancelled,
+ *   MarkerRecorded (a version patch the code took), WorkflowUpdateAccepted,
+ *   WorkflowUpdateRejected, WorkflowUpdateCompleted, WorkflowCompleted, WorkflowFailed, WorkflowCancelled,
  *   WorkflowContinuedAsNew (the run closed and a new run of the same
  *   workflow id started, in the same transaction);
  * - resolutions, appended by whatever produced them and delivered to the
  *   workflow in order: ActivityCompleted, ActivityFailed, TimerFired,
- *   SignalReceived, WorkflowCancelRequested, ChildWorkflowStarted and
+ *   SignalReceived, WorkflowUpdateRequested, WorkflowCancelRequested, ChildWorkflowStarted and
  *   ChildWorkflowStartFailed (appended right after the decisions that
  *   initiated the child, in their transaction), ChildWorkflowCompleted and
  *   ChildWorkflowFailed (delivered once the child's last run closed).
@@ -68,6 +69,13 @@ export interface EventDataByType {
    */
   MarkerRecorded: { marker: "patch"; patchId: string };
   SignalReceived: { name: string; payload: unknown };
+  /** A client's update (client.update): delivered in order with signals; the code validates it, then applies and answers it. */
+  WorkflowUpdateRequested: { updateId: string; name: string; args: unknown };
+  WorkflowUpdateAccepted: { updateId: string };
+  /** The validator refused it (or no handler has its name): nothing was applied. */
+  WorkflowUpdateRejected: { updateId: string; failure: FailureInfo };
+  /** The handler's answer: its result, or its failure. */
+  WorkflowUpdateCompleted: { updateId: string; result?: unknown; failure?: FailureInfo };
   WorkflowCancelRequested: { reason: string };
   WorkflowCompleted: { result: unknown };
   WorkflowFailed: { failure: FailureInfo };
@@ -108,6 +116,9 @@ export const COMMAND_EVENT_TYPES: ReadonlySet<EventType> = new Set<EventType>([
   "ChildWorkflowInitiated",
   "ChildWorkflowCancelRequested",
   "MarkerRecorded",
+  "WorkflowUpdateAccepted",
+  "WorkflowUpdateRejected",
+  "WorkflowUpdateCompleted",
   "WorkflowCompleted",
   "WorkflowFailed",
   "WorkflowCancelled",
@@ -119,6 +130,7 @@ export const RESOLUTION_EVENT_TYPES: ReadonlySet<EventType> = new Set<EventType>
   "ActivityFailed",
   "TimerFired",
   "SignalReceived",
+  "WorkflowUpdateRequested",
   "WorkflowCancelRequested",
   "ChildWorkflowStarted",
   "ChildWorkflowStartFailed",

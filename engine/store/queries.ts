@@ -551,6 +551,16 @@ export class Queries {
     );
   }
 
+  /** A run's events about update $2 of the given types (its request, or its outcome). */
+  selectUpdateEvents(runId: string, updateId: string, types: readonly string[]): Sql {
+    return this.q(
+      "selectUpdateEvents",
+      `SELECT event_id, type, at_ms, data FROM ${this.s}.history
+       WHERE run_id = $1 AND type = ANY($3::text[]) AND data->>'updateId' = $2 ORDER BY event_id LIMIT 1`,
+      [runId, updateId, pgArray(types)],
+    );
+  }
+
   /** Delete activity `seq` of a run if no worker has claimed it yet (schedule-to-start); returns it if so. */
   deleteUnstartedActivity(runId: string, seq: number): Sql {
     return this.q(

@@ -320,6 +320,28 @@ export class Store {
     });
   }
 
+  /**
+   * Deliver an update to the workflow's running run, as WorkflowUpdateRequested
+   * (a workflow task will validate and apply it). Idempotent per update id: a
+   * repeated request is not appended again (`duplicate`), so a caller that
+   * lost the reply can ask again and wait for the same outcome.
+   */
+  async requestUpdate(workflowId: string, updateId: string, name: string, argsJson: string, nowMs: number): Promise<{ runId: string; duplicate: boolean }> {
+    return this.db.transaction(async (tx) => {
+      const run = await this.lockRunningRun(tx, workflowId);
+      if ((await tx.query(this.q.selectUpdateEvents(run.runId, updateId, ["WorkflowUpdateRequested"]))).length > 0) return { runId: run.runId, duplicate: true };
+      if (run.nextEventId - 1 >= HISTORY_EVENTS_MAX) throw new HistoryLimitError(run.runId, run.nextEventId, HISTORY_EVENTS_MAX);
+      await this.appendResolution(tx, run, nowMs, { type: "WorkflowUpdateRequested", dataJson: jsonWithRaw({ updateId, name }, { args: argsJson }) });
+      return { runId: run.runId, duplicate: false };
+    });
+  }
+
+  /** The update's outcome if the run has recorded one (WorkflowUpdateRejected or WorkflowUpdateCompleted), else null. */
+  async updateOutcome(runId: string, updateId: string): Promise<HistoryEvent | null> {
+    const rows = await this.db.query(this.q.selectUpdateEvents(runId, updateId, ["WorkflowUpdateRejected", "WorkflowUpdateCompleted"]));
+    return rows[0] ? toEvent(rows[0]) : null;
+  }
+
   /** Request cancellation: delivered to workflow code as an event. Idempotent while the request is pending. */
   async requestCancelWorkflow(workflowId: string, reason: string, nowMs: number): Promise<{ runId: string; alreadyRequested: boolean }> {
     return this.db.transaction(async (tx) => {

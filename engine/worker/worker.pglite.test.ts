@@ -3,6 +3,7 @@ import { childWorkflowBehaviour } from "./child.behaviour.ts";
 import { continueAsNewBehaviour } from "./continue-as-new.behaviour.ts";
 import { queryBehaviour } from "./query.behaviour.ts";
 import { startPoliciesBehaviour } from "./start-policies.behaviour.ts";
+import { updateBehaviour } from "./update.behaviour.ts";
 import { engineBehaviour } from "./worker.behaviour.ts";
 
 engineBehaviour("pglite");
@@ -10,3 +11,4 @@ continueAsNewBehaviour("pglite");
 startPoliciesBehaviour("pglite");
 queryBehaviour("pglite");
 childWorkflowBehaviour("pglite");
+updateBehaviour("pglite");

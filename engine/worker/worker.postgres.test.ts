@@ -5,6 +5,7 @@ import { childWorkflowBehaviour } from "./child.behaviour.ts";
 import { continueAsNewBehaviour } from "./continue-as-new.behaviour.ts";
 import { queryBehaviour } from "./query.behaviour.ts";
 import { startPoliciesBehaviour } from "./start-policies.behaviour.ts";
+import { updateBehaviour } from "./update.behaviour.ts";
 import { engineBehaviour } from "./worker.behaviour.ts";
 
 if (postgresUrl()) {
@@ -13,6 +14,7 @@ if (postgresUrl()) {
   startPoliciesBehaviour("postgres");
   queryBehaviour("postgres");
   childWorkflowBehaviour("postgres");
+  updateBehaviour("postgres");
 } else {
   describe("engine behaviour on postgres", () => {
     it.skip("skipped: set DATABASE_URL=postgres://... to run the behaviour suite against a real server", () => {});

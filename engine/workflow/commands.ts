@@ -28,6 +28,10 @@ export type Command =
   | { type: "RequestCancelChild"; seq: number; workflowId: string }
   /** Markers take no sequence number: a history recorded before the code called patched() has none to shift. */
   | { type: "RecordPatch"; patchId: string }
+  | { type: "AcceptUpdate"; updateId: string }
+  | { type: "RejectUpdate"; updateId: string; failure: FailureInfo }
+  | { type: "CompleteUpdate"; updateId: string; resultJson: string }
+  | { type: "FailUpdate"; updateId: string; failure: FailureInfo }
   | { type: "CompleteWorkflow"; resultJson: string }
   | { type: "FailWorkflow"; failure: FailureInfo }
   | { type: "CancelWorkflow"; reason: string }
@@ -42,6 +46,10 @@ export const COMMAND_EVENT: Record<Command["type"], EventType> = {
   StartChildWorkflow: "ChildWorkflowInitiated",
   RequestCancelChild: "ChildWorkflowCancelRequested",
   RecordPatch: "MarkerRecorded",
+  AcceptUpdate: "WorkflowUpdateAccepted",
+  RejectUpdate: "WorkflowUpdateRejected",
+  CompleteUpdate: "WorkflowUpdateCompleted",
+  FailUpdate: "WorkflowUpdateCompleted",
   CompleteWorkflow: "WorkflowCompleted",
   FailWorkflow: "WorkflowFailed",
   CancelWorkflow: "WorkflowCancelled",
@@ -85,6 +93,14 @@ export function commandEvent(cmd: Command, nowMs: number): NewEvent {
       return newEvent("ChildWorkflowCancelRequested", { seq: cmd.seq, workflowId: cmd.workflowId });
     case "RecordPatch":
       return newEvent("MarkerRecorded", { marker: "patch", patchId: cmd.patchId });
+    case "AcceptUpdate":
+      return newEvent("WorkflowUpdateAccepted", { updateId: cmd.updateId });
+    case "RejectUpdate":
+      return newEvent("WorkflowUpdateRejected", { updateId: cmd.updateId, failure: cmd.failure });
+    case "CompleteUpdate":
+      return { type: "WorkflowUpdateCompleted", dataJson: jsonWithRaw({ updateId: cmd.updateId }, { result: cmd.resultJson }) };
+    case "FailUpdate":
+      return newEvent("WorkflowUpdateCompleted", { updateId: cmd.updateId, failure: cmd.failure });
     case "CompleteWorkflow":
       return { type: "WorkflowCompleted", dataJson: jsonWithRaw({}, { result: cmd.resultJson }) };
     case "FailWorkflow":

@@ -18,11 +18,11 @@
  * conflict with concurrent activity completions.
  */
 import { assert } from "../assert.ts";
-import { NonDeterminismError, type RatchetError } from "../errors.ts";
+import { NonDeterminismError, type FailureInfo, type RatchetError } from "../errors.ts";
 import { COMMAND_EVENT_TYPES, RESOLUTION_EVENT_TYPES, type EventOf, type HistoryEvent } from "../history/events.ts";
 import type { Logger } from "../ports/logger.ts";
 import { COMMAND_EVENT, type Command } from "./commands.ts";
-import { WorkflowRuntime } from "./runtime.ts";
+import { WorkflowRuntime, type RecordedDecisions } from "./runtime.ts";
 import { settle } from "./settle.ts";
 import type { WorkflowFunction, WorkflowInfo } from "./types.ts";
 
@@ -139,7 +139,7 @@ export async function replayWorkflowTask(input: ReplayInput): Promise<ReplayOutc
 
   for (let k = 0; k < activations.length; k++) {
     const activation = activations[k]!;
-    runtime.beginActivation(activation.atMs, activation.recorded !== undefined, activation.historyLength, recordedPatchIds(activation.recorded));
+    runtime.beginActivation(activation.atMs, activation.recorded !== undefined, activation.historyLength, recordedDecisions(activation.recorded));
     if (k === 0) runtime.start(input.fn, started.data.input);
     for (const event of activation.events) runtime.deliver(event);
     await (input.settle ?? settle)();
@@ -155,10 +155,16 @@ export async function replayWorkflowTask(input: ReplayInput): Promise<ReplayOutc
   throw new Error("unreachable: the last activation is always live");
 }
 
-function recordedPatchIds(recorded: HistoryEvent[] | undefined): ReadonlySet<string> {
-  const ids = new Set<string>();
-  for (const e of recorded ?? []) if (e.type === "MarkerRecorded" && e.data.marker === "patch") ids.add(e.data.patchId);
-  return ids;
+/** What a replayed activation recorded that the code must follow rather than decide again: patches taken, updates accepted or rejected. */
+function recordedDecisions(recorded: HistoryEvent[] | undefined): RecordedDecisions {
+  const patches = new Set<string>();
+  const updates = new Map<string, { accepted: true } | { accepted: false; failure: FailureInfo }>();
+  for (const e of recorded ?? []) {
+    if (e.type === "MarkerRecorded" && e.data.marker === "patch") patches.add(e.data.patchId);
+    if (e.type === "WorkflowUpdateAccepted") updates.set(e.data.updateId, { accepted: true });
+    if (e.type === "WorkflowUpdateRejected") updates.set(e.data.updateId, { accepted: false, failure: e.data.failure });
+  }
+  return { patches, updates };
 }
 
 function describeCommand(c: Command): string {
@@ -174,6 +180,11 @@ function describeCommand(c: Command): string {
       return `StartChildWorkflow(seq ${c.seq}, ${c.workflowType}, ${JSON.stringify(c.workflowId)})`;
     case "RecordPatch":
       return `RecordPatch(${JSON.stringify(c.patchId)})`;
+    case "AcceptUpdate":
+    case "RejectUpdate":
+    case "CompleteUpdate":
+    case "FailUpdate":
+      return `${c.type}(${JSON.stringify(c.updateId)})`;
     default:
       return c.type;
   }
@@ -192,6 +203,10 @@ function describeEvent(e: HistoryEvent): string {
       return `${e.type}(seq ${e.data.seq}, ${e.data.workflowType}, ${JSON.stringify(e.data.workflowId)}) at event ${e.eventId}`;
     case "MarkerRecorded":
       return `${e.type}(${e.data.marker} ${JSON.stringify(e.data.patchId)}) at event ${e.eventId}`;
+    case "WorkflowUpdateAccepted":
+    case "WorkflowUpdateRejected":
+    case "WorkflowUpdateCompleted":
+      return `${e.type}(${JSON.stringify(e.data.updateId)}) at event ${e.eventId}`;
     default:
       return `${e.type} at event ${e.eventId}`;
   }
@@ -214,6 +229,13 @@ function sameCommand(c: Command, e: HistoryEvent): boolean {
       return e.type === "ChildWorkflowCancelRequested" && e.data.seq === c.seq;
     case "RecordPatch":
       return e.type === "MarkerRecorded" && e.data.marker === "patch" && e.data.patchId === c.patchId;
+    case "AcceptUpdate":
+    case "RejectUpdate":
+      return (e.type === "WorkflowUpdateAccepted" || e.type === "WorkflowUpdateRejected") && e.data.updateId === c.updateId;
+    case "CompleteUpdate":
+      return e.type === "WorkflowUpdateCompleted" && e.data.updateId === c.updateId && e.data.failure === undefined;
+    case "FailUpdate":
+      return e.type === "WorkflowUpdateCompleted" && e.data.updateId === c.updateId && e.data.failure !== undefined;
     default:
       return true;
   }

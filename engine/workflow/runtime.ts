@@ -18,6 +18,7 @@ import {
   WorkflowAlreadyRunningError,
   fromFailureInfo,
   toFailureInfo,
+  type FailureInfo,
 } from "../errors.ts";
 import { PARENT_CLOSE_POLICIES, type HistoryEvent } from "../history/events.ts";
 import { COMMANDS_PER_WORKFLOW_TASK_MAX, HISTORY_EVENTS_CONTINUE_AS_NEW_SUGGESTED, SLEEP_MS_MAX } from "../limits.ts";
@@ -34,6 +35,7 @@ import type {
   ChildWorkflowHandle,
   ChildWorkflowOptions,
   ContinueAsNewOptions,
+  UpdateHandlerOptions,
   WorkflowContext,
   WorkflowFunction,
   WorkflowInfo,
@@ -75,6 +77,19 @@ interface PendingChild {
 
 type Pending = PendingActivity | PendingTimer | PendingChild;
 
+interface UpdateHandler {
+  handler: (args: unknown) => unknown;
+  validator: ((args: unknown) => void) | undefined;
+}
+
+/** Decisions a replayed activation recorded, which replay follows instead of making again. */
+export interface RecordedDecisions {
+  patches: ReadonlySet<string>;
+  updates: ReadonlyMap<string, { accepted: true } | { accepted: false; failure: FailureInfo }>;
+}
+
+const NOTHING_RECORDED: RecordedDecisions = { patches: new Set(), updates: new Map() };
+
 export class WorkflowRuntime implements WorkflowContext {
   /** Set when the task must fail rather than decide (non-determinism, unknown activity type). */
   fatal: RatchetError | undefined;
@@ -90,8 +105,9 @@ export class WorkflowRuntime implements WorkflowContext {
   private readonly queryHandlers = new Map<string, (args: unknown) => unknown>();
   /** Each patch id's answer, fixed at its first patched() call in this execution. */
   private readonly patches = new Map<string, boolean>();
-  /** The patch ids whose markers the replayed activation's recorded decisions hold. */
-  private recordedPatches: ReadonlySet<string> = new Set();
+  /** What the replayed activation recorded: patch markers, update acceptances and rejections (empty when live). */
+  private recorded: RecordedDecisions = NOTHING_RECORDED;
+  private readonly updateHandlers = new Map<string, UpdateHandler>();
   private readonly prng: SeededRandom;
   private nowMs = 0;
   private historyEvents = 0;
@@ -109,11 +125,11 @@ export class WorkflowRuntime implements WorkflowContext {
 
   // -- driven by replay.ts -----------------------------------------------------
 
-  beginActivation(atMs: number, replaying: boolean, historyLength: number, recordedPatches: ReadonlySet<string> = new Set()): void {
+  beginActivation(atMs: number, replaying: boolean, historyLength: number, recorded: RecordedDecisions = NOTHING_RECORDED): void {
     this.nowMs = atMs;
     this.replaying = replaying;
     this.historyEvents = historyLength;
-    this.recordedPatches = recordedPatches;
+    this.recorded = recorded;
   }
 
   start(fn: WorkflowFunction, input: unknown): void {
@@ -170,6 +186,9 @@ export class WorkflowRuntime implements WorkflowContext {
       case "WorkflowCancelRequested":
         this.deliverCancellation(event.data.reason);
         return;
+      case "WorkflowUpdateRequested":
+        this.deliverUpdate(event.data.updateId, event.data.name, event.data.args);
+        return;
       case "ChildWorkflowStarted": {
         const p = this.takePending(event.data.seq, "child", event, true);
         if (p) p.resolveStart(p.handle);
@@ -220,6 +239,15 @@ export class WorkflowRuntime implements WorkflowContext {
     this.queryHandlers.set(name, handler);
   }
 
+  setUpdateHandler(name: string, handler: (args: unknown) => unknown, options: UpdateHandlerOptions = {}): void {
+    checkSignalName(name, "update");
+    if (typeof handler !== "function") throw new InvalidArgumentError(`update handler for ${JSON.stringify(name)} must be a function`, { field: "handler" });
+    if (options.validator !== undefined && typeof options.validator !== "function") {
+      throw new InvalidArgumentError(`validator of update ${JSON.stringify(name)} must be a function`, { field: "validator" });
+    }
+    this.updateHandlers.set(name, { handler, validator: options.validator });
+  }
+
   /** The handler a query names, if the code registered one (for the client's query()). */
   queryHandler(name: string): ((args: unknown) => unknown) | undefined {
     return this.queryHandlers.get(name);
@@ -242,7 +270,7 @@ export class WorkflowRuntime implements WorkflowContext {
     checkSignalName(patchId, "patchId");
     const known = this.patches.get(patchId);
     if (known !== undefined) return known;
-    const take = !this.replaying || this.recordedPatches.has(patchId);
+    const take = !this.replaying || this.recorded.patches.has(patchId);
     this.patches.set(patchId, take);
     if (take) this.commands.push({ type: "RecordPatch", patchId });
     return take;
@@ -399,6 +427,62 @@ export class WorkflowRuntime implements WorkflowContext {
   }
 
   // -- internals -------------------------------------------------------------
+
+  /**
+   * An update: validated (live; on replay the recorded acceptance or
+   * rejection is followed, so a changed validator cannot diverge), then, if
+   * accepted, its handler runs like workflow code — it may await activities,
+   * timers and signals — and its answer is recorded when it settles.
+   */
+  private deliverUpdate(updateId: string, name: string, args: unknown): void {
+    const h = this.updateHandlers.get(name);
+    const recorded = this.replaying ? this.recorded.updates.get(updateId) : undefined;
+    let rejection: FailureInfo | undefined = recorded && !recorded.accepted ? recorded.failure : undefined;
+    if (!recorded) {
+      if (!h) {
+        const known = [...this.updateHandlers.keys()].sort().join(", ");
+        rejection = toFailureInfo(new InvalidArgumentError(`no update handler is registered for "${name}" (registered: ${known || "none"})`, { field: "update", name }));
+      } else if (h.validator) {
+        try {
+          if ((h.validator(args) as unknown) instanceof Promise) throw new InvalidArgumentError(`the validator of update "${name}" returned a promise: validators decide synchronously`, { field: "validator" });
+        } catch (err) {
+          rejection = toFailureInfo(err);
+        }
+      }
+    }
+    if (rejection || !h) {
+      this.commands.push({ type: "RejectUpdate", updateId, failure: rejection ?? toFailureInfo(new InvalidArgumentError(`no update handler for "${name}"`, { field: "update" })) });
+      return;
+    }
+    this.commands.push({ type: "AcceptUpdate", updateId });
+    let answer: Promise<unknown>;
+    try {
+      answer = Promise.resolve(h.handler(args));
+    } catch (err) {
+      answer = Promise.reject(err);
+    }
+    answer.then(
+      (result) => {
+        if (this.fatal || this.terminal) return;
+        let resultJson: string;
+        try {
+          resultJson = encodePayload(result, `answer to update ${name}`);
+        } catch (err) {
+          this.commands.push({ type: "FailUpdate", updateId, failure: toFailureInfo(err) });
+          return;
+        }
+        this.commands.push({ type: "CompleteUpdate", updateId, resultJson });
+      },
+      (err) => {
+        if (this.fatal || this.terminal) return;
+        if (err instanceof NonDeterminismError || err instanceof UnknownTypeError) {
+          this.fatal = err;
+          return;
+        }
+        this.commands.push({ type: "FailUpdate", updateId, failure: toFailureInfo(err) });
+      },
+    );
+  }
 
   private guard(): void {
     if (this.fatal) throw this.fatal;

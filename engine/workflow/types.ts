@@ -85,6 +85,15 @@ export interface WorkflowContext {
    * must only read; whatever it returns is encoded as JSON.
    */
   setQueryHandler(name: string, handler: (args: unknown) => unknown): void;
+  /**
+   * Handle `client.update(workflowId, name, args)`: `validator` (synchronous)
+   * may refuse it by throwing — nothing is applied, the caller gets
+   * UPDATE_REJECTED — then `handler` applies it, and may await activities,
+   * timers and signals like the rest of the code; its result (or failure,
+   * UPDATE_FAILED) is recorded and returned to the caller. An update whose
+   * name has no handler when it is delivered is rejected.
+   */
+  setUpdateHandler(name: string, handler: (args: unknown) => unknown, options?: UpdateHandlerOptions): void;
   /** The workflow task's time: recorded in history, so replay reads the same value. */
   now(): number;
   /** Deterministic random float in [0, 1), seeded per run. */
@@ -110,6 +119,11 @@ export interface ChildWorkflowHandle<T = unknown> {
   readonly firstRunId: string;
   /** The child's result, as executeChild returns it. */
   result(): Promise<T>;
+}
+
+export interface UpdateHandlerOptions {
+  /** Throw to refuse the update before anything is applied. Must not await: it decides from state. */
+  validator?: (args: unknown) => void;
 }
 
 export interface ContinueAsNewOptions {
