@@ -3,7 +3,7 @@
  * for processes that start workflows (Client) and run them (Worker).
  */
 export { Ratchet, defaultDatabase, type ConnectOptions } from "./ratchet.ts";
-export { Client, WorkflowHandle, type ClientOptions, type StartOptions, type WorkflowDescription, type PendingActivityInfo } from "./client/client.ts";
+export { Client, WorkflowHandle, type ClientOptions, type ClientTransaction, type ListFilter, type StartOptions, type WorkflowDescription, type WorkflowSummary, type PendingActivityInfo } from "./client/client.ts";
 export { Worker, type WorkerOptions, type WorkerStats, type WorkerState } from "./worker/worker.ts";
 export { AbandonTask, type FaultHook, type FaultPoint, type FaultContext, type WorkerObservation, type WorkerObserver } from "./worker/hooks.ts";
 export {

@@ -25,6 +25,13 @@ export const REQUEST_ID_CHARS_MAX = 200;
 /** Workflows one bulk start (Client.startMany) may start in its one transaction. */
 export const START_BATCH_MAX = 1_000;
 
+/** Search attributes a run may carry (keys), and the longest string value. */
+export const SEARCH_ATTRIBUTES_MAX = 32;
+export const SEARCH_ATTRIBUTE_CHARS_MAX = 256;
+/** Workflows one list() page returns, by default and at most. */
+export const LIST_PAGE_SIZE_DEFAULT = 100;
+export const LIST_PAGE_SIZE_MAX = 1_000;
+
 /** Most runs one replay check (engine/testing/replayer.ts) reads and replays. */
 export const REPLAY_RUNS_MAX = 10_000;
 

@@ -7,6 +7,8 @@
 import { InvalidArgumentError } from "./errors.ts";
 import {
   QUEUE_NAME_LENGTH_MAX,
+  SEARCH_ATTRIBUTE_CHARS_MAX,
+  SEARCH_ATTRIBUTES_MAX,
   SIGNAL_NAME_LENGTH_MAX,
   TYPE_NAME_LENGTH_MAX,
   WORKFLOW_ID_LENGTH_MAX,
@@ -50,7 +52,7 @@ export function checkTypeName(name: unknown, field: "workflowType" | "activityTy
   return name;
 }
 
-export function checkSignalName(name: unknown, field: "signal" | "query" | "update" | "patchId" = "signal"): string {
+export function checkSignalName(name: unknown, field: "signal" | "query" | "update" | "patchId" | "search attribute" = "signal"): string {
   if (typeof name !== "string" || name.length === 0 || name.length > SIGNAL_NAME_LENGTH_MAX || !TYPE_NAME.test(name)) {
     throw new InvalidArgumentError(
       `invalid ${field} name ${JSON.stringify(name)}: use 1-${SIGNAL_NAME_LENGTH_MAX} characters from A-Z a-z 0-9 _ $ . : -, starting with a letter, _ or $`,
@@ -82,6 +84,34 @@ export function checkInteger(value: unknown, field: string, min: number, max: nu
 export function checkChoice<T extends string>(value: unknown, field: string, choices: readonly T[]): T {
   if (typeof value === "string" && (choices as readonly string[]).includes(value)) return value as T;
   throw new InvalidArgumentError(`invalid ${field} ${JSON.stringify(value)}: expected one of ${choices.map((c) => JSON.stringify(c)).join(", ")}`, { field, value });
+}
+
+/** A search attribute's value: a string (up to SEARCH_ATTRIBUTE_CHARS_MAX), a finite number or a boolean. */
+export type SearchAttributeValue = string | number | boolean;
+
+/**
+ * Search attributes: a plain object of at most SEARCH_ATTRIBUTES_MAX keys,
+ * each a name like a signal's, each value a string, finite number or
+ * boolean. Returns them as JSON text.
+ */
+export function checkSearchAttributes(value: unknown, field = "searchAttributes"): string {
+  if (typeof value !== "object" || value === null || Array.isArray(value) || Object.getPrototypeOf(value) !== Object.prototype) {
+    throw new InvalidArgumentError(`invalid ${field}: expected a plain object of names to strings, numbers or booleans`, { field });
+  }
+  const entries = Object.entries(value);
+  if (entries.length > SEARCH_ATTRIBUTES_MAX) {
+    throw new InvalidArgumentError(`invalid ${field}: ${entries.length} attributes, at most ${SEARCH_ATTRIBUTES_MAX} (SEARCH_ATTRIBUTES_MAX)`, { field, limit: SEARCH_ATTRIBUTES_MAX });
+  }
+  for (const [key, v] of entries) {
+    checkSignalName(key, "search attribute");
+    const ok = typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v)) || (typeof v === "string" && v.length <= SEARCH_ATTRIBUTE_CHARS_MAX);
+    if (!ok) {
+      throw new InvalidArgumentError(`invalid ${field}.${key} ${JSON.stringify(v) ?? String(v)}: expected a string of at most ${SEARCH_ATTRIBUTE_CHARS_MAX} characters, a finite number or a boolean`, {
+        field: `${field}.${key}`,
+      });
+    }
+  }
+  return JSON.stringify(value);
 }
 
 /** A non-empty string of at most `max` characters; `field` names it in the error. */

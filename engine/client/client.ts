@@ -22,8 +22,8 @@ import {
   type FailureInfo,
 } from "../errors.ts";
 import type { HistoryEvent, ParentClosePolicy } from "../history/events.ts";
-import { REASON_CHARS_MAX, REQUEST_ID_CHARS_MAX, RESULT_POLL_MS_DEFAULT, START_BATCH_MAX, TIMEOUT_MS_MAX } from "../limits.ts";
-import { checkChoice, checkInteger, checkQueueName, checkSignalName, checkText, checkTypeName, checkWorkflowId } from "../names.ts";
+import { LIST_PAGE_SIZE_DEFAULT, LIST_PAGE_SIZE_MAX, REASON_CHARS_MAX, REQUEST_ID_CHARS_MAX, RESULT_POLL_MS_DEFAULT, START_BATCH_MAX, TIMEOUT_MS_MAX } from "../limits.ts";
+import { checkChoice, checkInteger, checkQueueName, checkSearchAttributes, checkSignalName, checkText, checkTypeName, checkWorkflowId, type SearchAttributeValue } from "../names.ts";
 import { encodePayload } from "../payload.ts";
 import type { Clock } from "../ports/clock.ts";
 import { CryptoRandom } from "../ports/crypto-random.ts";
@@ -32,11 +32,13 @@ import { SystemClock } from "../ports/system-clock.ts";
 import {
   ID_CONFLICT_POLICIES,
   ID_REUSE_POLICIES,
+  RUN_STATUSES,
   parseTimerSpec,
   type ChildOf,
   type IdConflictPolicy,
   type IdReusePolicy,
   type PendingTask,
+  type RunFilter,
   type RunRecord,
   type RunStatus,
   type StartWorkflowParams,
@@ -60,6 +62,8 @@ export interface StartOptions {
   workflowId: string;
   taskQueue: string;
   input?: unknown;
+  /** Indexed attributes to find the run by (client.list/count): names to strings, numbers or booleans. */
+  searchAttributes?: Record<string, SearchAttributeValue>;
   /**
    * When a run with this id is running: "fail" (WORKFLOW_ALREADY_RUNNING, the default), "useExisting"
    * (return it), or "terminateExisting" (terminate it, recorded, and start the new run, in one transaction).
@@ -96,14 +100,7 @@ export interface PendingActivityInfo {
   heartbeatDetails: unknown;
 }
 
-export interface WorkflowDescription {
-  workflowId: string;
-  runId: string;
-  workflowType: string;
-  taskQueue: string;
-  status: RunStatus;
-  createdAtMs: number;
-  closedAtMs: number | null;
+export interface WorkflowDescription extends Omit<WorkflowSummary, "parent"> {
   historyLength: number;
   cancelRequested: boolean;
   result?: unknown;
@@ -187,8 +184,10 @@ export class Client {
     const idReusePolicy = checkChoice(options.idReusePolicy ?? "allowDuplicate", "idReusePolicy", ID_REUSE_POLICIES);
     const requestId = options.requestId === undefined ? undefined : checkText(options.requestId, "requestId", REQUEST_ID_CHARS_MAX);
     const inputJson = encodePayload(options.input, `input of workflow ${workflowType}`);
+    const searchAttributesJson = options.searchAttributes === undefined ? undefined : checkSearchAttributes(options.searchAttributes);
     const nowMs = this.clock.now();
     return {
+      ...(searchAttributesJson === undefined ? {} : { searchAttributesJson }),
       runId: uuidV7(nowMs, this.random),
       workflowId,
       workflowType,
@@ -237,14 +236,9 @@ export class Client {
     const run = await this.findRun(workflowId, runId);
     const tasks = await this.store.listRunTasks(run.runId);
     const nowMs = this.clock.now();
+    const { parent: _parent, ...summary } = summaryOf(run);
     const description: WorkflowDescription = {
-      workflowId: run.workflowId,
-      runId: run.runId,
-      workflowType: run.workflowType,
-      taskQueue: run.taskQueue,
-      status: run.status,
-      createdAtMs: run.createdAtMs,
-      closedAtMs: run.closedAtMs,
+      ...summary,
       historyLength: run.nextEventId - 1,
       cancelRequested: run.cancelRequested,
       taskFailure: run.taskFailure,
@@ -336,6 +330,28 @@ export class Client {
   }
 
   /**
+   * Visibility: workflows' runs matching `filter` — by type, status, creation
+   * time and search attributes — newest first, a page at a time (pageSize,
+   * default LIST_PAGE_SIZE_DEFAULT; pass the returned nextPageToken for the
+   * next page, null after the last). Every filter is an index range.
+   */
+  async list(filter: ListFilter = {}): Promise<{ workflows: WorkflowSummary[]; nextPageToken: string | null }> {
+    const pageSize = checkInteger(filter.pageSize ?? LIST_PAGE_SIZE_DEFAULT, "pageSize", 1, LIST_PAGE_SIZE_MAX);
+    const token = filter.pageToken;
+    if (token !== undefined && (typeof token !== "string" || !PAGE_TOKEN.test(token))) {
+      throw new InvalidArgumentError(`invalid pageToken ${JSON.stringify(token)}: pass the nextPageToken a list() returned`, { field: "pageToken" });
+    }
+    const runs = await this.store.listRuns(runFilter(filter), pageSize + 1, token);
+    const page = runs.slice(0, pageSize);
+    return { workflows: page.map(summaryOf), nextPageToken: runs.length > pageSize ? page.at(-1)!.runId : null };
+  }
+
+  /** How many runs match `filter` (list()'s filters; paging fields are ignored). */
+  async count(filter: ListFilter = {}): Promise<number> {
+    return this.store.countRuns(runFilter(filter));
+  }
+
+  /**
    * Update a running workflow and wait for its answer (Temporal's update):
    * delivered durably in order with signals, validated by the workflow's
    * validator (UPDATE_REJECTED: nothing applied), applied by its handler,
@@ -417,6 +433,62 @@ export class Client {
     if (!run || run.workflowId !== workflowId) throw new WorkflowNotFoundError(runId === undefined ? { workflowId } : { workflowId, runId });
     return run;
   }
+}
+
+/** What client.list() and client.count() select: every field narrows. */
+export interface ListFilter {
+  workflowType?: string;
+  status?: RunStatus;
+  /** Created at or after (epoch ms; the time in the run's UUIDv7 id, i.e. the creating clock's). */
+  startedAfterMs?: number;
+  /** Created before (epoch ms). */
+  startedBeforeMs?: number;
+  /** Runs whose search attributes include every one of these. */
+  searchAttributes?: Record<string, SearchAttributeValue>;
+  pageSize?: number;
+  pageToken?: string;
+}
+
+export interface WorkflowSummary {
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+  taskQueue: string;
+  status: RunStatus;
+  createdAtMs: number;
+  closedAtMs: number | null;
+  searchAttributes: Record<string, SearchAttributeValue> | null;
+  parent: ChildOf | null;
+}
+
+/** A page token is the run id of the page's last run. */
+const PAGE_TOKEN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Times are 48-bit milliseconds in a UUIDv7. */
+const TIME_MS_MAX = 2 ** 48 - 1;
+
+function runFilter(f: ListFilter): RunFilter {
+  if (typeof f !== "object" || f === null) throw new InvalidArgumentError("list filter must be an object", { field: "filter" });
+  return {
+    ...(f.workflowType === undefined ? {} : { workflowType: checkTypeName(f.workflowType, "workflowType") }),
+    ...(f.status === undefined ? {} : { status: checkChoice(f.status, "status", RUN_STATUSES) }),
+    ...(f.startedAfterMs === undefined ? {} : { startedAfterMs: checkInteger(f.startedAfterMs, "startedAfterMs", 0, TIME_MS_MAX) }),
+    ...(f.startedBeforeMs === undefined ? {} : { startedBeforeMs: checkInteger(f.startedBeforeMs, "startedBeforeMs", 0, TIME_MS_MAX) }),
+    ...(f.searchAttributes === undefined ? {} : { searchAttributesJson: checkSearchAttributes(f.searchAttributes) }),
+  };
+}
+
+function summaryOf(run: RunRecord): WorkflowSummary {
+  return {
+    workflowId: run.workflowId,
+    runId: run.runId,
+    workflowType: run.workflowType,
+    taskQueue: run.taskQueue,
+    status: run.status,
+    createdAtMs: run.createdAtMs,
+    closedAtMs: run.closedAtMs,
+    searchAttributes: run.searchAttributes,
+    parent: run.parent,
+  };
 }
 
 /** A closed run's outcome, from its last event: its result, or the error result() throws. */

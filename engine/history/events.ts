@@ -72,6 +72,8 @@ export interface EventDataByType {
   /** A client's update (client.update): delivered in order with signals; the code validates it, then applies and answers it. */
   WorkflowUpdateRequested: { updateId: string; name: string; args: unknown };
   WorkflowUpdateAccepted: { updateId: string };
+  /** ctx.upsertSearchAttributes: merged into the run's indexed attributes with the decisions that record it. */
+  SearchAttributesUpserted: { attributes: Record<string, string | number | boolean> };
   /** The validator refused it (or no handler has its name): nothing was applied. */
   WorkflowUpdateRejected: { updateId: string; failure: FailureInfo };
   /** The handler's answer: its result, or its failure. */
@@ -119,6 +121,7 @@ export const COMMAND_EVENT_TYPES: ReadonlySet<EventType> = new Set<EventType>([
   "WorkflowUpdateAccepted",
   "WorkflowUpdateRejected",
   "WorkflowUpdateCompleted",
+  "SearchAttributesUpserted",
   "WorkflowCompleted",
   "WorkflowFailed",
   "WorkflowCancelled",

@@ -77,6 +77,14 @@ function workflowTaskQueuePosition(nowMs: string, runCreatedAtMs: string): strin
 }
 
 /** (task_id, lease_token) pairs as two parallel arrays, for unnest($1::bigint[], $2::bigint[]). */
+/** What listRuns filters on (time is the run id range it is given). */
+export interface RunListFilter {
+  workflowType?: string;
+  status?: string;
+  /** Containment: the runs whose search attributes include these (JSON text). */
+  searchAttributesJson?: string;
+}
+
 export interface LeasedTaskKey {
   task_id: number;
   lease_token: number;
@@ -125,14 +133,56 @@ export class Queries {
 
   // -- runs ------------------------------------------------------------------
 
-  insertRun(runId: string, workflowId: string, workflowType: string, taskQueue: string, nowMs: number, requestId: string | null): Sql {
+  insertRun(runId: string, workflowId: string, workflowType: string, taskQueue: string, nowMs: number, requestId: string | null, searchAttributesJson: string | null): Sql {
     return this.q(
       "insertRun",
-      `INSERT INTO ${this.s}.runs (run_id, workflow_id, workflow_type, task_queue, status, next_event_id, created_at_ms, updated_at_ms, start_request_id)
-       VALUES ($1, $2, $3, $4, 'running', 1, $5, $5, $6)
+      `INSERT INTO ${this.s}.runs (run_id, workflow_id, workflow_type, task_queue, status, next_event_id, created_at_ms, updated_at_ms, start_request_id, search_attributes)
+       VALUES ($1, $2, $3, $4, 'running', 1, $5, $5, $6, $7::jsonb)
        ON CONFLICT (workflow_id) WHERE status = 'running' DO NOTHING
        RETURNING run_id`,
-      [runId, workflowId, workflowType, taskQueue, nowMs, requestId],
+      [runId, workflowId, workflowType, taskQueue, nowMs, requestId, searchAttributesJson],
+    );
+  }
+
+  /**
+   * Visibility: runs matching a filter, newest first (by run id: UUIDv7, so
+   * by creation time), from run id `below` down to `from`. One statement per
+   * combination of filters present, so each has its own plan and the
+   * indexes (runs_by_type, runs_by_status_type, the search attributes' GIN
+   * index, the primary key for time alone) are used. `count` returns the
+   * number of matches instead of the rows.
+   */
+  listRuns(f: RunListFilter, from: string, below: string, limit: number, count: boolean): Sql {
+    const values: unknown[] = [from, below];
+    const where = ["run_id >= $1::uuid", "run_id < $2::uuid"];
+    let shape = "";
+    if (f.workflowType !== undefined) {
+      values.push(f.workflowType);
+      where.push(`workflow_type = $${values.length}`);
+      shape += "t";
+    }
+    if (f.status !== undefined) {
+      values.push(f.status);
+      where.push(`status = $${values.length}`);
+      shape += "s";
+    }
+    if (f.searchAttributesJson !== undefined) {
+      values.push(f.searchAttributesJson);
+      where.push(`search_attributes @> $${values.length}::jsonb`, "search_attributes IS NOT NULL");
+      shape += "a";
+    }
+    if (count) return this.q(`countRuns_${shape || "all"}`, `SELECT count(*)::bigint AS n FROM ${this.s}.runs WHERE ${where.join(" AND ")}`, values);
+    values.push(limit);
+    return this.q(`listRuns_${shape || "all"}`, `SELECT ${this.runColumns} FROM ${this.s}.runs WHERE ${where.join(" AND ")} ORDER BY run_id DESC LIMIT $${values.length}`, values);
+  }
+
+  /** Merge search attributes into runs' ($1: JSON rows of run_id and attrs). */
+  upsertSearchAttributes(rowsJson: string): Sql {
+    return this.q(
+      "upsertSearchAttributes",
+      `UPDATE ${this.s}.runs r SET search_attributes = coalesce(r.search_attributes, '{}'::jsonb) || x.attrs
+       FROM json_to_recordset($1::json) AS x(run_id uuid, attrs jsonb) WHERE r.run_id = x.run_id`,
+      [rowsJson],
     );
   }
 
@@ -174,12 +224,13 @@ export class Queries {
       "insertRuns",
       `WITH input AS (
          SELECT * FROM json_to_recordset($1::json) AS x(run_id uuid, workflow_id text, workflow_type text, task_queue text, data json,
-                                                        parent_run_id uuid, parent_workflow_id text, parent_seq integer, parent_close_policy text)
+                                                        parent_run_id uuid, parent_workflow_id text, parent_seq integer, parent_close_policy text,
+                                                        search_attributes jsonb)
        ), inserted AS (
          INSERT INTO ${this.s}.runs (run_id, workflow_id, workflow_type, task_queue, status, next_event_id, created_at_ms, updated_at_ms,
-                                     parent_run_id, parent_workflow_id, parent_seq, parent_close_policy)
+                                     parent_run_id, parent_workflow_id, parent_seq, parent_close_policy, search_attributes)
          SELECT run_id, workflow_id, workflow_type, task_queue, 'running', 2, $2::bigint, $2::bigint,
-                parent_run_id, parent_workflow_id, parent_seq, parent_close_policy FROM input
+                parent_run_id, parent_workflow_id, parent_seq, parent_close_policy, search_attributes FROM input
          ON CONFLICT (workflow_id) WHERE status = 'running' DO NOTHING
          RETURNING run_id, workflow_id, task_queue
        ), events AS (
@@ -279,7 +330,7 @@ export class Queries {
 
   private readonly runColumns = `run_id, workflow_id, workflow_type, task_queue, status, next_event_id, processed_upto, version,
        task_failure, task_failures, cancel_requested, created_at_ms, updated_at_ms, closed_at_ms, start_request_id,
-       parent_run_id, parent_workflow_id, parent_seq, parent_close_policy, has_children`;
+       parent_run_id, parent_workflow_id, parent_seq, parent_close_policy, has_children, search_attributes`;
 
   selectRun(runId: string): Sql {
     return this.q("selectRun", `SELECT ${this.runColumns} FROM ${this.s}.runs WHERE run_id = $1`, [runId]);
@@ -292,7 +343,7 @@ export class Queries {
 
   /** The newest runs of a workflow type, newest first (the replay check). */
   selectNewestRunsOfType(workflowType: string, limit: number): Sql {
-    return this.q("selectNewestRunsOfType", `SELECT ${this.runColumns} FROM ${this.s}.runs WHERE workflow_type = $1 ORDER BY run_seq DESC LIMIT $2`, [workflowType, limit]);
+    return this.q("selectNewestRunsOfType", `SELECT ${this.runColumns} FROM ${this.s}.runs WHERE workflow_type = $1 ORDER BY run_id DESC LIMIT $2`, [workflowType, limit]);
   }
 
   selectRunningRun(workflowId: string): Sql {

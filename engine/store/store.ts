@@ -35,12 +35,14 @@ import { jsonWithRaw, newEvent, type HistoryEvent, type NewEvent, type ParentClo
 import { HISTORY_EVENTS_MAX, TIMER_TASK_LEASE_MS, WORKFLOW_TASK_RETRY_MS_INITIAL, WORKFLOW_TASK_RETRY_MS_MAX, WORKFLOW_TASK_TIMEOUT_MS_DEFAULT } from "../limits.ts";
 import { commandEvent, eventsRecorded, isTerminal, type Command } from "../workflow/commands.ts";
 import { assertMigrated, migrate } from "./migrate.ts";
-import { Queries, type MaintainedTable, type RunAdvance, type TaskKind } from "./queries.ts";
+import type { SearchAttributeValue } from "../names.ts";
+import { Queries, type MaintainedTable, type RunAdvance, type RunListFilter, type TaskKind } from "./queries.ts";
 
 export type { TaskKind } from "./queries.ts";
 
 /** continuedAsNew: closed by continue-as-new; its last event names the run that carries the workflow on. */
 export type RunStatus = "running" | "completed" | "failed" | "cancelled" | "terminated" | "continuedAsNew";
+export const RUN_STATUSES: readonly RunStatus[] = ["running", "completed", "failed", "cancelled", "terminated", "continuedAsNew"];
 
 export interface RunRecord {
   runId: string;
@@ -61,6 +63,8 @@ export interface RunRecord {
   closedAtMs: number | null;
   /** Set on a child workflow's runs (kept along a continue-as-new chain). */
   parent: ChildOf | null;
+  /** Indexed search attributes: given at start, merged by ctx.upsertSearchAttributes, kept by continue-as-new. */
+  searchAttributes: Record<string, SearchAttributeValue> | null;
   /** The run started children: its close applies their parent close policies. */
   hasChildren: boolean;
 }
@@ -131,6 +135,20 @@ export interface StartWorkflowParams {
   idReusePolicy?: IdReusePolicy;
   /** A start repeated with the same request id returns the run the first created (created: false), running or closed. */
   requestId?: string;
+  /** Indexed search attributes (JSON text of a validated object), for list() and count(). */
+  searchAttributesJson?: string;
+}
+
+/** Which runs list() and count() select; every field narrows. Newest first. */
+export interface RunFilter {
+  workflowType?: string;
+  status?: RunStatus;
+  /** Runs created at or after this time (the time in their UUIDv7 run id). */
+  startedAfterMs?: number;
+  /** Runs created before this time. */
+  startedBeforeMs?: number;
+  /** Runs whose search attributes include all of these (JSON text of a validated object). */
+  searchAttributesJson?: string;
 }
 
 export interface WorkflowTaskCompletion {
@@ -267,7 +285,7 @@ export class Store {
         throw new WorkflowIdReuseRefusedError(p.workflowId, latest.runId, latest.status, reuse);
       }
     }
-    let inserted = await tx.query<{ run_id: string }>(this.q.insertRun(p.runId, p.workflowId, p.workflowType, p.taskQueue, p.nowMs, requestId));
+    let inserted = await tx.query<{ run_id: string }>(this.q.insertRun(p.runId, p.workflowId, p.workflowType, p.taskQueue, p.nowMs, requestId, p.searchAttributesJson ?? null));
     if (inserted.length === 0) {
       // ON CONFLICT waited for any concurrent starter to commit, so the running run is visible now.
       const existing = (await tx.query(this.q.lockRunningRun(p.workflowId))).map(toRun)[0];
@@ -276,7 +294,7 @@ export class Store {
       if (p.idConflictPolicy === "useExisting") return { runId: existing.runId, created: false };
       if (p.idConflictPolicy === "fail") throw new WorkflowAlreadyRunningError(p.workflowId, existing.runId);
       await this.terminateRun(tx, existing, `terminated by a new start of workflow id ${p.workflowId} (idConflictPolicy terminateExisting)`, p.nowMs);
-      inserted = await tx.query<{ run_id: string }>(this.q.insertRun(p.runId, p.workflowId, p.workflowType, p.taskQueue, p.nowMs, requestId));
+      inserted = await tx.query<{ run_id: string }>(this.q.insertRun(p.runId, p.workflowId, p.workflowType, p.taskQueue, p.nowMs, requestId, p.searchAttributesJson ?? null));
       assert(inserted.length === 1, `the run of ${p.workflowId} was terminated, yet another start holds the id`);
     }
     const started = workflowStartedData(p);
@@ -429,6 +447,26 @@ export class Store {
   /** The newest `limit` runs of a workflow type, running or closed (the replay check: engine/testing/replayer.ts). */
   async newestRunsOfType(workflowType: string, limit: number): Promise<RunRecord[]> {
     return (await this.db.query(this.q.selectNewestRunsOfType(workflowType, limit))).map(toRun);
+  }
+
+  /**
+   * Visibility: the runs matching `filter`, newest first, at most `limit`,
+   * those older than run id `before` (the page token: the last run of the
+   * previous page). Time bounds are run id bounds (UUIDv7: the creation
+   * time comes first), so every filter is an index range.
+   */
+  async listRuns(filter: RunFilter, limit: number, before?: string): Promise<RunRecord[]> {
+    const [from, below] = runIdRange(filter, before);
+    if (from >= below) return [];
+    return (await this.db.query(this.q.listRuns(listFilter(filter), from, below, limit, false))).map(toRun);
+  }
+
+  /** How many runs match `filter`. */
+  async countRuns(filter: RunFilter): Promise<number> {
+    const [from, below] = runIdRange(filter, undefined);
+    if (from >= below) return 0;
+    const rows = await this.db.query<{ n: string | number }>(this.q.listRuns(listFilter(filter), from, below, 0, true));
+    return Number(rows[0]?.n ?? 0);
   }
 
   /** A parent run's children: each child workflow id's latest run (for describe). */
@@ -924,6 +962,8 @@ interface DecisionPlan {
   children: NewRun[];
   /** How the decisions close the run, as its parent (if any) learns it; null unless closing for good. */
   delivery: FinalClose | null;
+  /** Search attributes the decisions set (merged into the run's), or null. */
+  searchAttributes: Record<string, SearchAttributeValue> | null;
   /** Events arrived after the task loaded the history: its workflow task stays for them. */
   keepWorkflowTask: boolean;
   notifyKeys: Set<string>;
@@ -952,6 +992,7 @@ function planDecisions(run: RunRecord, c: DecisionInput, runningIds: Map<string,
     continued: null,
     children: [],
     delivery: null,
+    searchAttributes: null,
     keepWorkflowTask: run.nextEventId - 1 > c.processedUpTo,
     notifyKeys: new Set(),
   };
@@ -1034,6 +1075,9 @@ function planDecisions(run: RunRecord, c: DecisionInput, runningIds: Map<string,
         });
         plan.notifyKeys.add(`timer:${run.taskQueue}`);
         break;
+      case "UpsertSearchAttributes":
+        plan.searchAttributes = { ...plan.searchAttributes, ...(JSON.parse(cmd.attributesJson) as Record<string, SearchAttributeValue>) };
+        break;
       case "CompleteWorkflow":
         plan.close = "completed";
         plan.delivery = { status: "completed", resultJson: cmd.resultJson };
@@ -1057,6 +1101,8 @@ function planDecisions(run: RunRecord, c: DecisionInput, runningIds: Map<string,
           inputJson: cmd.inputJson,
           continuedFromRunId: run.runId,
           ...(run.parent ? { parent: run.parent } : {}),
+          // The new run keeps the workflow's search attributes, with any this task set.
+          ...(run.searchAttributes || plan.searchAttributes ? { searchAttributesJson: JSON.stringify({ ...run.searchAttributes, ...plan.searchAttributes }) } : {}),
         };
         break;
     }
@@ -1118,7 +1164,10 @@ export function parseTimerSpec(spec: unknown): TimerSpec {
   return { kind: "timer" };
 }
 
-type NewRun = Pick<StartWorkflowParams, "runId" | "workflowId" | "workflowType" | "taskQueue" | "randomSeed" | "inputJson"> & { continuedFromRunId?: string; parent?: ChildOf };
+type NewRun = Pick<StartWorkflowParams, "runId" | "workflowId" | "workflowType" | "taskQueue" | "randomSeed" | "inputJson" | "searchAttributesJson"> & {
+  continuedFromRunId?: string;
+  parent?: ChildOf;
+};
 
 /** WorkflowStarted's data, the input embedded as the JSON text it already is. */
 function workflowStartedData(p: NewRun): string {
@@ -1131,7 +1180,9 @@ function workflowStartedData(p: NewRun): string {
 function newRunRow(p: NewRun): string {
   const parent =
     p.parent === undefined ? {} : { parent_run_id: p.parent.runId, parent_workflow_id: p.parent.workflowId, parent_seq: p.parent.seq, parent_close_policy: p.parent.closePolicy };
-  return jsonWithRaw({ run_id: p.runId, workflow_id: p.workflowId, workflow_type: p.workflowType, task_queue: p.taskQueue, ...parent }, { data: workflowStartedData(p) });
+  const raw: Record<string, string> = { data: workflowStartedData(p) };
+  if (p.searchAttributesJson !== undefined) raw.search_attributes = p.searchAttributesJson;
+  return jsonWithRaw({ run_id: p.runId, workflow_id: p.workflowId, workflow_type: p.workflowType, task_queue: p.taskQueue, ...parent }, raw);
 }
 
 /**
@@ -1190,6 +1241,7 @@ class DecisionWrites {
   private readonly continued: string[] = [];
   private readonly children: string[] = [];
   private readonly parents: string[] = [];
+  private readonly attributeUpserts: string[] = [];
   private readonly closeEffects = new CloseEffects();
   /** Workflow ids with a running run, as far as this batch knows (see planDecisions). */
   private readonly runningIds = new Map<string, string>();
@@ -1240,6 +1292,7 @@ class DecisionWrites {
     }
     if (plan.continued) this.continued.push(newRunRow(plan.continued));
     for (const child of plan.children) this.children.push(newRunRow(child));
+    if (plan.searchAttributes) this.attributeUpserts.push(jsonWithRaw({ run_id: c.runId }, { attrs: JSON.stringify(plan.searchAttributes) }));
     if (plan.children.length > 0) this.parents.push(c.runId);
     for (const key of plan.notifyKeys) this.notify.add(key);
     return plan;
@@ -1249,6 +1302,7 @@ class DecisionWrites {
   async write(tx: SqlSession, q: Queries, nowMs: number, scheduledAtMs: number): Promise<ClaimedTask[]> {
     if (this.events.length > 0) await tx.query(q.appendDecisionsBatch(`[${this.events.join(",")}]`, this.runRows, nowMs));
     if (this.cancels.length > 0) await tx.query(q.deleteTasksBySeq(this.cancels));
+    if (this.attributeUpserts.length > 0) await tx.query(q.upsertSearchAttributes(`[${this.attributeUpserts.join(",")}]`));
     if (this.closed.length > 0) await tx.query(q.deleteTasksOfRuns(this.closed));
     if (this.continued.length > 0) await this.startContinued(tx, this.continued, nowMs);
     if (this.children.length > 0) {
@@ -1300,6 +1354,34 @@ function toRun(r: Record<string, unknown>): RunRecord {
             closePolicy: r.parent_close_policy as ParentClosePolicy,
           },
     hasChildren: (r.has_children as boolean | undefined) ?? false,
+    searchAttributes: (r.search_attributes as Record<string, SearchAttributeValue> | null | undefined) ?? null,
+  };
+}
+
+const RUN_ID_MIN = "00000000-0000-0000-0000-000000000000";
+const RUN_ID_ABOVE_ALL = "ffffffff-ffff-ffff-ffff-ffffffffffff";
+
+/** The lowest UUIDv7 of millisecond `ms`: every run id created at or after it sorts at or above it. */
+export function runIdAtMs(ms: number): string {
+  const hex = Math.max(0, Math.min(Math.floor(ms), 2 ** 48 - 1))
+    .toString(16)
+    .padStart(12, "0");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-0000-0000-000000000000`;
+}
+
+/** [from, below): the run id range a filter's time bounds and a page token leave. */
+function runIdRange(filter: RunFilter, before: string | undefined): [string, string] {
+  const from = filter.startedAfterMs === undefined ? RUN_ID_MIN : runIdAtMs(filter.startedAfterMs);
+  let below = filter.startedBeforeMs === undefined ? RUN_ID_ABOVE_ALL : runIdAtMs(filter.startedBeforeMs);
+  if (before !== undefined && before < below) below = before;
+  return [from, below];
+}
+
+function listFilter(f: RunFilter): RunListFilter {
+  return {
+    ...(f.workflowType === undefined ? {} : { workflowType: f.workflowType }),
+    ...(f.status === undefined ? {} : { status: f.status }),
+    ...(f.searchAttributesJson === undefined ? {} : { searchAttributesJson: f.searchAttributesJson }),
   };
 }
 

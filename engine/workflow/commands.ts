@@ -28,6 +28,7 @@ export type Command =
   | { type: "RequestCancelChild"; seq: number; workflowId: string }
   /** Markers take no sequence number: a history recorded before the code called patched() has none to shift. */
   | { type: "RecordPatch"; patchId: string }
+  | { type: "UpsertSearchAttributes"; attributesJson: string }
   | { type: "AcceptUpdate"; updateId: string }
   | { type: "RejectUpdate"; updateId: string; failure: FailureInfo }
   | { type: "CompleteUpdate"; updateId: string; resultJson: string }
@@ -46,6 +47,7 @@ export const COMMAND_EVENT: Record<Command["type"], EventType> = {
   StartChildWorkflow: "ChildWorkflowInitiated",
   RequestCancelChild: "ChildWorkflowCancelRequested",
   RecordPatch: "MarkerRecorded",
+  UpsertSearchAttributes: "SearchAttributesUpserted",
   AcceptUpdate: "WorkflowUpdateAccepted",
   RejectUpdate: "WorkflowUpdateRejected",
   CompleteUpdate: "WorkflowUpdateCompleted",
@@ -93,6 +95,8 @@ export function commandEvent(cmd: Command, nowMs: number): NewEvent {
       return newEvent("ChildWorkflowCancelRequested", { seq: cmd.seq, workflowId: cmd.workflowId });
     case "RecordPatch":
       return newEvent("MarkerRecorded", { marker: "patch", patchId: cmd.patchId });
+    case "UpsertSearchAttributes":
+      return { type: "SearchAttributesUpserted", dataJson: jsonWithRaw({}, { attributes: cmd.attributesJson }) };
     case "AcceptUpdate":
       return newEvent("WorkflowUpdateAccepted", { updateId: cmd.updateId });
     case "RejectUpdate":

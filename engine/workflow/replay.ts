@@ -227,6 +227,8 @@ function sameCommand(c: Command, e: HistoryEvent): boolean {
       return e.type === "ChildWorkflowInitiated" && e.data.seq === c.seq && e.data.workflowType === c.workflowType && e.data.workflowId === c.workflowId;
     case "RequestCancelChild":
       return e.type === "ChildWorkflowCancelRequested" && e.data.seq === c.seq;
+    case "UpsertSearchAttributes":
+      return e.type === "SearchAttributesUpserted";
     case "RecordPatch":
       return e.type === "MarkerRecorded" && e.data.marker === "patch" && e.data.patchId === c.patchId;
     case "AcceptUpdate":

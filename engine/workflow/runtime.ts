@@ -22,7 +22,7 @@ import {
 } from "../errors.ts";
 import { PARENT_CLOSE_POLICIES, type HistoryEvent } from "../history/events.ts";
 import { COMMANDS_PER_WORKFLOW_TASK_MAX, HISTORY_EVENTS_CONTINUE_AS_NEW_SUGGESTED, SLEEP_MS_MAX } from "../limits.ts";
-import { checkChoice, checkQueueName, checkSignalName, checkTypeName, checkWorkflowId } from "../names.ts";
+import { checkChoice, checkQueueName, checkSearchAttributes, checkSignalName, checkTypeName, checkWorkflowId, type SearchAttributeValue } from "../names.ts";
 import { encodePayload } from "../payload.ts";
 import type { Logger } from "../ports/logger.ts";
 import { uuidV7 } from "../ports/random.ts";
@@ -274,6 +274,11 @@ export class WorkflowRuntime implements WorkflowContext {
     this.patches.set(patchId, take);
     if (take) this.commands.push({ type: "RecordPatch", patchId });
     return take;
+  }
+
+  upsertSearchAttributes(attributes: Record<string, SearchAttributeValue>): void {
+    this.guard();
+    this.commands.push({ type: "UpsertSearchAttributes", attributesJson: checkSearchAttributes(attributes) });
   }
 
   deprecatePatch(patchId: string): void {

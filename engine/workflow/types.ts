@@ -94,6 +94,12 @@ export interface WorkflowContext {
    * name has no handler when it is delivered is rejected.
    */
   setUpdateHandler(name: string, handler: (args: unknown) => unknown, options?: UpdateHandlerOptions): void;
+  /**
+   * Set indexed search attributes on this run (merged into those it has), for
+   * client.list() / count(): recorded as SearchAttributesUpserted with this
+   * task's decisions. A continue-as-new run keeps them.
+   */
+  upsertSearchAttributes(attributes: Record<string, string | number | boolean>): void;
   /** The workflow task's time: recorded in history, so replay reads the same value. */
   now(): number;
   /** Deterministic random float in [0, 1), seeded per run. */

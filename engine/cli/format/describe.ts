@@ -17,6 +17,7 @@ export function describeLines(d: WorkflowDescription): string[] {
   ];
   if (d.closedAtMs !== null) lines.push(`closed     ${isoTime(d.closedAtMs)}`);
   lines.push(`history    ${d.historyLength} event${d.historyLength === 1 ? "" : "s"}`);
+  if (d.searchAttributes) lines.push(`attributes ${inlineJson(d.searchAttributes)}`);
   if (d.status === "completed") lines.push(`result     ${inlineJson(d.result)}`);
   if (d.failure) lines.push("failure", ...failureLines(d.failure, "  "));
   if (d.parent) lines.push(`parent     ${d.parent.workflowId} (run ${d.parent.runId}, #${d.parent.seq}), parentClosePolicy ${d.parent.closePolicy}`);

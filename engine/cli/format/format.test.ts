@@ -52,6 +52,7 @@ const stuck: WorkflowDescription = {
   ],
   pendingTimers: [{ seq: 3, fireAtMs: T0 + 60_000 }],
   children: [],
+  searchAttributes: null,
 };
 
 describe("describeLines", () => {
