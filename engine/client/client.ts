@@ -207,7 +207,10 @@ export class Client {
    * started again; its handle has `created: false` and the running run's id.
    * Every input is validated before anything is written.
    */
-  async startMany(workflowType: string, starts: ReadonlyArray<{ workflowId: string; taskQueue: string; input?: unknown }>): Promise<Array<WorkflowHandle & { readonly runId: string }>> {
+  async startMany(
+    workflowType: string,
+    starts: ReadonlyArray<{ workflowId: string; taskQueue: string; input?: unknown; searchAttributes?: Record<string, SearchAttributeValue> }>,
+  ): Promise<Array<WorkflowHandle & { readonly runId: string }>> {
     checkTypeName(workflowType, "workflowType");
     if (this.workflows && !Object.hasOwn(this.workflows, workflowType)) {
       const known = Object.keys(this.workflows).sort().join(", ");
@@ -222,6 +225,7 @@ export class Client {
       taskQueue: checkQueueName(s.taskQueue),
       inputJson: encodePayload(s.input, `input of workflow ${workflowType} (${s.workflowId})`),
       randomSeed: this.random.uuid(),
+      ...(s.searchAttributes === undefined ? {} : { searchAttributesJson: checkSearchAttributes(s.searchAttributes) }),
     }));
     const results = await this.store.startWorkflows(params, nowMs);
     return results.map((r) => new WorkflowHandle(this, r.workflowId, r.runId, r.created) as WorkflowHandle & { readonly runId: string });

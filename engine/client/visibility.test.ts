@@ -116,6 +116,32 @@ function visibility(kind: "postgres" | "pglite"): void {
       expect(new Set(seen).size).toBe(8);
     });
 
+    it("an attribute more runs have than the index path takes is listed by run id order, the same answer", async () => {
+      // More matches than listRuns reads through the GIN index (ATTRIBUTE_CANDIDATES_MAX, 2 000): the other path.
+      const bulk = Array.from({ length: 2_100 }, (_, i) => ({ workflowId: `bulk-${i}`, taskQueue: "vis-bulk", searchAttributes: { bulk: true, half: i % 2 } }));
+      clock.advance(1_000);
+      for (let i = 0; i < bulk.length; i += 1_000) await client.startMany("quick", bulk.slice(i, i + 1_000));
+      // Every bulk run, newest first, paging by type and time alone.
+      const everyBulk: WorkflowSummary[] = [];
+      for (let token: string | null | undefined; token !== null; ) {
+        const page = await client.list({ workflowType: "quick", startedAfterMs: clock.now(), pageSize: 1_000, ...(token ? { pageToken: token } : {}) });
+        everyBulk.push(...page.workflows);
+        token = page.nextPageToken;
+      }
+      expect(everyBulk).toHaveLength(2_100);
+      const viaAttributes = await client.list({ searchAttributes: { bulk: true }, pageSize: 1_000 });
+      expect(viaAttributes.workflows.map((w) => w.runId)).toEqual(everyBulk.slice(0, 1_000).map((w) => w.runId));
+      expect(await client.count({ searchAttributes: { bulk: true } })).toBe(2_100);
+      // Half of them (1 050): under the cap, read through the index; the same runs in the same order.
+      const halfViaIndex = (await client.list({ searchAttributes: { half: 1 }, pageSize: 1_000 })).workflows.map((w) => w.runId);
+      expect(halfViaIndex).toEqual(
+        everyBulk
+          .filter((w) => w.searchAttributes?.half === 1)
+          .slice(0, 1_000)
+          .map((w) => w.runId),
+      );
+    });
+
     it("bad filters are refused with INVALID_ARGUMENT", async () => {
       for (const filter of [
         { pageSize: 0 },

@@ -458,6 +458,12 @@ export class Store {
   async listRuns(filter: RunFilter, limit: number, before?: string): Promise<RunRecord[]> {
     const [from, below] = runIdRange(filter, before);
     if (from >= below) return [];
+    if (filter.searchAttributesJson !== undefined) {
+      // Rare attributes: every match from the GIN index, newest first. Common ones (more than the cap):
+      // the run id order finds the newest matches soon enough.
+      const rows = await this.db.query(this.q.listRuns(listFilter(filter), from, below, limit, false, ATTRIBUTE_CANDIDATES_MAX));
+      if (Number(rows[0]?.candidates ?? 0) <= ATTRIBUTE_CANDIDATES_MAX) return rows.map(toRun);
+    }
     return (await this.db.query(this.q.listRuns(listFilter(filter), from, below, limit, false))).map(toRun);
   }
 
@@ -1359,6 +1365,13 @@ function toRun(r: Record<string, unknown>): RunRecord {
 }
 
 const RUN_ID_MIN = "00000000-0000-0000-0000-000000000000";
+/**
+ * listRuns with search attributes reads every match through the GIN index
+ * when there are at most this many (then sorts them); past it, it walks the
+ * run id order instead. Measured at a million runs: 6 ms for 1 000 matches
+ * this way against 58 ms walking the primary key (reports/visibility-1m.md).
+ */
+export const ATTRIBUTE_CANDIDATES_MAX = 2_000;
 const RUN_ID_ABOVE_ALL = "ffffffff-ffff-ffff-ffff-ffffffffffff";
 
 /** The lowest UUIDv7 of millisecond `ms`: every run id created at or after it sorts at or above it. */
