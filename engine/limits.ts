@@ -25,6 +25,16 @@ export const REQUEST_ID_CHARS_MAX = 200;
 /** Workflows one bulk start (Client.startMany) may start in its one transaction. */
 export const START_BATCH_MAX = 1_000;
 
+/**
+ * Local activities run inside a workflow task, so they must finish well within its lease
+ * (WORKFLOW_TASK_TIMEOUT_MS_DEFAULT): one attempt at most this long, and no retry starts past the
+ * same budget from the first. Longer work is an ordinary activity.
+ */
+export const LOCAL_ACTIVITY_TIMEOUT_MS_MAX = 5_000;
+export const LOCAL_ACTIVITY_TIMEOUT_MS_DEFAULT = 2_000;
+export const LOCAL_ACTIVITY_BUDGET_MS = 5_000;
+export const LOCAL_ACTIVITY_ATTEMPTS_DEFAULT = 3;
+
 /** Search attributes a run may carry (keys), and the longest string value. */
 export const SEARCH_ATTRIBUTES_MAX = 32;
 export const SEARCH_ATTRIBUTE_CHARS_MAX = 256;

@@ -67,7 +67,10 @@ export interface EventDataByType {
    * A marker: a fact the code recorded for its replays. `patch`: this run took the new code path of
    * `ctx.patched(patchId)` (or passed `ctx.deprecatePatch(patchId)`), so replays take it too.
    */
-  MarkerRecorded: { marker: "patch"; patchId: string };
+  MarkerRecorded:
+    | { marker: "patch"; patchId: string }
+    /** A local activity's outcome (ctx.localActivity), recorded with the decisions of the task that ran it; replay reads it back. */
+    | { marker: "localActivity"; seq: number; activityType: string; attempt: number; result?: unknown; failure?: FailureInfo };
   SignalReceived: { name: string; payload: unknown };
   /** A client's update (client.update): delivered in order with signals; the code validates it, then applies and answers it. */
   WorkflowUpdateRequested: { updateId: string; name: string; args: unknown };

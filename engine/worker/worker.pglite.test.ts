@@ -1,6 +1,7 @@
 /** The engine's behaviour suites on the embedded backend (PGlite). */
 import { childWorkflowBehaviour } from "./child.behaviour.ts";
 import { continueAsNewBehaviour } from "./continue-as-new.behaviour.ts";
+import { localActivityBehaviour } from "./local-activity.behaviour.ts";
 import { queryBehaviour } from "./query.behaviour.ts";
 import { startPoliciesBehaviour } from "./start-policies.behaviour.ts";
 import { updateBehaviour } from "./update.behaviour.ts";
@@ -12,3 +13,4 @@ startPoliciesBehaviour("pglite");
 queryBehaviour("pglite");
 childWorkflowBehaviour("pglite");
 updateBehaviour("pglite");
+localActivityBehaviour("pglite");

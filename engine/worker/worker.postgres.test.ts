@@ -3,6 +3,7 @@ import { describe, it } from "vitest";
 import { postgresUrl } from "../testing/databases.ts";
 import { childWorkflowBehaviour } from "./child.behaviour.ts";
 import { continueAsNewBehaviour } from "./continue-as-new.behaviour.ts";
+import { localActivityBehaviour } from "./local-activity.behaviour.ts";
 import { queryBehaviour } from "./query.behaviour.ts";
 import { startPoliciesBehaviour } from "./start-policies.behaviour.ts";
 import { updateBehaviour } from "./update.behaviour.ts";
@@ -15,6 +16,7 @@ if (postgresUrl()) {
   queryBehaviour("postgres");
   childWorkflowBehaviour("postgres");
   updateBehaviour("postgres");
+  localActivityBehaviour("postgres");
 } else {
   describe("engine behaviour on postgres", () => {
     it.skip("skipped: set DATABASE_URL=postgres://... to run the behaviour suite against a real server", () => {});

@@ -9,6 +9,7 @@ import type { HistoryEvent } from "../history/events.ts";
 import { activityCompletedData, type ActivityTaskRef, type ClaimedTask, type RunRecord } from "../store/store.ts";
 import { eventsRecorded, isTerminal } from "../workflow/commands.ts";
 import { replayWorkflowTask, type ReplayOutcome, type WorkflowExecution } from "../workflow/replay.ts";
+import { localActivityExecutor } from "./local-activity.ts";
 import { withDatabaseRetry, type Running, type Worker } from "./worker.ts";
 
 export async function runWorkflowTask(worker: Worker, task: ClaimedTask, running: Running): Promise<void> {
@@ -67,7 +68,8 @@ export async function recordInline(worker: Worker, ref: ActivityTaskRef, resultJ
     atMs: ref.nowMs,
     data: JSON.parse(activityCompletedData(ref.seq, ref.attempt, resultJson)) as unknown,
   } as HistoryEvent;
-  const outcome = await sticky.execution.continueWith([event], ref.nowMs);
+  const info = sticky.execution.runtime.info;
+  const outcome = await sticky.execution.continueWith([event], ref.nowMs, localActivityExecutor(worker, info));
   if (outcome.kind !== "decided") return "notInlined";
   if (running.settled) return "settled";
   const recorded = await worker.inlineSteps.submit({
@@ -108,7 +110,7 @@ async function decide(worker: Worker, task: ClaimedTask, running: Running, ref: 
     if (!loaded) return undefined;
     const onlyResolutionsAndOurs = loaded.events.every((e) => e.type !== "WorkflowTaskFailed" && (e.type !== "WorkflowTaskCompleted" || e.data.workerId === worker.identity));
     if (loaded.run.status === "running" && loaded.run.version === sticky.version && onlyResolutionsAndOurs && loaded.events.length > 0) {
-      const outcome = await sticky.execution.continueWith(loaded.events, ref.nowMs);
+      const outcome = await sticky.execution.continueWith(loaded.events, ref.nowMs, localActivityExecutor(worker, loaded.run));
       if (outcome.kind === "decided") return { outcome, run: loaded.run };
       await failTask(worker, task, running, ref, loaded.run, outcome.error);
       return undefined;
@@ -153,6 +155,7 @@ async function decide(worker: Worker, task: ClaimedTask, running: Running, ref: 
     ...(worker.knownActivityTypes ? { knownActivityTypes: worker.knownActivityTypes } : {}),
     logger: worker.logger,
     ...(worker.settle ? { settle: worker.settle } : {}),
+    runLocalActivities: localActivityExecutor(worker, run),
   });
   if (outcome.kind === "taskFailed") {
     await failTask(worker, task, running, ref, run, outcome.error);

@@ -29,6 +29,8 @@ export type Command =
   /** Markers take no sequence number: a history recorded before the code called patched() has none to shift. */
   | { type: "RecordPatch"; patchId: string }
   | { type: "UpsertSearchAttributes"; attributesJson: string }
+  /** A local activity's outcome, recorded as a marker when it is delivered to the code. */
+  | { type: "RecordLocalActivity"; seq: number; activityType: string; attempt: number; resultJson?: string; failure?: FailureInfo }
   | { type: "AcceptUpdate"; updateId: string }
   | { type: "RejectUpdate"; updateId: string; failure: FailureInfo }
   | { type: "CompleteUpdate"; updateId: string; resultJson: string }
@@ -48,6 +50,7 @@ export const COMMAND_EVENT: Record<Command["type"], EventType> = {
   RequestCancelChild: "ChildWorkflowCancelRequested",
   RecordPatch: "MarkerRecorded",
   UpsertSearchAttributes: "SearchAttributesUpserted",
+  RecordLocalActivity: "MarkerRecorded",
   AcceptUpdate: "WorkflowUpdateAccepted",
   RejectUpdate: "WorkflowUpdateRejected",
   CompleteUpdate: "WorkflowUpdateCompleted",
@@ -95,6 +98,12 @@ export function commandEvent(cmd: Command, nowMs: number): NewEvent {
       return newEvent("ChildWorkflowCancelRequested", { seq: cmd.seq, workflowId: cmd.workflowId });
     case "RecordPatch":
       return newEvent("MarkerRecorded", { marker: "patch", patchId: cmd.patchId });
+    case "RecordLocalActivity": {
+      const fields = { marker: "localActivity", seq: cmd.seq, activityType: cmd.activityType, attempt: cmd.attempt };
+      return cmd.resultJson === undefined
+        ? { type: "MarkerRecorded", dataJson: JSON.stringify({ ...fields, failure: cmd.failure }) }
+        : { type: "MarkerRecorded", dataJson: jsonWithRaw(fields, { result: cmd.resultJson }) };
+    }
     case "UpsertSearchAttributes":
       return { type: "SearchAttributesUpserted", dataJson: jsonWithRaw({}, { attributes: cmd.attributesJson }) };
     case "AcceptUpdate":

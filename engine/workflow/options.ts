@@ -9,6 +9,9 @@ import {
   ACTIVITY_START_TO_CLOSE_MS_DEFAULT,
   ATTEMPTS_MAX,
   LEASE_MS_MIN,
+  LOCAL_ACTIVITY_ATTEMPTS_DEFAULT,
+  LOCAL_ACTIVITY_TIMEOUT_MS_DEFAULT,
+  LOCAL_ACTIVITY_TIMEOUT_MS_MAX,
   RETRY_BACKOFF_COEFFICIENT_DEFAULT,
   RETRY_INITIAL_INTERVAL_MS_DEFAULT,
   RETRY_MAXIMUM_INTERVAL_FACTOR_DEFAULT,
@@ -74,6 +77,25 @@ export function resolveRetryPolicy(policy: RetryPolicy | undefined, field = "ret
     throw new InvalidArgumentError(`invalid ${field}.nonRetryableErrorTypes: expected an array of error type names`, { field: `${field}.nonRetryableErrorTypes` });
   }
   return { initialIntervalMs, backoffCoefficient, maximumIntervalMs, maximumAttempts, nonRetryableErrorTypes: [...types] };
+}
+
+/** ctx.localActivity's options: a short step run inside the workflow task (see LOCAL_ACTIVITY_TIMEOUT_MS_MAX). */
+export interface LocalActivityOptions {
+  /** Longest one attempt may run. Default LOCAL_ACTIVITY_TIMEOUT_MS_DEFAULT, at most LOCAL_ACTIVITY_TIMEOUT_MS_MAX. */
+  startToCloseTimeoutMs?: number;
+  /** As for activities, but maximumAttempts defaults to LOCAL_ACTIVITY_ATTEMPTS_DEFAULT, and no attempt starts past LOCAL_ACTIVITY_BUDGET_MS. */
+  retry?: RetryPolicy;
+}
+
+export interface ResolvedLocalActivityOptions {
+  startToCloseTimeoutMs: number;
+  retry: ResolvedRetryPolicy;
+}
+
+export function resolveLocalActivityOptions(options: LocalActivityOptions | undefined): ResolvedLocalActivityOptions {
+  const o = options ?? {};
+  const startToCloseTimeoutMs = checkInteger(o.startToCloseTimeoutMs ?? LOCAL_ACTIVITY_TIMEOUT_MS_DEFAULT, "startToCloseTimeoutMs", 1, LOCAL_ACTIVITY_TIMEOUT_MS_MAX);
+  return { startToCloseTimeoutMs, retry: resolveRetryPolicy({ maximumAttempts: LOCAL_ACTIVITY_ATTEMPTS_DEFAULT, ...o.retry }) };
 }
 
 export function resolveActivityOptions(options: ActivityOptions | undefined, defaultQueue: string): ResolvedActivityOptions {

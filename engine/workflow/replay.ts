@@ -22,7 +22,7 @@ import { NonDeterminismError, type FailureInfo, type RatchetError } from "../err
 import { COMMAND_EVENT_TYPES, RESOLUTION_EVENT_TYPES, type EventOf, type HistoryEvent } from "../history/events.ts";
 import type { Logger } from "../ports/logger.ts";
 import { COMMAND_EVENT, type Command } from "./commands.ts";
-import { WorkflowRuntime, type RecordedDecisions } from "./runtime.ts";
+import { WorkflowRuntime, type LocalActivityRequest, type LocalOutcome, type RecordedDecisions } from "./runtime.ts";
 import { settle } from "./settle.ts";
 import type { WorkflowFunction, WorkflowInfo } from "./types.ts";
 
@@ -41,6 +41,35 @@ export interface ReplayInput {
    * event of its own scheduler, so it knows when the code is done.
    */
   settle?: () => Promise<void>;
+  /**
+   * Runs the local activities the live activation's code asks for (the worker
+   * passes one); without it they stay pending. Replayed activations never
+   * run them: their recorded markers answer.
+   */
+  runLocalActivities?: LocalActivityExecutor;
+}
+
+/** Runs local activity requests; resolves with one outcome per request, in order. */
+export type LocalActivityExecutor = (requests: readonly LocalActivityRequest[]) => Promise<LocalOutcome[]>;
+
+/**
+ * Deliver local activity outcomes until the code asks for no more: each
+ * batch of requests is answered (by `answer`: the executor live, the
+ * recorded markers on replay), then delivered one at a time in sequence
+ * order, the code running on after each — the same order live and replayed.
+ */
+async function settleLocalActivities(runtime: WorkflowRuntime, settleFn: () => Promise<void>, answer: ((requests: readonly LocalActivityRequest[]) => Promise<LocalOutcome[]>) | undefined): Promise<void> {
+  for (;;) {
+    if (!answer || runtime.fatal || runtime.terminal) return;
+    const requests = runtime.takeLocalRequests();
+    if (requests.length === 0) return;
+    const outcomes = await answer(requests);
+    for (const [i, request] of requests.entries()) {
+      runtime.resolveLocal(request, outcomes[i]!);
+      await settleFn();
+      if (runtime.fatal) return;
+    }
+  }
 }
 
 export type ReplayOutcome =
@@ -79,12 +108,13 @@ export class WorkflowExecution {
    * hold this execution's own recorded decisions), and return the commands
    * the code issues.
    */
-  async continueWith(events: readonly HistoryEvent[], nowMs: number): Promise<ReplayOutcome> {
+  async continueWith(events: readonly HistoryEvent[], nowMs: number, runLocal?: LocalActivityExecutor): Promise<ReplayOutcome> {
     assert(!this.finished, "continuing a finished workflow execution");
     const last = events.at(-1)?.eventId ?? this.processedUpTo;
     this.runtime.beginActivation(nowMs, false, last);
     for (const event of events) if (event.eventId > this.processedUpTo && RESOLUTION_EVENT_TYPES.has(event.type)) this.runtime.deliver(event);
     await this.settleFn();
+    await settleLocalActivities(this.runtime, this.settleFn, runLocal);
     if (this.runtime.fatal) {
       this.terminated = true;
       return { kind: "taskFailed", error: this.runtime.fatal };
@@ -143,6 +173,8 @@ export async function replayWorkflowTask(input: ReplayInput): Promise<ReplayOutc
     if (k === 0) runtime.start(input.fn, started.data.input);
     for (const event of activation.events) runtime.deliver(event);
     await (input.settle ?? settle)();
+    const recorded = activation.recorded;
+    await settleLocalActivities(runtime, input.settle ?? settle, recorded === undefined ? input.runLocalActivities : (requests) => Promise.resolve(recordedOutcomes(requests, recordedDecisions(recorded), input.info, runtime)));
     if (runtime.fatal) return { kind: "taskFailed", error: runtime.fatal };
     const issued = runtime.takeCommands();
     if (activation.recorded === undefined) {
@@ -155,16 +187,35 @@ export async function replayWorkflowTask(input: ReplayInput): Promise<ReplayOutc
   throw new Error("unreachable: the last activation is always live");
 }
 
+/** A replayed activation's local activity outcomes, from its markers; one the code asks for that it lacks is non-determinism. */
+function recordedOutcomes(requests: readonly LocalActivityRequest[], recorded: RecordedDecisions, info: WorkflowInfo, runtime: WorkflowRuntime): LocalOutcome[] {
+  return requests.map((r) => {
+    const outcome = recorded.localActivities.get(r.seq);
+    if (outcome) return outcome;
+    runtime.fatal ??= new NonDeterminismError(`replaying the workflow code ran local activity ${r.activityType} (seq ${r.seq}), which the history does not record`, {
+      workflowId: info.workflowId,
+      runId: info.runId,
+      seq: r.seq,
+    });
+    return { attempt: 0, failure: { type: "NonDeterminismError", message: "not recorded" } };
+  });
+}
+
 /** What a replayed activation recorded that the code must follow rather than decide again: patches taken, updates accepted or rejected. */
 function recordedDecisions(recorded: HistoryEvent[] | undefined): RecordedDecisions {
   const patches = new Set<string>();
   const updates = new Map<string, { accepted: true } | { accepted: false; failure: FailureInfo }>();
+  const localActivities = new Map<number, LocalOutcome>();
   for (const e of recorded ?? []) {
     if (e.type === "MarkerRecorded" && e.data.marker === "patch") patches.add(e.data.patchId);
+    if (e.type === "MarkerRecorded" && e.data.marker === "localActivity") {
+      const d = e.data;
+      localActivities.set(d.seq, d.failure === undefined ? { attempt: d.attempt, resultJson: JSON.stringify(d.result ?? null) } : { attempt: d.attempt, failure: d.failure });
+    }
     if (e.type === "WorkflowUpdateAccepted") updates.set(e.data.updateId, { accepted: true });
     if (e.type === "WorkflowUpdateRejected") updates.set(e.data.updateId, { accepted: false, failure: e.data.failure });
   }
-  return { patches, updates };
+  return { patches, updates, localActivities };
 }
 
 function describeCommand(c: Command): string {
@@ -180,6 +231,8 @@ function describeCommand(c: Command): string {
       return `StartChildWorkflow(seq ${c.seq}, ${c.workflowType}, ${JSON.stringify(c.workflowId)})`;
     case "RecordPatch":
       return `RecordPatch(${JSON.stringify(c.patchId)})`;
+    case "RecordLocalActivity":
+      return `RecordLocalActivity(seq ${c.seq}, ${c.activityType})`;
     case "AcceptUpdate":
     case "RejectUpdate":
     case "CompleteUpdate":
@@ -202,7 +255,9 @@ function describeEvent(e: HistoryEvent): string {
     case "ChildWorkflowInitiated":
       return `${e.type}(seq ${e.data.seq}, ${e.data.workflowType}, ${JSON.stringify(e.data.workflowId)}) at event ${e.eventId}`;
     case "MarkerRecorded":
-      return `${e.type}(${e.data.marker} ${JSON.stringify(e.data.patchId)}) at event ${e.eventId}`;
+      return e.data.marker === "patch"
+        ? `${e.type}(patch ${JSON.stringify(e.data.patchId)}) at event ${e.eventId}`
+        : `${e.type}(localActivity seq ${e.data.seq}, ${e.data.activityType}) at event ${e.eventId}`;
     case "WorkflowUpdateAccepted":
     case "WorkflowUpdateRejected":
     case "WorkflowUpdateCompleted":
@@ -229,6 +284,8 @@ function sameCommand(c: Command, e: HistoryEvent): boolean {
       return e.type === "ChildWorkflowCancelRequested" && e.data.seq === c.seq;
     case "UpsertSearchAttributes":
       return e.type === "SearchAttributesUpserted";
+    case "RecordLocalActivity":
+      return e.type === "MarkerRecorded" && e.data.marker === "localActivity" && e.data.seq === c.seq && e.data.activityType === c.activityType;
     case "RecordPatch":
       return e.type === "MarkerRecorded" && e.data.marker === "patch" && e.data.patchId === c.patchId;
     case "AcceptUpdate":
@@ -252,7 +309,7 @@ function compareCommands(issued: Command[], recorded: HistoryEvent[], info: Work
   for (let i = 0, j = 0; i < issued.length || j < recorded.length; i++, j++) {
     const c = issued[i];
     let e = recorded[j];
-    while (e?.type === "MarkerRecorded" && !(c && sameCommand(c, e))) e = recorded[++j];
+    while (e?.type === "MarkerRecorded" && e.data.marker === "patch" && !(c && sameCommand(c, e))) e = recorded[++j];
     if (!c && !e) return undefined;
     const ids = { workflowId: info.workflowId, runId: info.runId, workflowTaskEventId: boundaryEventId };
     if (c && e && sameCommand(c, e)) continue;

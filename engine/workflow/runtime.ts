@@ -28,7 +28,7 @@ import type { Logger } from "../ports/logger.ts";
 import { uuidV7 } from "../ports/random.ts";
 import { SeededRandom } from "../ports/seeded-random.ts";
 import { isTerminal, type Command } from "./commands.ts";
-import { resolveActivityOptions, type ActivityOptions } from "./options.ts";
+import { resolveActivityOptions, resolveLocalActivityOptions, type ActivityOptions, type LocalActivityOptions, type ResolvedLocalActivityOptions } from "./options.ts";
 import type {
   ActivityMap,
   ActivityStubs,
@@ -75,7 +75,26 @@ interface PendingChild {
   rejectResult: (err: Error) => void;
 }
 
-type Pending = PendingActivity | PendingTimer | PendingChild;
+/** A local activity the code awaits: answered within the same workflow task (replay.ts settleLocalActivities). */
+interface PendingLocal {
+  kind: "local";
+  activityType: string;
+  resolve: (value: unknown) => void;
+  reject: (err: Error) => void;
+}
+
+/** What the code asked a local activity to do. */
+export interface LocalActivityRequest {
+  seq: number;
+  activityType: string;
+  input: unknown;
+  options: ResolvedLocalActivityOptions;
+}
+
+/** How it went: the result as JSON text, or the last attempt's failure; `attempt` is the attempts made. */
+export type LocalOutcome = { attempt: number; resultJson: string; failure?: undefined } | { attempt: number; failure: FailureInfo; resultJson?: undefined };
+
+type Pending = PendingActivity | PendingTimer | PendingChild | PendingLocal;
 
 interface UpdateHandler {
   handler: (args: unknown) => unknown;
@@ -86,9 +105,10 @@ interface UpdateHandler {
 export interface RecordedDecisions {
   patches: ReadonlySet<string>;
   updates: ReadonlyMap<string, { accepted: true } | { accepted: false; failure: FailureInfo }>;
+  localActivities: ReadonlyMap<number, LocalOutcome>;
 }
 
-const NOTHING_RECORDED: RecordedDecisions = { patches: new Set(), updates: new Map() };
+const NOTHING_RECORDED: RecordedDecisions = { patches: new Set(), updates: new Map(), localActivities: new Map() };
 
 export class WorkflowRuntime implements WorkflowContext {
   /** Set when the task must fail rather than decide (non-determinism, unknown activity type). */
@@ -108,6 +128,7 @@ export class WorkflowRuntime implements WorkflowContext {
   /** What the replayed activation recorded: patch markers, update acceptances and rejections (empty when live). */
   private recorded: RecordedDecisions = NOTHING_RECORDED;
   private readonly updateHandlers = new Map<string, UpdateHandler>();
+  private localRequests: LocalActivityRequest[] = [];
   private readonly prng: SeededRandom;
   private nowMs = 0;
   private historyEvents = 0;
@@ -377,6 +398,40 @@ export class WorkflowRuntime implements WorkflowContext {
     return handle.result();
   }
 
+  localActivity<T = unknown>(activityType: string, input?: unknown, options?: LocalActivityOptions): Promise<T> {
+    this.guard();
+    checkTypeName(activityType, "activityType");
+    const resolved = resolveLocalActivityOptions(options);
+    const inputJson = encodePayload(input, `input of local activity ${activityType}`);
+    const seq = this.nextSeq();
+    this.localRequests.push({ seq, activityType, input: JSON.parse(inputJson) as unknown, options: resolved });
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(seq, { kind: "local", activityType, resolve: resolve as (v: unknown) => void, reject });
+    });
+  }
+
+  /** The local activities asked for since the last call and still awaited (replay.ts answers them). */
+  takeLocalRequests(): LocalActivityRequest[] {
+    const taken = this.localRequests.filter((r) => this.pending.get(r.seq)?.kind === "local");
+    this.localRequests = [];
+    return taken;
+  }
+
+  /** Deliver a local activity's outcome: its marker is recorded here, where the code sees it. */
+  resolveLocal(request: LocalActivityRequest, outcome: LocalOutcome): void {
+    const p = this.pending.get(request.seq);
+    if (!p || p.kind !== "local") return; // cancelled meanwhile: its outcome is dropped, as a cancelled activity's is
+    this.pending.delete(request.seq);
+    const marker = { type: "RecordLocalActivity", seq: request.seq, activityType: request.activityType, attempt: outcome.attempt } as const;
+    if (outcome.failure === undefined) {
+      this.commands.push({ ...marker, resultJson: outcome.resultJson });
+      p.resolve(JSON.parse(outcome.resultJson));
+    } else {
+      this.commands.push({ ...marker, failure: outcome.failure });
+      p.reject(new ActivityFailure(request.activityType, request.seq, outcome.attempt, fromFailureInfo(outcome.failure)));
+    }
+  }
+
   sleep(ms: number): Promise<void> {
     this.guard();
     const durationMs = checkDuration(ms, "sleep duration");
@@ -555,6 +610,13 @@ export class WorkflowRuntime implements WorkflowContext {
     this.cancelled = true;
     const rejections: Array<(err: Error) => void> = [];
     for (const [seq, p] of [...this.pending.entries()].sort((a, b) => a[0] - b[0])) {
+      if (p.kind === "local") {
+        // Nothing was scheduled: it is simply no longer awaited.
+        this.pending.delete(seq);
+        this.cancelledSeqs.add(seq);
+        rejections.push(p.reject);
+        continue;
+      }
       if (p.kind === "child") {
         this.commands.push({ type: "RequestCancelChild", seq, workflowId: p.workflowId });
         continue;

@@ -8,7 +8,7 @@
  */
 import type { SqlSession } from "../db/driver.ts";
 import type { ParentClosePolicy, ParentRef } from "../history/events.ts";
-import type { ActivityOptions } from "./options.ts";
+import type { ActivityOptions, LocalActivityOptions } from "./options.ts";
 
 export interface WorkflowInfo {
   workflowId: string;
@@ -30,6 +30,18 @@ export interface WorkflowContext {
 
   /** Schedule an activity and await its result. It rejects with ActivityFailure when the activity fails for good. */
   activity<T = unknown>(activityType: string, input?: unknown, options?: ActivityOptions): Promise<T>;
+  /**
+   * A local activity (Temporal's): a short step run by the worker that runs
+   * this workflow task, inside it — no task row, no queue, no second
+   * transaction — recorded as a MarkerRecorded with the task's decisions, so
+   * replay reads its result rather than running it again. Like an activity
+   * it runs at least once (a task that loses its lease runs it again
+   * elsewhere); unlike one it must be short (LOCAL_ACTIVITY_TIMEOUT_MS_MAX)
+   * and retries only within LOCAL_ACTIVITY_BUDGET_MS. Rejects with
+   * ActivityFailure after its last attempt. Any registered activity function
+   * can run locally (not transactional ones).
+   */
+  localActivity<T = unknown>(activityType: string, input?: unknown, options?: LocalActivityOptions): Promise<T>;
   /** Typed proxy: `const { charge } = ctx.activities<typeof activities>({ startToCloseTimeoutMs: 5000 })`. */
   activities<A extends ActivityMap>(options?: ActivityOptions): ActivityStubs<A>;
   /** A durable timer: nothing is held while it waits. */
