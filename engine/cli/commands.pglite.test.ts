@@ -230,6 +230,32 @@ describe("replay", () => {
   });
 });
 
+describe("list and count", () => {
+  it("list finds runs by type and status, newest first, a page at a time; count agrees; bad filters are exit 2", async () => {
+    await drain();
+    const greets = await runCli(["list", ...db, "--type", "greet", "--json"]);
+    expect(greets.code, greets.stderr).toBe(EXIT.ok);
+    const page = jsonOf(greets) as { workflows: Array<{ workflowId: string; workflowType: string; createdAtMs: number }>; nextPageToken: string | null };
+    expect(page.workflows.map((w) => w.workflowId)).toContain("order-1");
+    expect(page.workflows.every((w) => w.workflowType === "greet")).toBe(true);
+    const times = page.workflows.map((w) => w.createdAtMs);
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    const counted = await runCli(["count", ...db, "--type", "greet", "--json"]);
+    expect(jsonOf(counted)).toEqual({ count: page.workflows.length });
+
+    const first = jsonOf(await runCli(["list", ...db, "--page-size", "1", "--json"])) as { workflows: Array<{ runId: string }>; nextPageToken: string };
+    const second = jsonOf(await runCli(["list", ...db, "--page-size", "1", "--page-token", first.nextPageToken, "--json"])) as { workflows: Array<{ runId: string }> };
+    expect(second.workflows[0]!.runId).not.toBe(first.workflows[0]!.runId);
+    const human = await runCli(["list", ...db, "--status", "completed", "--type", "greet"]);
+    expect(human.stdout).toMatch(/completed +greet {2}order-1 {2}\(run /);
+
+    for (const bad of [["--status", "sleeping"], ["--attr", "novalue"], ["--since", "yesterday"], ["--page-size", "0"]]) {
+      expect((await runCli(["list", ...db, ...bad])).code, bad.join(" ")).toBe(EXIT.badInput);
+    }
+    expect(jsonOf(await runCli(["count", ...db, "--attr", "customer=nobody", "--json"]))).toEqual({ count: 0 });
+  });
+});
+
 describe("failures", () => {
   it("a failed workflow: result exits 1 and prints the recorded failure", async () => {
     const started = await runCli(["start", "alwaysFails", "--id", "fails-1", ...queue, ...db, "--wait", "--timeout-ms", "0", "--json"]);

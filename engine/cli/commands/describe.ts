@@ -17,7 +17,8 @@ export const describeCommand: CommandSpec = {
     ' "workflowTask" (null | {"state": "pending"|"running"|"backingOff", "attempt", "visibleAtMs"}),\n' +
     ' "pendingActivities": [{"seq", "activityType", "taskQueue", "state": "scheduled"|"started"|"backingOff", "attempt", "maximumAttempts",\n' +
     '                        "nextAttemptAtMs", "leaseExpiresAtMs", "lastFailure", "heartbeatDetails"}],\n' +
-    ' "pendingTimers": [{"seq", "fireAtMs"}]}   (the engine\'s WorkflowDescription; times are epoch milliseconds)',
+    ' "pendingTimers": [{"seq", "fireAtMs"}], "searchAttributes" (null | {...}), "parent"? (a child\'s parent: {"workflowId", "runId", "seq", "closePolicy"}),\n' +
+    ' "children": [{"workflowId", "runId", "workflowType", "status", "parentClosePolicy"}]}   (the engine\'s WorkflowDescription; times are epoch milliseconds)',
   async run(ctx) {
     const [workflowId] = workflowArgs("describe", ctx.flags, ["workflowId"]);
     const description = await withClient(ctx, (client) => client.describe(workflowId, runIdFlag(ctx.flags)));

@@ -3,6 +3,7 @@ import type { CommandSpec } from "../command.ts";
 import { cancelCommand } from "./cancel.ts";
 import { describeCommand } from "./describe.ts";
 import { historyCommand } from "./history.ts";
+import { countCommand, listCommand } from "./list.ts";
 import { migrateCommand } from "./migrate.ts";
 import { replayCommand } from "./replay.ts";
 import { resultCommand } from "./result.ts";
@@ -21,6 +22,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   cancelCommand,
   terminateCommand,
   resultCommand,
+  listCommand,
+  countCommand,
   replayCommand,
 ];
 
