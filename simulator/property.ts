@@ -100,12 +100,18 @@ export interface PropertyOptions {
 
 /** Search; on a failure, shrink it, write it as a scenario file, and return it (null when every run passed). */
 export async function searchForFailure(options: PropertyOptions): Promise<PropertyFailure | null> {
+  // The time limit returns from fc.check without waiting for the run in flight, which goes on using the one
+  // PGlite instance: the re-run below must wait for it, or both reset and write the same schema at once.
+  let inFlight: Promise<unknown> = Promise.resolve();
   const property = fc.asyncProperty(scenarioArbitrary, async (raw) => {
     const scenario: Scenario = parseScenario(raw, "generated");
-    const { result } = await runScenario(scenario, { pglite: options.pglite, mutant: options.mutant ?? null });
+    const run = runScenario(scenario, { pglite: options.pglite, mutant: options.mutant ?? null });
+    inFlight = run.catch(() => undefined);
+    const { result } = await run;
     return result.violations.length === 0;
   });
   const details = await fc.check(property, { numRuns: options.numRuns, seed: options.seed, plugins: [fc.interruptAfterTimeLimit(options.timeLimitMs)] });
+  await inFlight;
   if (!details.failed || details.counterexample === null) return null;
   const counterexample = (details.counterexample as unknown as [Record<string, unknown>])[0];
   // Re-run the shrunk case so the violations reported are its own.
