@@ -12,8 +12,8 @@ import type { FailureInfo, HistoryEvent, RunStatus, WorkerObservation } from "..
 // ---------------------------------------------------------------------------
 // Scenarios: the file format (scenarios/*.json) is the contract. Extend it, don't break it.
 
-export type WorkloadShape = "linear" | "saga" | "fanout" | "timer" | "signal" | "chain";
-export const WORKLOAD_SHAPES: readonly WorkloadShape[] = ["linear", "saga", "fanout", "timer", "signal", "chain"];
+export type WorkloadShape = "linear" | "saga" | "fanout" | "timer" | "signal" | "chain" | "child";
+export const WORKLOAD_SHAPES: readonly WorkloadShape[] = ["linear", "saga", "fanout", "timer", "signal", "chain", "child"];
 
 export interface WorkloadSpec {
   /** Workflows the driver starts. */
@@ -212,6 +212,7 @@ export type CheckName =
   | "history-contiguous-append-only"
   | "lease-tokens-increase"
   | "continue-as-new-chain"
+  | "child-workflow-linkage"
   | "start-idempotent"
   | "termination-final"
   | "query-reflects-history"

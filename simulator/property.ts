@@ -62,15 +62,17 @@ export const scenarioArbitrary: fc.Arbitrary<Record<string, unknown>> = fc.integ
         chain: fc.integer({ min: 0, max: WEIGHT_MAX }),
       }),
       faults: fc.array(faultArbitrary(workers), { maxLength: FAULTS_MAX }),
+      // Drawn last, so adding the shape left every earlier draw (the fault plans above) as it was for a given fast-check seed.
+      child: fc.integer({ min: 0, max: WEIGHT_MAX }),
     })
-    .filter(({ mix }) => Object.values(mix).some((w) => w > 0))
-    .map(({ seed, workflows, mix, faults }) => ({
+    .filter(({ mix, child }) => child > 0 || Object.values(mix).some((w) => w > 0))
+    .map(({ seed, workflows, mix, faults, child }) => ({
       name: "generated",
       description: "drawn by the property test",
       seed,
       durationMs: GENERATED_DURATION_MS,
       workers,
-      workload: { workflows, startsPerSecond: 1, mix },
+      workload: { workflows, startsPerSecond: 1, mix: { ...mix, child } },
       faults,
       liveness: { healAtMs: GENERATED_HEAL_AT_MS, withinMs: GENERATED_WITHIN_MS },
     })),

@@ -5,6 +5,7 @@
  */
 import { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parentOf } from "./checkers/record-index.ts";
 import { runScenario } from "./run.ts";
 import { smallScenario } from "./testing/small-scenario.ts";
 
@@ -61,6 +62,11 @@ describe("runScenario", () => {
     const continued = record.finalRuns.filter((r) => r.status === "continuedAsNew");
     expect(result.workflows.continuedAsNew).toBe(continued.length);
     expect(continued.length).toBeGreaterThan(0);
+    // Child-shape parents started children: runs the driver never started, each naming its parent's run.
+    const children = record.finalRuns.filter((r) => parentOf(r) !== undefined);
+    expect(children.length).toBeGreaterThan(0);
+    const runIds = new Set(record.finalRuns.map((r) => r.runId));
+    for (const child of children) expect(runIds.has(parentOf(child)!.runId)).toBe(true);
     expect(result.activities.recorded).toBeGreaterThan(0);
     expect(result.activities.attempts).toBeGreaterThanOrEqual(result.activities.recorded);
     // The faults run through the inline-decisions path too, not only through workflow tasks.

@@ -20,6 +20,7 @@ const CHECK_NAMES = Object.keys({
   "history-contiguous-append-only": true,
   "lease-tokens-increase": true,
   "continue-as-new-chain": true,
+  "child-workflow-linkage": true,
   "start-idempotent": true,
   "termination-final": true,
   "query-reflects-history": true,

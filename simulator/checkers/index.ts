@@ -7,6 +7,7 @@
  */
 import type { CheckName, Checker, SimRecord, Violation } from "../model.ts";
 import { activityAttemptedAtLeastOnce } from "./activity-attempted-at-least-once.ts";
+import { childWorkflowLinkage } from "./child-workflow-linkage.ts";
 import { continueAsNewChain } from "./continue-as-new-chain.ts";
 import { effectExactlyOncePerCompletion } from "./effect-exactly-once-per-completion.ts";
 import { historyContiguousAppendOnly } from "./history-contiguous-append-only.ts";
@@ -21,6 +22,7 @@ import { terminationFinal } from "./termination-final.ts";
 export { digestEvent, EVENT_DIGEST_HEX_CHARS } from "./history-contiguous-append-only.ts";
 export {
   activityAttemptedAtLeastOnce,
+  childWorkflowLinkage,
   continueAsNewChain,
   effectExactlyOncePerCompletion,
   historyContiguousAppendOnly,
@@ -92,8 +94,14 @@ export const ALL_CHECKERS: readonly CheckerEntry[] = [
     check: continueAsNewChain,
   },
   {
+    name: "child-workflow-linkage",
+    description:
+      "a child started as its parent asked and names that parent; a parent hears exactly how its child's last run closed; after the heal, closes are delivered and a closed parent's policy ends its children",
+    check: childWorkflowLinkage,
+  },
+  {
     name: "terminal-after-heal",
-    description: "every accepted workflow's run is closed by the end of the liveness phase",
+    description: "every accepted workflow's run (its chain's last, and its children's) is closed by the end of the liveness phase",
     check: terminalAfterHeal,
   },
 ];

@@ -7,10 +7,13 @@
  *    start() returned, of the same workflow id, with a history that begins
  *    with WorkflowStarted naming that workflow id;
  * 2. every run in finalRuns is explained by a start of its workflow id with
- *    outcome "ok" or "info" that names that run (or names no run), or by
+ *    outcome "ok" or "info" that names that run (or names no run), by
  *    continue-as-new: its WorkflowStarted names a run of the same workflow
  *    id whose last event, WorkflowContinuedAsNew, names it back (whether
- *    that chain is sound is continue-as-new-chain's to check).
+ *    that chain is sound is continue-as-new-chain's to check), or by a
+ *    parent: its WorkflowStarted names a parent run whose
+ *    ChildWorkflowInitiated of that seq names this run and workflow id
+ *    (whether the child started as asked is child-workflow-linkage's).
  *
  * Why it is sound (no violation on a correct engine): start() returns only
  * after one transaction committed the run row, its WorkflowStarted event and
@@ -19,12 +22,14 @@
  * reply was lost) may or may not have committed, so it is never required, but
  * it may explain a run. A "fail" start was refused without committing (the
  * recorder's contract, as in Jepsen: "fail" means it certainly did not
- * happen), and the client and continue-as-new are the only code that
- * creates runs, so a run that neither explains came from nowhere.
+ * happen), and the client, continue-as-new and a parent's decision to start
+ * a child (which commits the child's run with ChildWorkflowInitiated naming
+ * it) are the only code that creates runs, so a run that none explains came
+ * from nowhere.
  */
 import type { CheckName, Checker, FinalRun, SimRecord, StartRecord, Violation } from "../model.ts";
 import { describeEvent, listOf } from "./evidence.ts";
-import { continuedAsOf, continuedFromOf, groupBy, runOfStart, runsById } from "./record-index.ts";
+import { childInitiatedAt, continuedAsOf, continuedFromOf, groupBy, parentOf, runOfStart, runsById } from "./record-index.ts";
 
 const CHECK: CheckName = "no-accepted-workflow-lost";
 
@@ -34,7 +39,9 @@ export const noAcceptedWorkflowLost: Checker = (record) => {
   const accepted = record.starts.filter((start) => start.outcome === "ok");
   return [
     ...accepted.flatMap((start) => acceptedStartLost(start, runs, record)),
-    ...record.finalRuns.filter((run) => !continuedByPredecessor(run, runs)).flatMap((run) => runUnexplained(run, startsOf.get(run.workflowId) ?? [])),
+    ...record.finalRuns
+      .filter((run) => !continuedByPredecessor(run, runs) && !startedByParent(run, runs))
+      .flatMap((run) => runUnexplained(run, startsOf.get(run.workflowId) ?? [])),
   ];
 };
 
@@ -80,6 +87,14 @@ function continuedByPredecessor(run: FinalRun, runs: ReadonlyMap<string, FinalRu
   const from = continuedFromOf(run);
   const predecessor = from === undefined ? undefined : runs.get(from);
   return predecessor !== undefined && predecessor.workflowId === run.workflowId && continuedAsOf(predecessor) === run.runId;
+}
+
+/** Whether `run` is a child's run that its parent's ChildWorkflowInitiated names (a child's continued runs are continuedByPredecessor's). */
+function startedByParent(run: FinalRun, runs: ReadonlyMap<string, FinalRun>): boolean {
+  const parent = parentOf(run);
+  const parentRun = parent === undefined ? undefined : runs.get(parent.runId);
+  const initiated = parentRun === undefined ? undefined : childInitiatedAt(parentRun, parent!.seq);
+  return initiated !== undefined && initiated.data.runId === run.runId && initiated.data.workflowId === run.workflowId;
 }
 
 /** `starts`: every start of the run's workflow id. */

@@ -1,10 +1,11 @@
 /**
  * Lookups over a recorded run that several checkers share: grouping, runs by
  * id, the workflow a run belongs to, the run an accepted start created, the
- * activity and timer steps of a history, and worker observations by type.
+ * runs a continue-as-new or a child start carried on to, the activity and
+ * timer steps of a history, and worker observations by type.
  * All pure functions of the record; none of them judges anything.
  */
-import type { EventType, HistoryEvent, WorkerObservation } from "../../engine/index.ts";
+import type { EventType, HistoryEvent, ParentRef, WorkerObservation } from "../../engine/index.ts";
 import type { FinalRun, ObservationRecord, SimRecord, StartRecord } from "../model.ts";
 
 /** Shown where a violation must name a workflow but nothing in the record says which one. */
@@ -73,18 +74,63 @@ export function chainFrom(run: FinalRun, runs: ReadonlyMap<string, FinalRun>): F
   return chain;
 }
 
+/** The parent a child workflow's run names in its WorkflowStarted (kept along a continue-as-new chain); undefined for any other run. */
+export function parentOf(run: FinalRun): ParentRef | undefined {
+  const first = run.history[0];
+  return first?.type === "WorkflowStarted" ? first.data.parent : undefined;
+}
+
+export type ChildInitiatedEvent = Extract<HistoryEvent, { type: "ChildWorkflowInitiated" }>;
+
+/** A parent's decision to start a child, and whether its history says the start failed (the child's id was taken). */
+export interface ChildInitiation {
+  initiated: ChildInitiatedEvent;
+  startFailed: boolean;
+}
+
+/** The children a run decided to start, in history order. */
+export function childInitiationsOf(run: FinalRun): ChildInitiation[] {
+  const failed = new Set(run.history.flatMap((e) => (e.type === "ChildWorkflowStartFailed" ? [e.data.seq] : [])));
+  return run.history.flatMap((e) => (e.type === "ChildWorkflowInitiated" ? [{ initiated: e, startFailed: failed.has(e.data.seq) }] : []));
+}
+
+/** The ChildWorkflowInitiated of `seq` in `parent`'s history, if any. */
+export function childInitiatedAt(parent: FinalRun, seq: number): ChildInitiatedEvent | undefined {
+  return parent.history.find((e): e is ChildInitiatedEvent => e.type === "ChildWorkflowInitiated" && e.data.seq === seq);
+}
+
+/** The runs of the child an initiation started, its continue-as-new chain whole as far as it is in `runs`; none if the start failed or the run is missing. */
+export function childChainOf(initiation: ChildInitiation, runs: ReadonlyMap<string, FinalRun>): FinalRun[] {
+  const first = initiation.startFailed ? undefined : runs.get(initiation.initiated.data.runId);
+  return first ? chainFrom(first, runs) : [];
+}
+
+/** The runs of every child `run` started, each child's chain whole (see childChainOf). */
+export function childRunsOf(run: FinalRun, runs: ReadonlyMap<string, FinalRun>): FinalRun[] {
+  return childInitiationsOf(run).flatMap((initiation) => childChainOf(initiation, runs));
+}
+
 /**
  * Every distinct run that a start with outcome "ok" created (two starts may
- * share one run: useExisting), and the runs that continued it as new.
+ * share one run: useExisting), the runs that continued it as new, and the
+ * runs of the child workflows any of these started (and theirs, and so on).
  */
 export function acceptedRuns(record: SimRecord): FinalRun[] {
   const runs = runsById(record);
   const accepted = new Map<string, FinalRun>();
+  const toVisit: FinalRun[] = [];
+  const add = (r: FinalRun) => {
+    if (accepted.has(r.runId)) return;
+    accepted.set(r.runId, r);
+    toVisit.push(r);
+  };
   for (const start of record.starts) {
     if (start.outcome !== "ok") continue;
     const run = runOfStart(start, runs, record.finalRuns);
-    if (run) for (const r of chainFrom(run, runs)) accepted.set(r.runId, r);
+    if (run) chainFrom(run, runs).forEach(add);
   }
+  // Each run is visited once (accepted holds it before it is queued), so this ends within finalRuns.length steps.
+  for (let next = toVisit.pop(); next !== undefined; next = toVisit.pop()) childRunsOf(next, runs).forEach(add);
   return [...accepted.values()];
 }
 

@@ -2,12 +2,13 @@
  * terminal-after-heal: once every fault has healed, every accepted workflow
  * finishes within the liveness bound.
  *
- * Asserts: every run that a start with outcome "ok" created is no longer
- * running at the liveness deadline, healAtMs + liveness.withinMs. The
- * recorder reads which runs are open at exactly that instant
- * (`openAtDeadline`); if that read failed, the final status (read at the end
- * of the run, which may be later) stands in. A violation shows why
- * the run may be stuck: its last events, its workflow task failure (a
+ * Asserts: every run that a start with outcome "ok" created, every run that
+ * carried such a workflow on (continue-as-new), and every run of a child
+ * workflow one of these started, is no longer running at the liveness
+ * deadline, healAtMs + liveness.withinMs. The recorder reads which runs are
+ * open at exactly that instant (`openAtDeadline`); if that read failed, the
+ * final status (read at the end of the run, which may be later) stands in.
+ * A violation shows why the run may be stuck: its last events, its workflow task failure (a
  * non-determinism error, an unknown type), every step still pending with how
  * often it was claimed (a step claimed and then never again points at a lost
  * task), and the signals sent to the workflow.
@@ -15,7 +16,11 @@
  * Why it is sound, given the bound: after healAtMs nothing interferes, every
  * pending task is claimable once its lease lapses (no reaper needed: README,
  * Guarantees 3), and every workload waits on nothing the driver does not
- * deliver. The bound itself is the scenario's promise, not the engine's: a
+ * deliver (a child shape's children run activities, or, a sidecar, wait
+ * for the parent's close to end them; a parent waits for its children, whose
+ * closes are delivered to it as tasks of its own, and its close reaches its
+ * children as a task too: one more task to run within the bound).
+ * The bound itself is the scenario's promise, not the engine's: a
  * skewed clock can leave leases up to its offset in the future at heal time,
  * so withinMs must exceed the largest skew plus the longest lease. Runs that
  * only an ambiguous ("info") start created are not held to it: the driver

@@ -6,18 +6,22 @@
  * 1. the run each acknowledged ("ok") termination names is terminated, with
  *    WorkflowTerminated as its last event — nothing recorded after it;
  * 2. every terminated run is one a termination of its workflow id may have
- *    ended: an acknowledged one naming it, or one whose reply was lost.
+ *    ended: an acknowledged one naming it, or one whose reply was lost; or
+ *    a child's run whose parent run has closed and had started it with
+ *    parentClosePolicy terminate (its ChildWorkflowInitiated says so).
  *
  * Why it is sound (no violation on a correct engine): terminate locks the
  * running run, appends WorkflowTerminated, closes it and deletes its tasks in
  * one transaction (README, Termination); everything else that writes to a
  * run first locks it and checks it is running, or is fenced by a lease its
  * task no longer has. The driver is the only caller of terminate, and it
- * never starts with idConflictPolicy terminateExisting.
+ * never starts with idConflictPolicy terminateExisting; the engine itself
+ * terminates only the running children of a closed parent whose policy is
+ * terminate (README, Child workflows).
  */
-import type { CheckName, Checker, Violation } from "../model.ts";
+import type { CheckName, Checker, FinalRun, Violation } from "../model.ts";
 import { describeLastEvents } from "./evidence.ts";
-import { groupBy, runsById } from "./record-index.ts";
+import { childInitiatedAt, groupBy, parentOf, runsById } from "./record-index.ts";
 
 const CHECK: CheckName = "termination-final";
 
@@ -44,6 +48,7 @@ export const terminationFinal: Checker = (record) => {
     if (run.status !== "terminated") continue;
     const tries = terminationsOf.get(run.workflowId) ?? [];
     if (tries.some((t) => (t.outcome === "ok" && t.runId === run.runId) || t.outcome === "info")) continue;
+    if (terminatedByParentClose(run, runs)) continue;
     violations.push({
       check: CHECK,
       workflowId: run.workflowId,
@@ -54,3 +59,11 @@ export const terminationFinal: Checker = (record) => {
   }
   return violations;
 };
+
+/** Whether `run` is a child whose parent run has closed, having started it with parentClosePolicy terminate. */
+function terminatedByParentClose(run: FinalRun, runs: ReadonlyMap<string, FinalRun>): boolean {
+  const parent = parentOf(run);
+  const parentRun = parent === undefined ? undefined : runs.get(parent.runId);
+  if (parentRun === undefined || parentRun.status === "running") return false;
+  return childInitiatedAt(parentRun, parent!.seq)?.data.parentClosePolicy === "terminate";
+}

@@ -1,25 +1,40 @@
 /**
- * The simulator's workloads: the six workflow shapes (linear, saga, fanout,
- * timer, signal, chain), the activities they call on the mock services, and the
- * driver's plan of starts and signals drawn from the seed.
+ * The simulator's workloads: the seven workflow shapes (linear, saga, fanout,
+ * timer, signal, chain, child), the activities they call on the mock services,
+ * and the driver's plan of starts and signals drawn from the seed.
  */
 import type { WorkflowMap } from "../../engine/index.ts";
 import { WORKLOAD_SHAPES } from "../model.ts";
-import { SHAPES } from "./shapes/index.ts";
+import { EXTRA_WORKFLOWS, SHAPES } from "./shapes/index.ts";
 
-/** The workflow code of every shape, registered under the shape's name. */
+/** The workflow code of every shape, registered under the shape's name, and the workflows shapes start (children). */
 export function workloadWorkflows(): WorkflowMap {
-  return Object.fromEntries(WORKLOAD_SHAPES.map((shape) => [shape, SHAPES[shape].workflow]));
+  return { ...Object.fromEntries(WORKLOAD_SHAPES.map((shape) => [shape, SHAPES[shape].workflow])), ...EXTRA_WORKFLOWS };
 }
 
 export { workloadActivities, OPERATIONS, OPERATION_NAMES, FORWARD_OPERATIONS, type KeyMode, type Operation, type WorkloadActivityOptions } from "./activities.ts";
 export * from "./activity-options.ts";
 export { planWorkload, WORKLOAD_WORKFLOWS_MAX, WORKFLOW_ID_DIGITS, type PlanOptions, type PlannedSignal, type PlannedStart, type WorkloadPlan } from "./plan.ts";
 export { planSignals, SIGNAL_FATE_WEIGHTS, type SignalFate } from "./signal-plan.ts";
-export { SHAPES, type ShapeDefinition } from "./shapes/index.ts";
+export { EXTRA_WORKFLOWS, SHAPES, type ShapeDefinition } from "./shapes/index.ts";
 export { LINEAR_STEPS_MAX, LINEAR_STEPS_MIN, type LinearInput } from "./shapes/linear.ts";
 export { SAGA_COMPENSATED, type SagaCompensatedDetails, type SagaInput, type SagaResult } from "./shapes/saga.ts";
 export { FANOUT_BRANCHES_MAX, FANOUT_BRANCHES_MIN, FANOUT_JOIN_OPERATION, type FanoutInput, type FanoutResult } from "./shapes/fanout.ts";
 export { TIMER_SLEEP_MS_MAX, TIMER_SLEEP_MS_MIN, type TimerInput, type TimerResult } from "./shapes/timer.ts";
 export { CHAIN_RUNS_MAX, CHAIN_RUNS_MIN, type ChainInput } from "./shapes/chain.ts";
+export {
+  CHILD_STEPS_MAX,
+  CHILD_STEPS_MIN,
+  CHILD_STEPS_WORKFLOW,
+  CHILDREN_MAX,
+  CHILDREN_MIN,
+  SIDECAR_CLOSE_POLICIES,
+  SIDECAR_WORKFLOW,
+  childWorkflowId,
+  detachedChildWorkflowId,
+  sidecarWorkflowId,
+  type ChildParentInput,
+  type ChildParentResult,
+  type ChildStepsInput,
+} from "./shapes/child.ts";
 export { APPROVE_SIGNAL, CONFIRM_SIGNAL, PROGRESS_QUERY, type SignalProgress, SIGNAL_WAIT_TIMEOUT_MS, type SignalInput, type SignalPayload, type SignalResult, type WaitOutcome } from "./shapes/signal.ts";

@@ -13,6 +13,7 @@ import { Prng } from "../prng.ts";
 import { FORWARD_OPERATIONS } from "./activities.ts";
 import { planWorkload, TERMINATE_AFTER_MS_MAX, TERMINATE_FRACTION, type PlanOptions } from "./plan.ts";
 import { CHAIN_RUNS_MAX, CHAIN_RUNS_MIN, type ChainInput } from "./shapes/chain.ts";
+import { CHILD_STEPS_MAX, CHILD_STEPS_MIN, CHILDREN_MAX, CHILDREN_MIN, SIDECAR_CLOSE_POLICIES, type ChildParentInput } from "./shapes/child.ts";
 import { FANOUT_BRANCHES_MAX, FANOUT_BRANCHES_MIN, type FanoutInput } from "./shapes/fanout.ts";
 import { LINEAR_STEPS_MAX, LINEAR_STEPS_MIN, type LinearInput } from "./shapes/linear.ts";
 import { SAGA_AMOUNT_CENTS_MAX, SAGA_AMOUNT_CENTS_MIN, type SagaInput } from "./shapes/saga.ts";
@@ -21,7 +22,7 @@ import { TIMER_SLEEP_MS_MAX, TIMER_SLEEP_MS_MIN, type TimerInput } from "./shape
 import { SIGNAL_LATE_MS_MIN } from "./signal-plan.ts";
 
 const OPTIONS: PlanOptions = { taskQueue: "sim", durationMs: 600_000, healAtMs: 400_000 };
-const EVEN_MIX: WorkloadSpec["mix"] = { linear: 1, saga: 1, fanout: 1, timer: 1, signal: 1, chain: 1 };
+const EVEN_MIX: WorkloadSpec["mix"] = { linear: 1, saga: 1, fanout: 1, timer: 1, signal: 1, chain: 1, child: 1 };
 
 function plan(seed: string, spec: Partial<WorkloadSpec> = {}, options: Partial<PlanOptions> = {}) {
   return planWorkload({ workflows: 1_000, startsPerSecond: 5, mix: EVEN_MIX, ...spec }, new Prng(seed), { ...OPTIONS, ...options });
@@ -40,7 +41,7 @@ describe("planWorkload", () => {
   it("starts every workflow once, in order, at the spec's rate, with ids that name the shape", () => {
     const { starts } = plan("rate", { workflows: 100, startsPerSecond: 10 });
     expect(starts).toHaveLength(100);
-    expect(starts[0]!.workflowId).toMatch(/^sim-0001-(linear|saga|fanout|timer|signal|chain)$/);
+    expect(starts[0]!.workflowId).toMatch(/^sim-0001-(linear|saga|fanout|timer|signal|chain|child)$/);
     expect(starts.map((s) => s.workflowId.slice(0, 8))).toEqual(Array.from({ length: 100 }, (_, i) => `sim-${String(i + 1).padStart(4, "0")}`));
     for (const [i, s] of starts.entries()) {
       // Each start is jittered within its own 100 ms slot.
@@ -58,7 +59,8 @@ describe("planWorkload", () => {
     expect(count("linear")).toBeLessThan(820);
     expect(count("linear") + count("saga")).toBe(1_000);
     const even = plan("even").starts;
-    for (const shape of WORKLOAD_SHAPES) expect(even.filter((s) => s.workflowType === shape).length).toBeGreaterThan(120);
+    // An even share is 1000/7 = 143 (one standard deviation: 11); 0.7 of it is almost 4 deviations below.
+    for (const shape of WORKLOAD_SHAPES) expect(even.filter((s) => s.workflowType === shape).length).toBeGreaterThan((0.7 * even.length) / WORKLOAD_SHAPES.length);
   });
 
   it("draws every shape's parameters within their bounds", () => {
@@ -101,6 +103,19 @@ describe("planWorkload", () => {
           expect(steps.length).toBeLessThanOrEqual(CHAIN_RUNS_MAX);
           expect(steps.every((op) => FORWARD_OPERATIONS.includes(op))).toBe(true);
           expect(receipts).toEqual([]);
+          break;
+        }
+        case "child": {
+          const { children, parallel, detached, sidecar } = start.input as ChildParentInput;
+          expect(children.length).toBeGreaterThanOrEqual(CHILDREN_MIN);
+          expect(children.length).toBeLessThanOrEqual(CHILDREN_MAX);
+          for (const steps of detached ? [...children, detached] : children) {
+            expect(steps.length).toBeGreaterThanOrEqual(CHILD_STEPS_MIN);
+            expect(steps.length).toBeLessThanOrEqual(CHILD_STEPS_MAX);
+            expect(steps.every((op) => FORWARD_OPERATIONS.includes(op))).toBe(true);
+          }
+          expect(typeof parallel).toBe("boolean");
+          expect([null, ...SIDECAR_CLOSE_POLICIES]).toContain(sidecar);
           break;
         }
       }

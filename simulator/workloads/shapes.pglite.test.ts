@@ -4,7 +4,11 @@
  * with one applied effect per step; a saga completes when healthy and, when
  * a service refuses, compensates newest first and fails SagaCompensated; the
  * signal shape takes its fallback path when no signal comes and the approval
- * path when one does (a duplicate is harmless). And the planted bug shows in
+ * path when one does (a duplicate is harmless); the child shape's parent
+ * returns its awaited children's receipts (started at once or one by one),
+ * its detached child runs on its own, its sidecar is terminated or cancelled
+ * by its close, and terminating the parent terminates the awaited children
+ * but not the detached one. And the planted bug shows in
  * the ledger: after a succeed-then-time-out call, keys per attempt apply a
  * step twice, the engine's key per step once.
  */
@@ -17,6 +21,7 @@ import { SAGA_FORWARD_ATTEMPTS_MAX } from "./activity-options.ts";
 import { WorkloadHarness } from "./engine-harness.ts";
 import type { FanoutInput, FanoutResult } from "./shapes/fanout.ts";
 import type { ChainInput } from "./shapes/chain.ts";
+import { CHILD_STEPS_WORKFLOW, SIDECAR_WORKFLOW, childWorkflowId, detachedChildWorkflowId, sidecarWorkflowId, type ChildParentInput, type ChildParentResult } from "./shapes/child.ts";
 import type { LinearInput } from "./shapes/linear.ts";
 import { SAGA_COMPENSATED, type SagaInput, type SagaResult } from "./shapes/saga.ts";
 import { APPROVE_SIGNAL, SIGNAL_WAIT_TIMEOUT_MS, type SignalInput, type SignalResult } from "./shapes/signal.ts";
@@ -78,6 +83,86 @@ describe("workload shapes on the engine (pglite)", () => {
     const first = await h.client.describe(handle.workflowId, handle.runId);
     expect(first).toMatchObject({ status: "continuedAsNew", continuedAsRunId: runs[1] });
     expect(await h.client.describe(handle.workflowId)).toMatchObject({ runId: runs[2], status: "completed" });
+  });
+
+  it("child: the parent starts its children at once and returns their receipts; the detached child runs on its own, the sidecar ends with the parent", async () => {
+    const h = harness();
+    const input: ChildParentInput = { children: [["reserve", "charge"], ["ship"]], parallel: true, detached: ["notify"], sidecar: "terminate" };
+    const handle = await h.start("child", input);
+    const id = handle.workflowId;
+    const [first, second, detached, side] = [childWorkflowId(id, 0), childWorkflowId(id, 1), detachedChildWorkflowId(id), sidecarWorkflowId(id)];
+    await h.runToClose(id);
+    // Started before the awaited children, the detached child and the sidecar exist by now; they may still be running.
+    await h.runToClose(detached, side);
+    expect(await handle.result<ChildParentResult>()).toEqual({ receipts: [["inventory-reserve-1", "payments-charge-1"], ["shipping-ship-1"]], detached });
+    for (const [child, seq] of [[detached, 1], [first, 3], [second, 4]] as const) {
+      expect(await h.client.describe(child)).toMatchObject({ status: "completed", parent: { workflowId: id, runId: handle.runId, seq } });
+    }
+    expect((await h.client.describe(detached)).parent?.closePolicy).toBe("abandon");
+    expect((await h.client.describe(first)).parent?.closePolicy).toBe("terminate");
+    // The sidecar waited for a signal nobody sends: the parent's completion terminated it.
+    expect(await h.client.describe(side)).toMatchObject({ status: "terminated", workflowType: SIDECAR_WORKFLOW, parent: { runId: handle.runId, seq: 2, closePolicy: "terminate" } });
+    expect((await h.client.history(side)).events.at(-1)?.data).toMatchObject({ reason: expect.stringContaining("closed as completed; parentClosePolicy terminate") });
+    // Each step ran in its child's run, once.
+    expect(h.services.effects.map((e) => [e.workflowId, e.operation]).sort()).toEqual(
+      [[first, "charge"], [first, "reserve"], [second, "ship"], [detached, "notify"]].sort(),
+    );
+    expect(appliedPerStep(h.services.effects)).toEqual([1, 1, 1, 1]);
+    // Both awaited children started in one workflow task (no task completed between their starts), after the detached one and the sidecar.
+    const events = (await handle.history()).events;
+    const initiatedAt = events.flatMap((e, i) => (e.type === "ChildWorkflowInitiated" ? [[e.data.seq, i] as const] : []));
+    expect(initiatedAt.map(([seq]) => seq)).toEqual([1, 2, 3, 4]);
+    const between = events.slice(initiatedAt[2]![1], initiatedAt[3]![1]);
+    expect(between.map((e) => e.type)).toEqual(["ChildWorkflowInitiated"]);
+    const delivered = events.flatMap((e) => (e.type === "ChildWorkflowCompleted" ? [e.data.seq] : []));
+    expect(delivered).toEqual(expect.arrayContaining([3, 4]));
+  });
+
+  it("child: one child after another with executeChild, each child's close delivered before the next starts; the sidecar is asked to cancel", async () => {
+    const h = harness();
+    const input: ChildParentInput = { children: [["charge"], ["notify", "ship"]], parallel: false, detached: null, sidecar: "requestCancel" };
+    const handle = await h.start("child", input);
+    const side = sidecarWorkflowId(handle.workflowId);
+    await h.runToClose(handle.workflowId);
+    await h.runToClose(side);
+    expect(await handle.result<ChildParentResult>()).toEqual({ receipts: [["payments-charge-1"], ["notifications-notify-1", "shipping-ship-1"]], detached: null });
+    // requestCancel: the sidecar's wait rejected with CancelledError, and it ended cancelled.
+    expect(await h.client.describe(side)).toMatchObject({ status: "cancelled", parent: { closePolicy: "requestCancel" } });
+    expect((await h.client.history(side)).events.map((e) => e.type)).toContain("WorkflowCancelRequested");
+    const events = (await handle.history()).events;
+    expect(events.map((e) => e.type).filter((t) => t.startsWith("Child"))).toEqual([
+      "ChildWorkflowInitiated",
+      "ChildWorkflowStarted",
+      "ChildWorkflowInitiated",
+      "ChildWorkflowStarted",
+      "ChildWorkflowCompleted",
+      "ChildWorkflowInitiated",
+      "ChildWorkflowStarted",
+      "ChildWorkflowCompleted",
+    ]);
+    const initiated = events.flatMap((e) => (e.type === "ChildWorkflowInitiated" ? [e.data] : []));
+    expect(initiated.map((d) => [d.workflowId, d.workflowType, d.input, d.parentClosePolicy])).toEqual([
+      [side, SIDECAR_WORKFLOW, null, "requestCancel"],
+      [childWorkflowId(handle.workflowId, 0), CHILD_STEPS_WORKFLOW, { steps: ["charge"] }, "terminate"],
+      [childWorkflowId(handle.workflowId, 1), CHILD_STEPS_WORKFLOW, { steps: ["notify", "ship"] }, "terminate"],
+    ]);
+  });
+
+  it("child: terminating the parent terminates its awaited children, not its detached one", async () => {
+    const h = harness();
+    const input: ChildParentInput = { children: [["reserve", "charge"]], parallel: true, detached: ["ship", "notify"], sidecar: null };
+    const handle = await h.start("child", input);
+    const [awaited, detached] = [childWorkflowId(handle.workflowId, 0), detachedChildWorkflowId(handle.workflowId)];
+    const running = async (id: string) => (await h.client.describe(id).catch(() => null))?.status === "running";
+    await h.driveUntil(async () => (await running(awaited)) && (await running(detached)), "both children running");
+    await h.client.terminate(handle.workflowId, "test");
+    await h.runToClose(awaited, detached);
+    expect(await h.client.describe(handle.workflowId)).toMatchObject({ status: "terminated" });
+    expect(await h.client.describe(awaited)).toMatchObject({ status: "terminated" });
+    expect(await h.client.describe(detached)).toMatchObject({ status: "completed", result: ["shipping-ship-1", "notifications-notify-1"] });
+    const ended = (await h.client.history(awaited)).events.at(-1);
+    expect(ended?.type).toBe("WorkflowTerminated");
+    expect(ended?.data).toMatchObject({ reason: expect.stringContaining("parentClosePolicy terminate") });
   });
 
   it("fanout: runs every branch, then the join", async () => {

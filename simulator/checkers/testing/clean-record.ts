@@ -4,8 +4,11 @@
  * a worker restart, a refused start, a lost start reply (one that never
  * landed, two that did), a workflow that completes with an activity still
  * pending, an activity that fails for good, a timer, a workflow that
- * continued as new once, a workflow terminated with an activity in flight. No checker may flag it;
- * each test corrupts a copy of it to plant one bug.
+ * continued as new once, a workflow terminated with an activity in flight,
+ * a parent that awaited one child and detached another (which outlived
+ * it), a parent terminated with its child running (terminated by the
+ * parent's close policy). No checker may flag it; each test corrupts a copy
+ * of it to plant one bug.
  */
 import type { FinalRun, SimRecord } from "../../model.ts";
 import { RecordBuilder, type Incarnation } from "./record-builder.ts";
@@ -60,6 +63,27 @@ export function cleanRecord(extend?: (sim: RecordBuilder) => void): SimRecord {
   terminated.scheduleActivities(1);
   terminated.claim("activity", 1);
   terminated.terminate();
+
+  // Child workflows: the parent detaches one child (abandon) and awaits another, whose close is delivered;
+  // the detached child closes after its parent, so nothing is delivered for it.
+  const parent = sim.startWorkflow("wf-parent", "child");
+  const detached = parent.startChild(1, "wf-parent/detached", "abandon");
+  const awaited = parent.startChild(2, "wf-parent/child-0");
+  awaited.scheduleActivities(1);
+  awaited.runActivity(1);
+  awaited.complete();
+  parent.childClosed(2, awaited);
+  parent.complete();
+  detached.scheduleActivities(1);
+  detached.runActivity(1);
+  detached.complete();
+
+  // The driver terminates a parent while its child runs; the parent's close policy terminates the child.
+  const cut = sim.startWorkflow("wf-parent-cut", "child");
+  const orphan = cut.startChild(1, "wf-parent-cut/child-0");
+  orphan.scheduleActivities(1);
+  cut.terminate();
+  orphan.terminateByParent();
 
   sim.ambiguousStart("wf-reply-lost", false);
   sim.ambiguousStart("wf-landed", true)?.complete();

@@ -6,7 +6,7 @@
  * effects deduplicated by key, completions reported after they are recorded.
  * Tests then plant one bug at a time by editing the built record.
  */
-import type { EventDataByType, EventType, HistoryEvent } from "../../../engine/history/events.ts";
+import type { EventDataByType, EventType, HistoryEvent, ParentClosePolicy, ParentRef } from "../../../engine/history/events.ts";
 import type { RunStatus, TaskKind, WorkerObservation } from "../../../engine/index.ts";
 import { resolveActivityOptions } from "../../../engine/workflow/options.ts";
 import type { FinalRun, Scenario, ServiceName, SimRecord, StartRecord, TerminationRecord, WorkloadShape } from "../../model.ts";
@@ -18,6 +18,8 @@ export const WITHIN_MS = 60_000;
 /** Virtual time between two things the builder records. */
 const TICK_MS = 10;
 const TASK_QUEUE = "sim";
+/** The workflow type of the children RunBuilder.startChild starts. */
+export const CHILD_WORKFLOW_TYPE = "child-steps";
 export const DEFAULT_WORKER: Incarnation = { worker: "worker-1", incarnation: 1 };
 
 export interface Incarnation {
@@ -120,12 +122,17 @@ export class RecordBuilder {
 
   /** The run a continue-as-new of `from` starts (RunBuilder.continueAsNew records it on `from`'s side). */
   continuedRun(from: RunBuilder): RunBuilder {
-    return this.createRun(from.workflowId, from.final.workflowType, from.runId);
+    return this.createRun(from.workflowId, from.final.workflowType, { continuedFromRunId: from.runId, input: { carried: true }, ...(from.parent ? { parent: from.parent } : {}) });
   }
 
-  private createRun(workflowId: string, workflowType: string, continuedFromRunId?: string): RunBuilder {
+  /** The run of a child `parent` starts as `seq` (RunBuilder.startChild records it on the parent's side). */
+  childRun(parent: RunBuilder, seq: number, workflowId: string, input: unknown): RunBuilder {
+    return this.createRun(workflowId, CHILD_WORKFLOW_TYPE, { parent: { workflowId: parent.workflowId, runId: parent.runId, seq }, input });
+  }
+
+  private createRun(workflowId: string, workflowType: string, started: StartedAs = {}): RunBuilder {
     this.runCount += 1;
-    const run = new RunBuilder(this, workflowId, `run-${this.runCount}`, workflowType, continuedFromRunId);
+    const run = new RunBuilder(this, workflowId, `run-${this.runCount}`, workflowType, started);
     this.record.finalRuns.push(run.final);
     return run;
   }
@@ -133,6 +140,13 @@ export class RecordBuilder {
   private pushStart(start: StartRecord): void {
     this.record.starts.push(start);
   }
+}
+
+/** How a run was started, beyond its id and type: by a predecessor's continue-as-new, by a parent, with this input (default null). */
+interface StartedAs {
+  continuedFromRunId?: string;
+  parent?: ParentRef;
+  input?: unknown;
 }
 
 interface TaskState {
@@ -145,16 +159,21 @@ export class RunBuilder {
   readonly final: FinalRun;
   private readonly tasks = new Map<string, TaskState>();
 
+  /** The parent that started this run's workflow, if a parent did. */
+  readonly parent: ParentRef | undefined;
+
   constructor(
     private readonly sim: RecordBuilder,
     readonly workflowId: string,
     readonly runId: string,
     workflowType: string,
-    continuedFromRunId?: string,
+    started: StartedAs = {},
   ) {
     this.final = { workflowId, runId, workflowType, status: "running", closedAtMs: null, history: [], taskFailure: null };
-    const from = continuedFromRunId === undefined ? {} : { continuedFromRunId };
-    this.append("WorkflowStarted", { workflowId, workflowType, taskQueue: TASK_QUEUE, input: continuedFromRunId === undefined ? null : { carried: true }, randomSeed: "seed", ...from });
+    this.parent = started.parent;
+    const from = started.continuedFromRunId === undefined ? {} : { continuedFromRunId: started.continuedFromRunId };
+    const parent = started.parent === undefined ? {} : { parent: started.parent };
+    this.append("WorkflowStarted", { workflowId, workflowType, taskQueue: TASK_QUEUE, input: started.input ?? null, randomSeed: "seed", ...from, ...parent });
   }
 
   append<K extends EventType>(type: K, data: EventDataByType[K]): HistoryEvent {
@@ -204,6 +223,37 @@ export class RunBuilder {
     this.decide({ type: "WorkflowContinuedAsNew", data: { newRunId: next.runId, workflowType: this.final.workflowType, taskQueue: TASK_QUEUE, input: { carried: true } } });
     this.close("continuedAsNew");
     return next;
+  }
+
+  /** One workflow task that starts a child as `seq`: ChildWorkflowInitiated, then ChildWorkflowStarted after it; returns the child's run. */
+  startChild(seq: number, childWorkflowId: string, parentClosePolicy: ParentClosePolicy = "terminate"): RunBuilder {
+    const input = { steps: ["charge"] };
+    const child = this.sim.childRun(this, seq, childWorkflowId, input);
+    this.decide({
+      type: "ChildWorkflowInitiated",
+      data: { seq, workflowId: childWorkflowId, runId: child.runId, workflowType: CHILD_WORKFLOW_TYPE, taskQueue: TASK_QUEUE, input, parentClosePolicy },
+    });
+    this.append("ChildWorkflowStarted", { seq, workflowId: childWorkflowId, runId: child.runId });
+    return child;
+  }
+
+  /** Deliver to this run how its child of `seq` closed, `last` being the child's last run (the engine's delivery task firing). */
+  childClosed(seq: number, last: RunBuilder): this {
+    const end = last.final.history.at(-1);
+    if (end?.type === "WorkflowCompleted") {
+      this.append("ChildWorkflowCompleted", { seq, runId: last.runId, result: end.data.result });
+    } else {
+      const status = last.final.status;
+      if (status !== "failed" && status !== "cancelled" && status !== "terminated") throw new Error(`child run ${last.runId} is ${status}: nothing to deliver`);
+      this.append("ChildWorkflowFailed", { seq, runId: last.runId, status, failure: { type: "ChildWorkflowFailure", message: `child ${status}` } });
+    }
+    return this;
+  }
+
+  /** Terminated by its parent's close (parentClosePolicy terminate): WorkflowTerminated last, and no termination of the driver's. */
+  terminateByParent(): this {
+    this.append("WorkflowTerminated", { reason: `parent workflow ${this.parent?.workflowId} (run ${this.parent?.runId}) closed; parentClosePolicy terminate` });
+    return this.close("terminated");
   }
 
   close(status: RunStatus): this {

@@ -1,12 +1,14 @@
 /**
- * The six workload shapes: for each, the workflow code and how the driver
+ * The seven workload shapes: for each, the workflow code and how the driver
  * draws its input (the input carries every drawn parameter, so the code
- * itself stays deterministic).
+ * itself stays deterministic). EXTRA_WORKFLOWS are the workflow types that
+ * shapes start themselves (a child shape's children), never the driver.
  */
 import type { WorkflowFunction } from "../../../engine/index.ts";
 import type { WorkloadShape } from "../../model.ts";
 import type { Prng } from "../../prng.ts";
 import { chain, drawChainInput } from "./chain.ts";
+import { CHILD_STEPS_WORKFLOW, SIDECAR_WORKFLOW, childParent, childSteps, drawChildInput, sidecar } from "./child.ts";
 import { drawFanoutInput, fanout } from "./fanout.ts";
 import { drawLinearInput, linear } from "./linear.ts";
 import { drawSagaInput, saga } from "./saga.ts";
@@ -25,4 +27,10 @@ export const SHAPES: Readonly<Record<WorkloadShape, ShapeDefinition>> = {
   timer: { workflow: timer, drawInput: drawTimerInput },
   signal: { workflow: signal, drawInput: drawSignalInput },
   chain: { workflow: chain, drawInput: drawChainInput },
+  child: { workflow: childParent, drawInput: drawChildInput },
+};
+
+export const EXTRA_WORKFLOWS: Readonly<Record<string, WorkflowFunction>> = {
+  [CHILD_STEPS_WORKFLOW]: childSteps,
+  [SIDECAR_WORKFLOW]: sidecar,
 };
