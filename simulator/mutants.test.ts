@@ -16,6 +16,8 @@ const HUNTS: Record<string, { scenario: string; seeds: number; check: CheckName 
   "effects-per-attempt": { scenario: "service-outage", seeds: 3, check: "effect-exactly-once-per-completion" },
   "static-lease-token": { scenario: "network-blip", seeds: 3, check: "lease-tokens-increase" },
   "lost-continuation": { scenario: "worker-crash", seeds: 2, check: "continue-as-new-chain" },
+  "lost-child-result": { scenario: "worker-crash", seeds: 2, check: "child-workflow-linkage" },
+  "ignored-parent-close": { scenario: "db-restart", seeds: 2, check: "child-workflow-linkage" },
 };
 
 describe("planted bugs are caught", () => {

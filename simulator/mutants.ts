@@ -4,9 +4,9 @@
  * (`ratchet sim run --mutant NAME`, `ratchet sim mutants`). A checker that
  * no mutant can trip is a checker that cannot fail.
  */
-import { LeaseLostError, Store, type ActivityTaskRef, type SqlDriver, type SqlSession, type StoreOptions, type TaskKind } from "../engine/index.ts";
-import { jsonWithRaw } from "../engine/history/events.ts";
-import { claimResult, type ClaimedTask, type ClaimResult, type InlineStep } from "../engine/store/store.ts";
+import { LeaseLostError, Store, type ActivityTaskRef, type RunRecord, type SqlDriver, type SqlSession, type StoreOptions, type TaskKind } from "../engine/index.ts";
+import { jsonWithRaw, type NewEvent } from "../engine/history/events.ts";
+import { claimResult, parseTimerSpec, type ClaimedTask, type ClaimResult, type InlineStep } from "../engine/store/store.ts";
 import type { Mutant } from "./world.ts";
 
 /** A store whose batched completions go through its (mutated) single-result path. */
@@ -79,6 +79,25 @@ class LostContinuationStore extends Store {
   }
 }
 
+/** A child's close is never delivered: the parent's delivery task fires, and appends nothing. */
+class LostChildResultStore extends Store {
+  protected override async appendResolution(tx: SqlSession, run: RunRecord, nowMs: number, event: NewEvent): Promise<void> {
+    // BUG: the delivery task is consumed, but the child's close never reaches its parent's history.
+    if (event.type === "ChildWorkflowCompleted" || event.type === "ChildWorkflowFailed") return;
+    await super.appendResolution(tx, run, nowMs, event);
+  }
+}
+
+/** A parent's close never reaches its children: the close-policy task fires and does nothing. */
+class IgnoredParentCloseStore extends Store {
+  override async fireTimer(taskId: number, leaseToken: number, runId: string, seq: number, nowMs: number, spec: unknown = null): Promise<void> {
+    if (parseTimerSpec(spec).kind !== "childAction") return super.fireTimer(taskId, leaseToken, runId, seq, nowMs, spec);
+    // BUG: the task is consumed, but the child is neither terminated nor asked to cancel.
+    const deleted = await this.db.query(this.q.deleteLeasedTask(taskId, leaseToken));
+    if (deleted.length === 0) throw new LeaseLostError(taskId, leaseToken);
+  }
+}
+
 function storeMutant(name: string, description: string, Kind: new (db: SqlDriver, options: StoreOptions) => Store): Mutant {
   return { name, description, store: (db, options) => new Kind(db, options) };
 }
@@ -87,6 +106,8 @@ export const MUTANTS: readonly Mutant[] = [
   storeMutant("unfenced-completion", "activity completion without the lease-token check: a stale attempt's late result is recorded as well", UnfencedCompletionStore),
   storeMutant("delete-before-record", "the activity task is deleted in one transaction and its result recorded in another: a crash or lost reply in between loses the step", DeleteBeforeRecordStore),
   { name: "effects-per-attempt", description: "activities key their external effects per attempt instead of per step, so a retry after the effect applies it again", activityKeyMode: "attempt" },
+  storeMutant("lost-child-result", "a child's close is never delivered to its parent (the delivery task fires and appends nothing): a parent awaiting it waits for ever", LostChildResultStore),
+  storeMutant("ignored-parent-close", "a parent's close policy is never applied (the task that should terminate or cancel its child fires and does nothing): children outlive their parent", IgnoredParentCloseStore),
   storeMutant("lost-continuation", "continue-as-new closes the run but never starts the run its last event names: the workflow ends nowhere", LostContinuationStore),
   storeMutant("static-lease-token", "claims do not advance the lease token (no fencing epoch): a re-claimed task carries the same token", StaticLeaseTokenStore),
 ];
