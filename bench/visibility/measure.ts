@@ -16,7 +16,7 @@ import { PgDriver } from "../../engine/db/pg-driver.ts";
 import { schemaIdentifier } from "../../engine/names.ts";
 import { migrate } from "../../engine/store/migrate.ts";
 import { Queries } from "../../engine/store/queries.ts";
-import { ATTRIBUTE_CANDIDATES_MAX, Store, runIdAtMs, type RunFilter } from "../../engine/store/store.ts";
+import { ATTRIBUTE_CANDIDATES_MAX, Store, listFilter, runIdRange, type RunFilter } from "../../engine/store/store.ts";
 
 /** Runs inserted per statement while filling. */
 const FILL_BATCH = 100_000;
@@ -114,17 +114,12 @@ export async function measureVisibility(options: { databaseUrl: string; runs: nu
       const run = shape.kind === "count" ? () => store.countRuns(shape.filter) : () => store.listRuns(shape.filter, PAGE_SIZE, token);
       const matches = shape.kind === "count" ? await store.countRuns(shape.filter) : (await store.listRuns(shape.filter, PAGE_SIZE, token)).length;
       const medianMs = await median(run);
-      const below = token ?? (shape.filter.startedBeforeMs === undefined ? "ffffffff-ffff-ffff-ffff-ffffffffffff" : runIdAtMs(shape.filter.startedBeforeMs));
-      const from = shape.filter.startedAfterMs === undefined ? "00000000-0000-0000-0000-000000000000" : runIdAtMs(shape.filter.startedAfterMs);
-      const listFilter = {
-        ...(shape.filter.workflowType === undefined ? {} : { workflowType: shape.filter.workflowType }),
-        ...(shape.filter.status === undefined ? {} : { status: shape.filter.status }),
-        ...(shape.filter.searchAttributesJson === undefined ? {} : { searchAttributesJson: shape.filter.searchAttributesJson }),
-      };
+      const [from, below] = runIdRange(shape.filter, token);
+      const filter = listFilter(shape.filter);
       // A list by attributes first reads the matches through the GIN index (capped), and walks the run id order
       // only past the cap: its plans are both statements'.
-      const statements = [q.listRuns(listFilter, from, below, PAGE_SIZE, shape.kind === "count")];
-      if (shape.kind === "list" && shape.filter.searchAttributesJson !== undefined) statements.unshift(q.listRuns(listFilter, from, below, PAGE_SIZE, false, ATTRIBUTE_CANDIDATES_MAX));
+      const statements = [q.listRuns(filter, from, below, PAGE_SIZE, shape.kind === "count")];
+      if (shape.kind === "list" && shape.filter.searchAttributesJson !== undefined) statements.unshift(q.listRuns(filter, from, below, PAGE_SIZE, false, ATTRIBUTE_CANDIDATES_MAX));
       const indexes = new Set<string>();
       for (const sql of statements) {
         const plan = await db.query<{ "QUERY PLAN": unknown }>({ text: `EXPLAIN (FORMAT JSON) ${sql.text}`, values: sql.values });

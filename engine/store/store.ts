@@ -1383,14 +1383,14 @@ export function runIdAtMs(ms: number): string {
 }
 
 /** [from, below): the run id range a filter's time bounds and a page token leave. */
-function runIdRange(filter: RunFilter, before: string | undefined): [string, string] {
+export function runIdRange(filter: RunFilter, before: string | undefined): [string, string] {
   const from = filter.startedAfterMs === undefined ? RUN_ID_MIN : runIdAtMs(filter.startedAfterMs);
   let below = filter.startedBeforeMs === undefined ? RUN_ID_ABOVE_ALL : runIdAtMs(filter.startedBeforeMs);
   if (before !== undefined && before < below) below = before;
   return [from, below];
 }
 
-function listFilter(f: RunFilter): RunListFilter {
+export function listFilter(f: RunFilter): RunListFilter {
   return {
     ...(f.workflowType === undefined ? {} : { workflowType: f.workflowType }),
     ...(f.status === undefined ? {} : { status: f.status }),

@@ -169,12 +169,12 @@ export async function replayWorkflowTask(input: ReplayInput): Promise<ReplayOutc
 
   for (let k = 0; k < activations.length; k++) {
     const activation = activations[k]!;
-    runtime.beginActivation(activation.atMs, activation.recorded !== undefined, activation.historyLength, recordedDecisions(activation.recorded));
+    const recorded = activation.recorded === undefined ? undefined : recordedDecisions(activation.recorded);
+    runtime.beginActivation(activation.atMs, recorded !== undefined, activation.historyLength, recorded);
     if (k === 0) runtime.start(input.fn, started.data.input);
     for (const event of activation.events) runtime.deliver(event);
     await (input.settle ?? settle)();
-    const recorded = activation.recorded;
-    await settleLocalActivities(runtime, input.settle ?? settle, recorded === undefined ? input.runLocalActivities : (requests) => Promise.resolve(recordedOutcomes(requests, recordedDecisions(recorded), input.info, runtime)));
+    await settleLocalActivities(runtime, input.settle ?? settle, recorded === undefined ? input.runLocalActivities : (requests) => Promise.resolve(recordedOutcomes(requests, recorded, input.info, runtime)));
     if (runtime.fatal) return { kind: "taskFailed", error: runtime.fatal };
     const issued = runtime.takeCommands();
     if (activation.recorded === undefined) {
@@ -202,11 +202,11 @@ function recordedOutcomes(requests: readonly LocalActivityRequest[], recorded: R
 }
 
 /** What a replayed activation recorded that the code must follow rather than decide again: patches taken, updates accepted or rejected. */
-function recordedDecisions(recorded: HistoryEvent[] | undefined): RecordedDecisions {
+function recordedDecisions(recorded: HistoryEvent[]): RecordedDecisions {
   const patches = new Set<string>();
   const updates = new Map<string, { accepted: true } | { accepted: false; failure: FailureInfo }>();
   const localActivities = new Map<number, LocalOutcome>();
-  for (const e of recorded ?? []) {
+  for (const e of recorded) {
     if (e.type === "MarkerRecorded" && e.data.marker === "patch") patches.add(e.data.patchId);
     if (e.type === "MarkerRecorded" && e.data.marker === "localActivity") {
       const d = e.data;

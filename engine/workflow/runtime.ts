@@ -494,24 +494,27 @@ export class WorkflowRuntime implements WorkflowContext {
    * accepted, its handler runs like workflow code — it may await activities,
    * timers and signals — and its answer is recorded when it settles.
    */
+  /** Why an update is refused: no handler of its name, or its validator threw; undefined if it is accepted. */
+  private updateRefusal(h: UpdateHandler | undefined, name: string, args: unknown): FailureInfo | undefined {
+    if (!h) {
+      const known = [...this.updateHandlers.keys()].sort().join(", ");
+      return toFailureInfo(new InvalidArgumentError(`no update handler is registered for "${name}" (registered: ${known || "none"})`, { field: "update", name }));
+    }
+    try {
+      if ((h.validator?.(args) as unknown) instanceof Promise) throw new InvalidArgumentError(`the validator of update "${name}" returned a promise: validators decide synchronously`, { field: "validator" });
+      return undefined;
+    } catch (err) {
+      return toFailureInfo(err);
+    }
+  }
+
   private deliverUpdate(updateId: string, name: string, args: unknown): void {
     const h = this.updateHandlers.get(name);
     const recorded = this.replaying ? this.recorded.updates.get(updateId) : undefined;
-    let rejection: FailureInfo | undefined = recorded && !recorded.accepted ? recorded.failure : undefined;
-    if (!recorded) {
-      if (!h) {
-        const known = [...this.updateHandlers.keys()].sort().join(", ");
-        rejection = toFailureInfo(new InvalidArgumentError(`no update handler is registered for "${name}" (registered: ${known || "none"})`, { field: "update", name }));
-      } else if (h.validator) {
-        try {
-          if ((h.validator(args) as unknown) instanceof Promise) throw new InvalidArgumentError(`the validator of update "${name}" returned a promise: validators decide synchronously`, { field: "validator" });
-        } catch (err) {
-          rejection = toFailureInfo(err);
-        }
-      }
-    }
-    if (rejection || !h) {
-      this.commands.push({ type: "RejectUpdate", updateId, failure: rejection ?? toFailureInfo(new InvalidArgumentError(`no update handler for "${name}"`, { field: "update" })) });
+    // A recorded acceptance stands without re-running the validator; a handler since removed still refuses (and replay reports it).
+    const refusal = recorded?.accepted === false ? recorded.failure : recorded === undefined || !h ? this.updateRefusal(h, name, args) : undefined;
+    if (refusal !== undefined || !h) {
+      this.commands.push({ type: "RejectUpdate", updateId, failure: refusal ?? this.updateRefusal(h, name, args)! });
       return;
     }
     this.commands.push({ type: "AcceptUpdate", updateId });
