@@ -36,7 +36,9 @@ export type ErrorCode =
   | "DATABASE_ERROR"
   | "SCHEMA_NOT_MIGRATED"
   | "MIGRATION_CHECKSUM_MISMATCH"
-  | "WORKER_STOPPED";
+  | "WORKER_STOPPED"
+  | "SCHEDULE_NOT_FOUND"
+  | "SCHEDULE_ALREADY_EXISTS";
 
 export type ErrorDetails = Record<string, unknown>;
 
@@ -70,6 +72,8 @@ const KNOWN_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   "SCHEMA_NOT_MIGRATED",
   "MIGRATION_CHECKSUM_MISMATCH",
   "WORKER_STOPPED",
+  "SCHEDULE_NOT_FOUND",
+  "SCHEDULE_ALREADY_EXISTS",
 ]);
 
 export class RatchetError extends Error {
@@ -125,6 +129,20 @@ export class WorkflowNotFoundError extends RatchetError {
           ? `no workflow with id "${ids.workflowId}"`
           : `no run ${ids.runId}`;
     super("WORKFLOW_NOT_FOUND", what, { ...ids });
+  }
+}
+
+export class ScheduleNotFoundError extends RatchetError {
+  override name = "ScheduleNotFoundError";
+  constructor(scheduleId: string) {
+    super("SCHEDULE_NOT_FOUND", `no schedule with id "${scheduleId}"`, { scheduleId });
+  }
+}
+
+export class ScheduleAlreadyExistsError extends RatchetError {
+  override name = "ScheduleAlreadyExistsError";
+  constructor(scheduleId: string) {
+    super("SCHEDULE_ALREADY_EXISTS", `a schedule with id "${scheduleId}" already exists`, { scheduleId });
   }
 }
 

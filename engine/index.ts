@@ -4,6 +4,9 @@
  */
 export { Ratchet, defaultDatabase, type ConnectOptions } from "./ratchet.ts";
 export { Client, WorkflowHandle, type ClientOptions, type ClientTransaction, type ListFilter, type StartOptions, type WorkflowDescription, type WorkflowSummary, type PendingActivityInfo } from "./client/client.ts";
+export { ScheduleClient, ScheduleHandle, type ScheduleOptions, type ScheduleActionOptions, type ScheduleDescription } from "./client/schedules.ts";
+export { OVERLAP_POLICIES, type OverlapPolicy, type ScheduleSpec, type SchedulePolicies } from "./schedule/spec.ts";
+export { parseCron, nextCronTime } from "./schedule/cron.ts";
 export { Worker, type WorkerOptions, type WorkerStats, type WorkerState } from "./worker/worker.ts";
 export { AbandonTask, type FaultHook, type FaultPoint, type FaultContext, type WorkerObservation, type WorkerObserver } from "./worker/hooks.ts";
 export {

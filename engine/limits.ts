@@ -119,3 +119,25 @@ export const RESULT_POLL_MS_DEFAULT = 200;
 export const QUEUE_MAINTENANCE_INTERVAL_MS_DEFAULT = 10_000;
 export const QUEUE_MAINTENANCE_INTERVAL_MS_MIN = 100;
 export const QUEUE_VACUUM_DEAD_TUPLES_DEFAULT = 10_000;
+
+/** Cron expressions and intervals one schedule's spec may list together. */
+export const SCHEDULE_SPEC_ITEMS_MAX = 10;
+/** The shortest interval a schedule may fire at. */
+export const SCHEDULE_INTERVAL_MS_MIN = 1_000;
+/** A schedule's catch-up window: a fire later than this is missed, not run. Default one year (as Temporal's), at least ten seconds. */
+export const SCHEDULE_CATCHUP_WINDOW_MS_DEFAULT = 365 * 24 * 3600 * 1000;
+export const SCHEDULE_CATCHUP_WINDOW_MS_MIN = 10_000;
+/** Fires one round of a schedule handles (one transaction); more due start another round at once. */
+export const SCHEDULE_FIRES_PER_ROUND_MAX = 100;
+/** Fires waiting for the running workflow to close under the bufferAll policy; more are skipped. */
+export const SCHEDULE_BUFFER_MAX = 1_000;
+/** Fires older than the catch-up window counted as missed in one round; past it the count stops (the fires are still missed). */
+export const SCHEDULE_MISSED_COUNT_MAX = 10_000;
+/** Recent actions a schedule keeps for describe. */
+export const SCHEDULE_RECENT_ACTIONS_MAX = 10;
+/** Upcoming fire times describe lists. */
+export const SCHEDULE_UPCOMING_FIRES = 5;
+/** Characters of a schedule's note (why it was paused, say). */
+export const SCHEDULE_NOTE_CHARS_MAX = 1_000;
+/** Schedules one list page returns, by default and at most. */
+export const SCHEDULE_LIST_PAGE_SIZE_DEFAULT = 100;

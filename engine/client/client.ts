@@ -47,6 +47,7 @@ import {
 import type { ResolvedActivityOptions } from "../workflow/options.ts";
 import { replayWorkflowTask } from "../workflow/replay.ts";
 import type { WorkflowMap } from "../workflow/types.ts";
+import { ScheduleClient } from "./schedules.ts";
 
 export interface ClientOptions {
   store: Store;
@@ -126,6 +127,8 @@ export class Client {
   private readonly random: Random;
   private readonly workflows: WorkflowMap | undefined;
   private readonly settle: (() => Promise<void>) | undefined;
+  /** Create, describe, pause, trigger, update and delete schedules (see ScheduleClient). */
+  readonly schedules: ScheduleClient;
 
   constructor(options: ClientOptions) {
     this.store = options.store;
@@ -133,6 +136,7 @@ export class Client {
     this.random = options.random ?? new CryptoRandom();
     this.workflows = options.workflows;
     this.settle = options.settle;
+    this.schedules = new ScheduleClient(this.store, this.clock, this.random, this.workflows);
   }
 
   /** Start a workflow run. Never two running runs for one workflow id: see idConflictPolicy. */

@@ -8,6 +8,7 @@
  */
 import type { Sql } from "../db/driver.ts";
 import { schemaIdentifier } from "../names.ts";
+import { ScheduleQueries } from "./schedule-queries.ts";
 
 export type TaskKind = "workflow" | "activity" | "timer";
 
@@ -110,10 +111,13 @@ export interface RunAdvance {
 export class Queries {
   readonly s: string;
   private readonly prefix: string;
+  /** Schedules' statements (schedule-queries.ts). */
+  readonly schedules: ScheduleQueries;
 
   constructor(readonly schema: string) {
     this.s = schemaIdentifier(schema);
     this.prefix = `rt_${schema}_`;
+    this.schedules = new ScheduleQueries(this.s, (name, text, values) => this.q(name, text, values));
   }
 
   /**
@@ -241,12 +245,12 @@ export class Queries {
       `WITH input AS (
          SELECT * FROM json_to_recordset($1::json) AS x(run_id uuid, workflow_id text, workflow_type text, task_queue text, data json,
                                                         parent_run_id uuid, parent_workflow_id text, parent_seq integer, parent_close_policy text,
-                                                        search_attributes jsonb)
+                                                        search_attributes jsonb, schedule_id text)
        ), inserted AS (
          INSERT INTO ${this.s}.runs (run_id, workflow_id, workflow_type, task_queue, status, next_event_id, created_at_ms, updated_at_ms,
-                                     parent_run_id, parent_workflow_id, parent_seq, parent_close_policy, search_attributes)
+                                     parent_run_id, parent_workflow_id, parent_seq, parent_close_policy, search_attributes, schedule_id)
          SELECT run_id, workflow_id, workflow_type, task_queue, 'running', 2, $2::bigint, $2::bigint,
-                parent_run_id, parent_workflow_id, parent_seq, parent_close_policy, search_attributes FROM input
+                parent_run_id, parent_workflow_id, parent_seq, parent_close_policy, search_attributes, schedule_id FROM input
          ON CONFLICT (workflow_id) WHERE status = 'running' DO NOTHING
          RETURNING run_id, workflow_id, task_queue
        ), events AS (
@@ -346,7 +350,7 @@ export class Queries {
 
   private readonly runColumns = `run_id, workflow_id, workflow_type, task_queue, status, next_event_id, processed_upto, version,
        task_failure, task_failures, cancel_requested, created_at_ms, updated_at_ms, closed_at_ms, start_request_id,
-       parent_run_id, parent_workflow_id, parent_seq, parent_close_policy, has_children, search_attributes`;
+       parent_run_id, parent_workflow_id, parent_seq, parent_close_policy, has_children, search_attributes, schedule_id`;
 
   selectRun(runId: string): Sql {
     return this.q("selectRun", `SELECT ${this.runColumns} FROM ${this.s}.runs WHERE run_id = $1`, [runId]);

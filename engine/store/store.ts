@@ -19,6 +19,8 @@ import type { SqlDriver, SqlSession } from "../db/driver.ts";
 import {
   CancelledError,
   DatabaseError,
+  ScheduleAlreadyExistsError,
+  ScheduleNotFoundError,
   HistoryLimitError,
   LeaseLostError,
   TimeoutError,
@@ -32,10 +34,13 @@ import {
   type FailureInfo,
 } from "../errors.ts";
 import { jsonWithRaw, newEvent, type HistoryEvent, type NewEvent, type ParentClosePolicy, type ParentRef } from "../history/events.ts";
-import { HISTORY_EVENTS_MAX, TIMER_TASK_LEASE_MS, WORKFLOW_TASK_RETRY_MS_INITIAL, WORKFLOW_TASK_RETRY_MS_MAX, WORKFLOW_TASK_TIMEOUT_MS_DEFAULT } from "../limits.ts";
+import { SCHEDULE_RECENT_ACTIONS_MAX, HISTORY_EVENTS_MAX, TIMER_TASK_LEASE_MS, WORKFLOW_TASK_RETRY_MS_INITIAL, WORKFLOW_TASK_RETRY_MS_MAX, WORKFLOW_TASK_TIMEOUT_MS_DEFAULT } from "../limits.ts";
 import { commandEvent, eventsRecorded, isTerminal, type Command } from "../workflow/commands.ts";
 import { assertMigrated, migrate } from "./migrate.ts";
 import type { SearchAttributeValue } from "../names.ts";
+import { uuidV7, type Random } from "../ports/random.ts";
+import { compileSpec, nextFireAfter, planScheduleRound, type CheckedSpec, type OverlapPolicy } from "../schedule/spec.ts";
+import type { ScheduleRowInput } from "./schedule-queries.ts";
 import { Queries, type MaintainedTable, type RunAdvance, type RunListFilter, type TaskKind } from "./queries.ts";
 
 export type { TaskKind } from "./queries.ts";
@@ -67,6 +72,8 @@ export interface RunRecord {
   searchAttributes: Record<string, SearchAttributeValue> | null;
   /** The run started children: its close applies their parent close policies. */
   hasChildren: boolean;
+  /** The schedule that started the run's workflow (kept along a continue-as-new chain). */
+  scheduleId: string | null;
 }
 
 /** A child run's parent, and what the parent's close does to it. */
@@ -800,9 +807,13 @@ export class Store {
    * policy, or its own cancellation reaching a child it waits on), applied to
    * the child workflow's running run if there still is one.
    */
-  async fireTimer(taskId: number, leaseToken: number, runId: string, seq: number, nowMs: number, spec: unknown = null): Promise<void> {
+  async fireTimer(taskId: number, leaseToken: number, runId: string, seq: number, nowMs: number, spec: unknown = null, random?: Random): Promise<void> {
     const timer = parseTimerSpec(spec);
     if (timer.kind === "childAction") return this.applyChildAction(taskId, leaseToken, runId, timer, nowMs);
+    if (timer.kind === "schedule") {
+      assert(random !== undefined, "a schedule's round needs the worker's Random (run ids and seeds of the workflows it starts)");
+      return this.fireSchedule(taskId, leaseToken, runId, nowMs, random);
+    }
     await this.db.transaction(async (tx) => {
       const run = await this.lockRun(tx, runId);
       const deleted = await tx.query(this.q.deleteLeasedTask(taskId, leaseToken));
@@ -818,6 +829,11 @@ export class Store {
         if (unstarted.length === 0) return;
         const failure = toFailureInfo(new TimeoutError("scheduleToStart", `activity ${seq} was not started within its scheduleToStartTimeoutMs (${timer.timeoutMs} ms)`));
         await this.appendResolution(tx, run, nowMs, newEvent("ActivityFailed", { seq, failure, attempt: 0 }));
+        return;
+      }
+      if (timer.kind === "scheduleAction") {
+        if (timer.action === "terminate") await this.terminateRun(tx, run, timer.reason, nowMs);
+        else await this.requestCancelRun(tx, run, timer.reason, nowMs);
         return;
       }
       await this.appendResolution(tx, run, nowMs, timer.kind === "deliver" ? timer.event : newEvent("TimerFired", { seq }));
@@ -876,6 +892,165 @@ export class Store {
       done.push({ table: row.table, action, deadTuples: dead });
     }
     return done;
+  }
+
+  // -- schedules ---------------------------------------------------------------
+
+  /**
+   * Create a schedule (SCHEDULE_ALREADY_EXISTS if its id is taken) and, unless
+   * paused, its task, due at its first fire after now. Fires before now never
+   * run: a schedule starts from its creation.
+   */
+  async createSchedule(row: ScheduleRowInput, queue: string, nowMs: number): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const inserted = await tx.query(this.q.schedules.insertSchedule(row, nowMs));
+      if (inserted.length === 0) throw new ScheduleAlreadyExistsError(row.scheduleId);
+      if (row.paused) return;
+      const first = nextFireAfter(compileSpec(JSON.parse(row.specJson) as CheckedSpec), nowMs);
+      if (first !== null) await this.putScheduleTask(tx, row.taskRunId, queue, first, row.scheduleId, nowMs);
+    });
+  }
+
+  async getSchedule(scheduleId: string): Promise<{ schedule: ScheduleRecord; running: Array<{ workflowId: string; runId: string }> }> {
+    const rows = await this.db.query(this.q.schedules.selectSchedule(scheduleId));
+    if (!rows[0]) throw new ScheduleNotFoundError(scheduleId);
+    const running = await this.db.query<{ workflow_id: string; run_id: string }>(this.q.schedules.runningOfSchedule(scheduleId));
+    return { schedule: toSchedule(rows[0]), running: running.map((r) => ({ workflowId: r.workflow_id, runId: r.run_id })) };
+  }
+
+  async listSchedules(after: string | null, limit: number): Promise<ScheduleRecord[]> {
+    return (await this.db.query(this.q.schedules.listSchedules(after, limit))).map(toSchedule);
+  }
+
+  /**
+   * Change a locked schedule: `change` gets it and writes what it changes;
+   * then its task is put due now (a round then works out the rest from the
+   * new state), or removed while it is paused.
+   */
+  async changeSchedule<T>(scheduleId: string, nowMs: number, change: (tx: SqlSession, schedule: ScheduleRecord) => Promise<T>): Promise<T> {
+    return this.db.transaction(async (tx) => {
+      const rows = await tx.query(this.q.schedules.lockSchedule(scheduleId));
+      if (!rows[0]) throw new ScheduleNotFoundError(scheduleId);
+      const result = await change(tx, toSchedule(rows[0]));
+      const after = toSchedule((await tx.query(this.q.schedules.selectSchedule(scheduleId)))[0]!);
+      if (after.paused) await tx.query(this.q.schedules.deleteTask(after.taskRunId));
+      else await this.putScheduleTask(tx, after.taskRunId, after.action.taskQueue, nowMs, scheduleId, nowMs);
+      return result;
+    });
+  }
+
+  pauseSchedule(scheduleId: string, paused: boolean, note: string, nowMs: number): Promise<void> {
+    // Unpausing moves processed_upto to now: fires that fell due while paused are not run.
+    return this.changeSchedule(scheduleId, nowMs, async (tx) => void (await tx.query(this.q.schedules.setPaused(scheduleId, paused, note, paused ? 0 : nowMs, nowMs))));
+  }
+
+  /** Replace a schedule's spec, action and policies; fires are counted from now under the new spec. */
+  updateSchedule(scheduleId: string, row: Pick<ScheduleRowInput, "specJson" | "actionJson" | "overlap" | "catchupWindowMs" | "pauseOnFailure">, nowMs: number): Promise<void> {
+    return this.changeSchedule(scheduleId, nowMs, async (tx) => {
+      await tx.query(this.q.schedules.updateDefinition(scheduleId, row.specJson, row.actionJson, row.overlap, row.catchupWindowMs, row.pauseOnFailure, nowMs, nowMs));
+    });
+  }
+
+  /** Fire a schedule once, now, under `overlap` (its own policy by default), paused or not. */
+  triggerSchedule(scheduleId: string, overlap: OverlapPolicy | undefined, nowMs: number, random: Random): Promise<ScheduleRoundResult> {
+    return this.changeSchedule(scheduleId, nowMs, (tx, schedule) => this.scheduleRound(tx, schedule, nowMs, random, { overlap: overlap ?? schedule.overlap }));
+  }
+
+  /** Delete a schedule and its task. The workflows it started run on. */
+  async deleteSchedule(scheduleId: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const rows = await tx.query<{ task_run_id: string }>(this.q.schedules.deleteSchedule(scheduleId));
+      if (!rows[0]) throw new ScheduleNotFoundError(scheduleId);
+      await tx.query(this.q.schedules.deleteTask(rows[0].task_run_id));
+    });
+  }
+
+  /**
+   * A schedule's task fired: one round (see planScheduleRound) in one
+   * transaction with the schedule's row locked, fenced by the task's lease;
+   * the task then waits for the next fire (or goes, with none left).
+   */
+  private async fireSchedule(taskId: number, leaseToken: number, taskRunId: string, nowMs: number, random: Random): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const row = (await tx.query(this.q.schedules.lockScheduleOfTask(taskRunId)))[0];
+      const schedule = row ? toSchedule(row) : null;
+      let wakeAtMs: number | null = null;
+      if (schedule && !schedule.paused) wakeAtMs = (await this.scheduleRound(tx, schedule, nowMs, random)).nextWakeMs;
+      const fenced =
+        wakeAtMs === null ? await tx.query(this.q.deleteLeasedTask(taskId, leaseToken)) : await tx.query(this.q.schedules.rescheduleLeasedTask(taskId, leaseToken, wakeAtMs));
+      if (fenced.length === 0) throw new LeaseLostError(taskId, leaseToken);
+    });
+  }
+
+  /**
+   * One round of a locked schedule: plan it from the schedule's state and
+   * running workflows, start the workflows it names (a workflow id with a
+   * running run is a failed start, recorded), ask running ones to cancel or
+   * terminate (timer tasks of theirs), and record the new state. Returns
+   * when the schedule's task should next run.
+   */
+  private async scheduleRound(tx: SqlSession, s: ScheduleRecord, nowMs: number, random: Random, trigger?: { overlap: OverlapPolicy }): Promise<ScheduleRoundResult> {
+    const sq = this.q.schedules;
+    const running = (await tx.query<{ workflow_id: string }>(sq.runningOfSchedule(s.scheduleId))).map((r) => r.workflow_id);
+    const spec = compileSpec(s.spec);
+    const plan = planScheduleRound({
+      spec,
+      overlap: s.overlap,
+      catchupWindowMs: s.catchupWindowMs,
+      // While paused only a trigger fires: nothing counts as due.
+      processedUptoMs: s.paused ? Math.max(s.processedUptoMs, nowMs) : s.processedUptoMs,
+      buffered: s.buffered,
+      running,
+      nowMs,
+      ...(trigger ? { trigger } : {}),
+      workflowIdFor: (fireAtMs) => scheduledWorkflowId(s.action.workflowIdPrefix, fireAtMs),
+    });
+    const notify = new Set<string>();
+    const recent: RecentScheduleAction[] = [];
+    let started = 0;
+    if (plan.starts.length > 0) {
+      const runs = plan.starts.map((st) => {
+        const runId = uuidV7(nowMs, random);
+        const attributes = { ...s.action.searchAttributes, [SCHEDULE_ID_ATTRIBUTE]: s.scheduleId, [SCHEDULED_AT_ATTRIBUTE]: st.fireAtMs };
+        const row = newRunRow({
+          runId,
+          workflowId: st.workflowId,
+          workflowType: s.action.workflowType,
+          taskQueue: s.action.taskQueue,
+          randomSeed: random.uuid(),
+          inputJson: s.action.inputJson,
+          searchAttributesJson: JSON.stringify(attributes),
+          scheduleId: s.scheduleId,
+        });
+        return { ...st, runId, row };
+      });
+      const inserted = new Set((await tx.query<{ run_id: string }>(this.q.insertRuns(`[${runs.map((r) => r.row).join(",")}]`, nowMs, this.workflowTaskTimeoutMs))).map((r) => r.run_id));
+      for (const r of runs) {
+        const ok = inserted.has(r.runId);
+        if (ok) started += 1;
+        recent.unshift({ fireAtMs: r.fireAtMs, atMs: nowMs, workflowId: r.workflowId, manual: r.manual, ...(ok ? { runId: r.runId } : { error: "WORKFLOW_ALREADY_RUNNING" }) });
+      }
+      if (started > 0) notify.add(`workflow:${s.action.taskQueue}`);
+    }
+    const actions = [
+      ...plan.cancel.map((id) => ({ workflow_id: id, action: "requestCancel", reason: `schedule ${s.scheduleId}: a new fire under overlap policy cancelOther` })),
+      ...plan.terminate.map((id) => ({ workflow_id: id, action: "terminate", reason: `schedule ${s.scheduleId}: a new fire under overlap policy terminateOther` })),
+    ];
+    if (actions.length > 0) {
+      for (const r of await tx.query<{ queue: string }>(sq.insertActions(s.scheduleId, JSON.stringify(actions), nowMs, TIMER_TASK_LEASE_MS))) notify.add(`timer:${r.queue}`);
+    }
+    const counts = { actions: started, skipped: plan.skipped, missed: plan.missed, startFailed: plan.starts.length - started };
+    await tx.query(sq.recordRound(s.scheduleId, plan.processedUptoMs, JSON.stringify(plan.buffered), counts, JSON.stringify([...recent, ...s.recent].slice(0, SCHEDULE_RECENT_ACTIONS_MAX)), nowMs));
+    await this.notifyKeys(tx, notify);
+    // Due again: at once when fires are left over or wait with nothing running (their start failed); else at the next fire.
+    const idle = running.length + started === 0;
+    const nextWakeMs = s.paused ? null : plan.moreDue || (idle && plan.buffered.length > 0) ? nowMs : nextFireAfter(spec, plan.processedUptoMs);
+    return { started: recent.filter((r) => r.runId !== undefined).map((r) => ({ workflowId: r.workflowId, runId: r.runId!, manual: r.manual })), nextWakeMs };
+  }
+
+  private async putScheduleTask(tx: SqlSession, taskRunId: string, queue: string, visibleAtMs: number, scheduleId: string, nowMs: number): Promise<void> {
+    await tx.query(this.q.schedules.putTask(taskRunId, queue, visibleAtMs, TIMER_TASK_LEASE_MS, scheduleId, nowMs));
+    if (visibleAtMs <= nowMs) await this.notifyKey(tx, `timer:${queue}`);
   }
 
   // -- helpers -----------------------------------------------------------------
@@ -1107,6 +1282,7 @@ function planDecisions(run: RunRecord, c: DecisionInput, runningIds: Map<string,
           inputJson: cmd.inputJson,
           continuedFromRunId: run.runId,
           ...(run.parent ? { parent: run.parent } : {}),
+          ...(run.scheduleId !== null ? { scheduleId: run.scheduleId } : {}),
           // The new run keeps the workflow's search attributes, with any this task set.
           ...(run.searchAttributes || plan.searchAttributes ? { searchAttributesJson: JSON.stringify({ ...run.searchAttributes, ...plan.searchAttributes }) } : {}),
         };
@@ -1151,7 +1327,11 @@ type TimerSpec =
   | { kind: "deliver"; event: NewEvent }
   | { kind: "childAction"; action: "terminate" | "requestCancel"; workflowId: string; reason: string }
   /** An activity's schedule-to-start deadline (the timer has the activity's seq). */
-  | { kind: "scheduleToStart"; timeoutMs: number };
+  | { kind: "scheduleToStart"; timeoutMs: number }
+  /** A schedule's next round (the task's run_id is the schedule's task_run_id; no run has it). */
+  | { kind: "schedule"; scheduleId: string }
+  /** A schedule's overlap policy acting on one of its running runs (the task's own run). */
+  | { kind: "scheduleAction"; action: "terminate" | "requestCancel"; reason: string };
 
 const DELIVERED_EVENT_TYPES = new Set(["ChildWorkflowCompleted", "ChildWorkflowFailed"]);
 
@@ -1167,12 +1347,19 @@ export function parseTimerSpec(spec: unknown): TimerSpec {
     return { kind: "childAction", action: s.childAction, workflowId: s.workflowId, reason: String(s.reason ?? "") };
   }
   if (typeof s.scheduleToStart === "number") return { kind: "scheduleToStart", timeoutMs: s.scheduleToStart };
+  if (typeof s.schedule === "string") return { kind: "schedule", scheduleId: s.schedule };
+  if (s.scheduleAction !== undefined) {
+    assert(s.scheduleAction === "terminate" || s.scheduleAction === "requestCancel", `unknown schedule action: ${JSON.stringify(spec)}`);
+    return { kind: "scheduleAction", action: s.scheduleAction, reason: String(s.reason ?? "") };
+  }
   return { kind: "timer" };
 }
 
 type NewRun = Pick<StartWorkflowParams, "runId" | "workflowId" | "workflowType" | "taskQueue" | "randomSeed" | "inputJson" | "searchAttributesJson"> & {
   continuedFromRunId?: string;
   parent?: ChildOf;
+  /** Set on runs a schedule starts, and kept by continue-as-new. */
+  scheduleId?: string;
 };
 
 /** WorkflowStarted's data, the input embedded as the JSON text it already is. */
@@ -1188,7 +1375,8 @@ function newRunRow(p: NewRun): string {
     p.parent === undefined ? {} : { parent_run_id: p.parent.runId, parent_workflow_id: p.parent.workflowId, parent_seq: p.parent.seq, parent_close_policy: p.parent.closePolicy };
   const raw: Record<string, string> = { data: workflowStartedData(p) };
   if (p.searchAttributesJson !== undefined) raw.search_attributes = p.searchAttributesJson;
-  return jsonWithRaw({ run_id: p.runId, workflow_id: p.workflowId, workflow_type: p.workflowType, task_queue: p.taskQueue, ...parent }, raw);
+  const schedule = p.scheduleId === undefined ? {} : { schedule_id: p.scheduleId };
+  return jsonWithRaw({ run_id: p.runId, workflow_id: p.workflowId, workflow_type: p.workflowType, task_queue: p.taskQueue, ...parent, ...schedule }, raw);
 }
 
 /**
@@ -1202,10 +1390,12 @@ function newRunRow(p: NewRun): string {
 class CloseEffects {
   private readonly deliveries: string[] = [];
   private readonly parents: string[] = [];
+  private readonly schedules: Array<{ schedule_id: string; failed: boolean }> = [];
 
   /** A run closed: `final` says how, unless it continued as new (its chain goes on: nothing is delivered yet). */
   closed(run: RunRecord, final: FinalClose | null, startedChildren = false): void {
     if (run.hasChildren || startedChildren) this.parents.push(run.runId);
+    if (run.scheduleId !== null && final) this.schedules.push({ schedule_id: run.scheduleId, failed: final.status === "failed" });
     if (!run.parent || !final) return;
     const ids = { seq: run.parent.seq, runId: run.runId };
     const event =
@@ -1223,6 +1413,10 @@ class CloseEffects {
     }
     if (this.deliveries.length > 0) {
       for (const r of await tx.query<{ queue: string }>(q.insertDeliveries(`[${this.deliveries.join(",")}]`, nowMs, TIMER_TASK_LEASE_MS))) notify.add(`timer:${r.queue}`);
+    }
+    // Last: the schedules' rows are locked after every run row this transaction locks (see schedule-queries.ts).
+    if (this.schedules.length > 0) {
+      for (const r of await tx.query<{ queue: string }>(q.schedules.wakeSchedules(JSON.stringify(this.schedules), nowMs, TIMER_TASK_LEASE_MS))) notify.add(`timer:${r.queue}`);
     }
     return notify;
   }
@@ -1361,6 +1555,7 @@ function toRun(r: Record<string, unknown>): RunRecord {
           },
     hasChildren: (r.has_children as boolean | undefined) ?? false,
     searchAttributes: (r.search_attributes as Record<string, SearchAttributeValue> | null | undefined) ?? null,
+    scheduleId: (r.schedule_id as string | null | undefined) ?? null,
   };
 }
 
@@ -1400,4 +1595,77 @@ export function listFilter(f: RunFilter): RunListFilter {
 
 function toEvent(r: Record<string, unknown>): HistoryEvent {
   return { eventId: r.event_id as number, type: r.type, atMs: r.at_ms as number, data: r.data } as HistoryEvent;
+}
+
+/** Search attributes every run a schedule starts carries, so list() finds a schedule's workflows. */
+export const SCHEDULE_ID_ATTRIBUTE = "ratchetScheduleId";
+export const SCHEDULED_AT_ATTRIBUTE = "ratchetScheduledAtMs";
+
+/** The workflow id a schedule's fire starts: its prefix and the fire time, e.g. nightly-2026-11-29T00:00:00.000Z. */
+export function scheduledWorkflowId(prefix: string, fireAtMs: number): string {
+  return `${prefix}-${new Date(fireAtMs).toISOString()}`;
+}
+
+/** What a schedule's fire starts (stored as the schedules row's action). */
+export interface ScheduleActionRecord {
+  workflowType: string;
+  taskQueue: string;
+  /** The input as the JSON text it was given (kept as text: its key order is the caller's). */
+  inputJson: string;
+  workflowIdPrefix: string;
+  searchAttributes: Record<string, SearchAttributeValue> | null;
+}
+
+/** One of the latest things a schedule did: a workflow started, or a start refused (its id had a running run). */
+export interface RecentScheduleAction {
+  fireAtMs: number;
+  atMs: number;
+  workflowId: string;
+  manual: boolean;
+  runId?: string;
+  error?: string;
+}
+
+export interface ScheduleRecord {
+  scheduleId: string;
+  taskRunId: string;
+  spec: CheckedSpec;
+  action: ScheduleActionRecord;
+  overlap: OverlapPolicy;
+  catchupWindowMs: number;
+  pauseOnFailure: boolean;
+  paused: boolean;
+  note: string;
+  processedUptoMs: number;
+  buffered: number[];
+  counts: { actions: number; skipped: number; missed: number; startFailed: number };
+  recent: RecentScheduleAction[];
+  createdAtMs: number;
+  updatedAtMs: number;
+}
+
+export interface ScheduleRoundResult {
+  started: Array<{ workflowId: string; runId: string; manual: boolean }>;
+  /** When the schedule's task should next run (null: nothing left to fire). */
+  nextWakeMs: number | null;
+}
+
+function toSchedule(r: Record<string, unknown>): ScheduleRecord {
+  return {
+    scheduleId: r.schedule_id as string,
+    taskRunId: r.task_run_id as string,
+    spec: r.spec as CheckedSpec,
+    action: r.action as ScheduleActionRecord,
+    overlap: r.overlap as OverlapPolicy,
+    catchupWindowMs: Number(r.catchup_window_ms),
+    pauseOnFailure: r.pause_on_failure as boolean,
+    paused: r.paused as boolean,
+    note: r.note as string,
+    processedUptoMs: Number(r.processed_upto_ms),
+    buffered: (r.buffered as number[]).map(Number),
+    counts: { actions: Number(r.actions), skipped: Number(r.skipped), missed: Number(r.missed), startFailed: Number(r.start_failed) },
+    recent: r.recent as RecentScheduleAction[],
+    createdAtMs: Number(r.created_at_ms),
+    updatedAtMs: Number(r.updated_at_ms),
+  };
 }

@@ -11,7 +11,7 @@ export async function runTimerTask(worker: Worker, task: ClaimedTask, running: R
   await worker.faultHook?.("timer.beforeFire", worker.faultContext(task));
   if (running.settled) return;
   try {
-    await withDatabaseRetry(worker, "firing a timer", () => worker.store.fireTimer(task.taskId, task.leaseToken, task.runId, task.seq, worker.clock.now(), task.spec));
+    await withDatabaseRetry(worker, "firing a timer", () => worker.store.fireTimer(task.taskId, task.leaseToken, task.runId, task.seq, worker.clock.now(), task.spec, worker.random));
     worker.stats.timersFired += 1;
     worker.observer?.({ type: "timerFired", taskId: task.taskId, runId: task.runId, seq: task.seq });
   } catch (err) {

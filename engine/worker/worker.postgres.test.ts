@@ -5,6 +5,7 @@ import { childWorkflowBehaviour } from "./child.behaviour.ts";
 import { continueAsNewBehaviour } from "./continue-as-new.behaviour.ts";
 import { localActivityBehaviour } from "./local-activity.behaviour.ts";
 import { queryBehaviour } from "./query.behaviour.ts";
+import { scheduleBehaviour } from "./schedule.behaviour.ts";
 import { startPoliciesBehaviour } from "./start-policies.behaviour.ts";
 import { updateBehaviour } from "./update.behaviour.ts";
 import { engineBehaviour } from "./worker.behaviour.ts";
@@ -17,6 +18,7 @@ if (postgresUrl()) {
   childWorkflowBehaviour("postgres");
   updateBehaviour("postgres");
   localActivityBehaviour("postgres");
+  scheduleBehaviour("postgres");
 } else {
   describe("engine behaviour on postgres", () => {
     it.skip("skipped: set DATABASE_URL=postgres://... to run the behaviour suite against a real server", () => {});

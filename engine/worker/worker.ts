@@ -71,6 +71,7 @@ export interface WorkerOptions {
   listen?: boolean;
   shutdownGraceMs?: number;
   clock?: Clock;
+  /** Where the worker's identity and the ids of workflows its schedule rounds start come from. Default: crypto. */
   random?: Random;
   logger?: Logger;
   faultHook?: FaultHook;
@@ -153,6 +154,8 @@ interface Running {
 
 export class Worker {
   readonly identity: string;
+  /** Run ids and random seeds of the workflows this worker's schedule rounds start. */
+  readonly random: Random;
   readonly queues: readonly string[];
   readonly stats: WorkerStats = {
     claimed: { workflow: 0, activity: 0, timer: 0 },
@@ -233,7 +236,8 @@ export class Worker {
     this.knownActivityTypes = Object.keys(this.activities).length > 0 ? new Set(Object.keys(this.activities)) : undefined;
     this.clock = options.clock ?? new SystemClock();
     this.logger = options.logger ?? new ConsoleLogger();
-    this.identity = options.identity ?? `worker-${(options.random ?? new CryptoRandom()).uuid().slice(0, 8)}`;
+    this.random = options.random ?? new CryptoRandom();
+    this.identity = options.identity ?? `worker-${this.random.uuid().slice(0, 8)}`;
     this.concurrency = {
       workflow: checkInteger(options.maxConcurrentWorkflowTasks ?? WORKER_WORKFLOW_CONCURRENCY_DEFAULT, "maxConcurrentWorkflowTasks", 1, WORKER_CONCURRENCY_MAX),
       timer: checkInteger(options.maxConcurrentWorkflowTasks ?? WORKER_WORKFLOW_CONCURRENCY_DEFAULT, "maxConcurrentWorkflowTasks", 1, WORKER_CONCURRENCY_MAX),

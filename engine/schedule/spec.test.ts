@@ -1,0 +1,106 @@
+import { describe, expect, it } from "vitest";
+import { SCHEDULE_FIRES_PER_ROUND_MAX } from "../limits.ts";
+import { checkPolicies, checkScheduleSpec, compileSpec, nextFireAfter, planScheduleRound, upcomingFires, type OverlapPolicy, type RoundInput } from "./spec.ts";
+
+const T0 = Date.UTC(2026, 10, 29, 12, 0, 0);
+const MIN = 60_000;
+const everyMinute = compileSpec(checkScheduleSpec({ intervals: [{ everyMs: MIN }] }));
+
+function round(over: Partial<RoundInput> & { overlap?: OverlapPolicy }) {
+  return planScheduleRound({
+    spec: everyMinute,
+    overlap: "skip",
+    catchupWindowMs: 3_600_000,
+    processedUptoMs: T0,
+    buffered: [],
+    running: [],
+    nowMs: T0 + 3 * MIN,
+    workflowIdFor: (t) => `w-${(t - T0) / MIN}`,
+    ...over,
+  });
+}
+
+describe("schedule specs", () => {
+  it("intervals fire at multiples of everyMs since the epoch, shifted by offsetMs, within the bounds", () => {
+    const spec = compileSpec(checkScheduleSpec({ intervals: [{ everyMs: 3_600_000, offsetMs: 15 * MIN }], startAtMs: T0 + 2 * 3_600_000, endAtMs: T0 + 4 * 3_600_000 }));
+    expect(upcomingFires(spec, T0, 5).map((t) => new Date(t).toISOString())).toEqual(["2026-11-29T14:15:00.000Z", "2026-11-29T15:15:00.000Z"]);
+    expect(nextFireAfter(spec, T0 + 4 * 3_600_000)).toBeNull();
+  });
+
+  it("cron and intervals together fire at whichever comes first", () => {
+    const spec = compileSpec(checkScheduleSpec({ cron: "7 * * * *", intervals: [{ everyMs: 30 * MIN }] }));
+    expect(upcomingFires(spec, T0, 4).map((t) => (t - T0) / MIN)).toEqual([7, 30, 60, 67]);
+  });
+
+  it("refuses bad specs and policies with typed errors", () => {
+    for (const [bad, why] of [
+      [{}, /at least one cron expression or interval/],
+      [{ intervals: [{ everyMs: 10 }] }, /everyMs/],
+      [{ intervals: [{ everyMs: 60_000, offsetMs: 60_000 }] }, /offsetMs/],
+      [{ cron: "* * *" }, /expected 5 fields/],
+      [{ cron: 5 }, /string or an array/],
+      [{ cron: "* * * * *", startAtMs: 10, endAtMs: 5 }, /endAtMs is before/],
+      [{ cron: Array.from({ length: 11 }, () => "* * * * *") }, /at most 10/],
+    ] as const) {
+      expect(() => checkScheduleSpec(bad)).toThrow(why);
+    }
+    expect(() => checkPolicies({ overlap: "sometimes" as OverlapPolicy })).toThrow(/policies.overlap/);
+    expect(() => checkPolicies({ catchupWindowMs: 5 })).toThrow(/catchupWindowMs/);
+    expect(checkPolicies(undefined)).toEqual({ overlap: "skip", catchupWindowMs: 365 * 24 * 3600 * 1000, pauseOnFailure: false });
+  });
+});
+
+describe("a round of firing", () => {
+  it("starts each due fire when nothing runs under allowAll, oldest first, and moves processedUpto to now", () => {
+    const plan = round({ overlap: "allowAll", running: ["old"] });
+    expect(plan.starts.map((s) => s.workflowId)).toEqual(["w-1", "w-2", "w-3"]);
+    expect(plan.processedUptoMs).toBe(T0 + 3 * MIN);
+    expect(round({ overlap: "allowAll", nowMs: T0 + 3 * MIN + 30_000 }).processedUptoMs).toBe(T0 + 3 * MIN + 30_000);
+  });
+
+  it("skip: one start, the rest skipped while it runs", () => {
+    const plan = round({ overlap: "skip" });
+    expect(plan.starts.map((s) => s.workflowId)).toEqual(["w-1"]);
+    expect(plan.skipped).toBe(2);
+    expect(round({ overlap: "skip", running: ["old"] })).toMatchObject({ starts: [], skipped: 3 });
+  });
+
+  it("bufferOne keeps one waiting; bufferAll keeps them all; a buffered fire starts once nothing runs", () => {
+    expect(round({ overlap: "bufferOne", running: ["old"] })).toMatchObject({ starts: [], buffered: [T0 + MIN], skipped: 2 });
+    expect(round({ overlap: "bufferAll", running: ["old"] })).toMatchObject({ starts: [], buffered: [T0 + MIN, T0 + 2 * MIN, T0 + 3 * MIN], skipped: 0 });
+    const next = round({ overlap: "bufferAll", buffered: [T0 + MIN, T0 + 2 * MIN], processedUptoMs: T0 + 3 * MIN });
+    expect(next.starts.map((s) => s.fireAtMs)).toEqual([T0 + MIN]);
+    expect(next.buffered).toEqual([T0 + 2 * MIN]);
+  });
+
+  it("cancelOther and terminateOther act on what runs (including what the round started) and keep the newest fire waiting", () => {
+    const cancel = round({ overlap: "cancelOther", running: ["old"] });
+    expect(cancel).toMatchObject({ starts: [], cancel: ["old"], terminate: [], buffered: [T0 + 3 * MIN], skipped: 2 });
+    const terminate = round({ overlap: "terminateOther" });
+    expect(terminate.starts.map((s) => s.workflowId)).toEqual(["w-1"]);
+    expect(terminate).toMatchObject({ terminate: ["w-1"], buffered: [T0 + 3 * MIN], skipped: 1 });
+  });
+
+  it("fires older than the catch-up window are missed, the rest run", () => {
+    const plan = round({ overlap: "allowAll", nowMs: T0 + 60 * MIN, catchupWindowMs: 10 * MIN });
+    expect(plan.missed).toBe(49);
+    expect(plan.starts.map((s) => s.workflowId)).toEqual(["w-50", "w-51", "w-52", "w-53", "w-54", "w-55", "w-56", "w-57", "w-58", "w-59", "w-60"]);
+  });
+
+  it("takes at most SCHEDULE_FIRES_PER_ROUND_MAX fires and says more are due", () => {
+    const late = { overlap: "allowAll" as const, nowMs: T0 + (SCHEDULE_FIRES_PER_ROUND_MAX + 5) * MIN, catchupWindowMs: 24 * 3_600_000 };
+    const plan = round(late);
+    expect(plan.starts).toHaveLength(SCHEDULE_FIRES_PER_ROUND_MAX);
+    expect(plan.moreDue).toBe(true);
+    expect(plan.processedUptoMs).toBe(T0 + SCHEDULE_FIRES_PER_ROUND_MAX * MIN);
+    const rest = round({ ...late, processedUptoMs: plan.processedUptoMs });
+    expect(rest.starts).toHaveLength(5);
+    expect(rest.moreDue).toBe(false);
+  });
+
+  it("a trigger fires now, under its own policy, after the due fires", () => {
+    const plan = round({ overlap: "skip", nowMs: T0 + 30_000, trigger: { overlap: "allowAll" }, running: ["old"] });
+    expect(plan.starts).toEqual([{ fireAtMs: T0 + 30_000, workflowId: "w-0.5", manual: true }]);
+    expect(round({ overlap: "skip", nowMs: T0 + 30_000, trigger: { overlap: "skip" }, running: ["old"] })).toMatchObject({ starts: [], skipped: 1 });
+  });
+});

@@ -1,0 +1,229 @@
+/**
+ * What a schedule is, checked where it enters (Client.schedules): when it
+ * fires (cron expressions and fixed intervals, between optional bounds),
+ * what a fire does (start a workflow), and what happens when a fire finds
+ * the previous workflow still running (the overlap policy) or comes late
+ * (the catch-up window). And the one pure function that decides a round of
+ * firing (planScheduleRound), so the store only reads state and writes the
+ * plan, and the tests can check every policy without a database.
+ */
+import { InvalidArgumentError } from "../errors.ts";
+import {
+  SCHEDULE_BUFFER_MAX,
+  SCHEDULE_CATCHUP_WINDOW_MS_DEFAULT,
+  SCHEDULE_CATCHUP_WINDOW_MS_MIN,
+  SCHEDULE_FIRES_PER_ROUND_MAX,
+  SCHEDULE_INTERVAL_MS_MIN,
+  SCHEDULE_MISSED_COUNT_MAX,
+  SCHEDULE_SPEC_ITEMS_MAX,
+  TIMEOUT_MS_MAX,
+} from "../limits.ts";
+import { checkChoice, checkInteger } from "../names.ts";
+import { nextCronTime, parseCron, type Cron } from "./cron.ts";
+
+/**
+ * What a fire does when a workflow the schedule started is still running:
+ * skip it (the default); bufferOne: start it when the running one closes
+ * (at most one waits, later fires are skipped); bufferAll: start each in
+ * turn as the previous closes (up to SCHEDULE_BUFFER_MAX wait); cancelOther:
+ * request the running one's cancellation and start this one once it has
+ * closed; terminateOther: the same, terminating it; allowAll: start it now.
+ */
+export type OverlapPolicy = "skip" | "bufferOne" | "bufferAll" | "cancelOther" | "terminateOther" | "allowAll";
+export const OVERLAP_POLICIES: readonly OverlapPolicy[] = ["skip", "bufferOne", "bufferAll", "cancelOther", "terminateOther", "allowAll"];
+
+/** When a schedule fires, in UTC: every time any of its cron expressions or intervals matches, within [startAtMs, endAtMs]. */
+export interface ScheduleSpec {
+  /** Five-field cron expressions (minute hour day-of-month month day-of-week) or macros (@hourly, @daily...), UTC. */
+  cron?: string | readonly string[];
+  /** Fixed intervals: fires at every multiple of everyMs since the Unix epoch, shifted by offsetMs (0 <= offsetMs < everyMs). */
+  intervals?: ReadonlyArray<{ everyMs: number; offsetMs?: number }>;
+  /** No fire before this time. */
+  startAtMs?: number;
+  /** No fire after this time: the schedule then has nothing left to do. */
+  endAtMs?: number;
+}
+
+/** A spec checked and normalised (what the schedules table stores). */
+export interface CheckedSpec {
+  cron: string[];
+  intervals: Array<{ everyMs: number; offsetMs: number }>;
+  startAtMs: number | null;
+  endAtMs: number | null;
+}
+
+/** A spec ready to compute fire times. */
+export interface CompiledSpec extends CheckedSpec {
+  crons: Cron[];
+}
+
+export function checkScheduleSpec(value: unknown): CheckedSpec {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new InvalidArgumentError("spec must be an object with cron and/or intervals", { field: "spec" });
+  const v = value as ScheduleSpec;
+  const cron = v.cron === undefined ? [] : typeof v.cron === "string" ? [v.cron] : Array.isArray(v.cron) ? [...(v.cron as unknown[])] : null;
+  if (cron === null) throw new InvalidArgumentError("spec.cron must be a string or an array of strings", { field: "spec.cron" });
+  for (const c of cron) parseCron(c as string);
+  if (v.intervals !== undefined && !Array.isArray(v.intervals)) throw new InvalidArgumentError("spec.intervals must be an array of { everyMs, offsetMs? }", { field: "spec.intervals" });
+  const intervals = (v.intervals ?? []).map((i, n) => {
+    if (typeof i !== "object" || i === null) throw new InvalidArgumentError(`spec.intervals[${n}] must be { everyMs, offsetMs? }`, { field: "spec.intervals" });
+    const everyMs = checkInteger(i.everyMs, `spec.intervals[${n}].everyMs`, SCHEDULE_INTERVAL_MS_MIN, TIMEOUT_MS_MAX);
+    return { everyMs, offsetMs: checkInteger(i.offsetMs ?? 0, `spec.intervals[${n}].offsetMs`, 0, everyMs - 1) };
+  });
+  const items = cron.length + intervals.length;
+  if (items === 0) throw new InvalidArgumentError("spec needs at least one cron expression or interval", { field: "spec" });
+  if (items > SCHEDULE_SPEC_ITEMS_MAX) throw new InvalidArgumentError(`spec has ${items} cron expressions and intervals; at most ${SCHEDULE_SPEC_ITEMS_MAX}`, { field: "spec" });
+  const startAtMs = v.startAtMs === undefined ? null : checkInteger(v.startAtMs, "spec.startAtMs", 0, Number.MAX_SAFE_INTEGER);
+  const endAtMs = v.endAtMs === undefined ? null : checkInteger(v.endAtMs, "spec.endAtMs", 0, Number.MAX_SAFE_INTEGER);
+  if (startAtMs !== null && endAtMs !== null && endAtMs < startAtMs) throw new InvalidArgumentError("spec.endAtMs is before spec.startAtMs", { field: "spec.endAtMs" });
+  return { cron: cron as string[], intervals, startAtMs, endAtMs };
+}
+
+export function compileSpec(spec: CheckedSpec): CompiledSpec {
+  return { ...spec, crons: spec.cron.map(parseCron) };
+}
+
+/** The first fire time strictly after `afterMs`, or null if the spec has none left. */
+export function nextFireAfter(spec: CompiledSpec, afterMs: number): number | null {
+  const after = spec.startAtMs !== null ? Math.max(afterMs, spec.startAtMs - 1) : afterMs;
+  let best: number | null = null;
+  for (const cron of spec.crons) {
+    const t = nextCronTime(cron, after);
+    if (t !== null && (best === null || t < best)) best = t;
+  }
+  for (const { everyMs, offsetMs } of spec.intervals) {
+    const t = (Math.floor((after - offsetMs) / everyMs) + 1) * everyMs + offsetMs;
+    if (best === null || t < best) best = t;
+  }
+  return best !== null && spec.endAtMs !== null && best > spec.endAtMs ? null : best;
+}
+
+/** Up to `count` fire times after `afterMs` (describe's upcoming fires). */
+export function upcomingFires(spec: CompiledSpec, afterMs: number, count: number): number[] {
+  const out: number[] = [];
+  for (let t = nextFireAfter(spec, afterMs); t !== null && out.length < count; t = nextFireAfter(spec, t)) out.push(t);
+  return out;
+}
+
+export interface SchedulePolicies {
+  /** Default "skip". */
+  overlap?: OverlapPolicy;
+  /**
+   * How late a fire may still happen (a worker was down, or the schedule's queue had no worker): fires
+   * older than this when their turn comes are counted as missed, not run. Default one year, at least
+   * SCHEDULE_CATCHUP_WINDOW_MS_MIN.
+   */
+  catchupWindowMs?: number;
+  /** Pause the schedule when a workflow it started fails. Default false. */
+  pauseOnFailure?: boolean;
+}
+
+export function checkPolicies(value: SchedulePolicies | undefined): Required<SchedulePolicies> {
+  const p = value ?? {};
+  return {
+    overlap: p.overlap === undefined ? "skip" : checkChoice(p.overlap, "policies.overlap", OVERLAP_POLICIES),
+    catchupWindowMs: checkInteger(p.catchupWindowMs ?? SCHEDULE_CATCHUP_WINDOW_MS_DEFAULT, "policies.catchupWindowMs", SCHEDULE_CATCHUP_WINDOW_MS_MIN, TIMEOUT_MS_MAX),
+    pauseOnFailure: p.pauseOnFailure === undefined ? false : checkBoolean(p.pauseOnFailure, "policies.pauseOnFailure"),
+  };
+}
+
+function checkBoolean(value: unknown, field: string): boolean {
+  if (typeof value !== "boolean") throw new InvalidArgumentError(`${field} must be true or false`, { field });
+  return value;
+}
+
+/** What a round of firing starts from: the schedule's state, read under its row lock. */
+export interface RoundInput {
+  spec: CompiledSpec;
+  overlap: OverlapPolicy;
+  catchupWindowMs: number;
+  /** Every fire time at or before this has been handled. */
+  processedUptoMs: number;
+  /** Fire times waiting for the running workflows to close, oldest first. */
+  buffered: readonly number[];
+  /** Workflow ids of the runs the schedule started that are still running. */
+  running: readonly string[];
+  nowMs: number;
+  /** A manual trigger: one more fire, now, under this policy. */
+  trigger?: { overlap: OverlapPolicy };
+  /** The workflow id a fire at `fireAtMs` starts. */
+  workflowIdFor: (fireAtMs: number) => string;
+}
+
+export interface RoundPlan {
+  /** Workflows to start, in order: the fire time each is for (the trigger's is now). */
+  starts: Array<{ fireAtMs: number; workflowId: string; manual: boolean }>;
+  /** Running workflows to request cancellation of, or terminate (cancelOther, terminateOther). */
+  cancel: string[];
+  terminate: string[];
+  buffered: number[];
+  processedUptoMs: number;
+  /** Fires dropped by the overlap policy, and fires older than the catch-up window (counted up to SCHEDULE_MISSED_COUNT_MAX per round). */
+  skipped: number;
+  missed: number;
+  /** More fires were due than one round takes (SCHEDULE_FIRES_PER_ROUND_MAX): run another round at once. */
+  moreDue: boolean;
+}
+
+/**
+ * Decide one round: first a buffered fire, if nothing is running any more;
+ * then every fire time due since the last round, oldest first — those older
+ * than the catch-up window counted as missed, the rest each under the
+ * overlap policy against what is running by then (including what this round
+ * started) — and last a manual trigger's fire.
+ */
+export function planScheduleRound(input: RoundInput): RoundPlan {
+  const plan: RoundPlan = { starts: [], cancel: [], terminate: [], buffered: [...input.buffered], processedUptoMs: input.processedUptoMs, skipped: 0, missed: 0, moreDue: false };
+  const running = [...input.running];
+  const start = (fireAtMs: number, manual: boolean) => {
+    const workflowId = input.workflowIdFor(fireAtMs);
+    plan.starts.push({ fireAtMs, workflowId, manual });
+    running.push(workflowId);
+  };
+  const fire = (fireAtMs: number, overlap: OverlapPolicy, manual: boolean) => {
+    if (running.length === 0 || overlap === "allowAll") return start(fireAtMs, manual);
+    switch (overlap) {
+      case "skip":
+        plan.skipped += 1;
+        return;
+      case "bufferOne":
+      case "bufferAll": {
+        const room = overlap === "bufferOne" ? 1 : SCHEDULE_BUFFER_MAX;
+        if (plan.buffered.length < room) plan.buffered.push(fireAtMs);
+        else plan.skipped += 1;
+        return;
+      }
+      case "cancelOther":
+      case "terminateOther": {
+        const targets = overlap === "cancelOther" ? plan.cancel : plan.terminate;
+        for (const id of running) if (!targets.includes(id)) targets.push(id);
+        // The newest fire is the one that starts once they have closed; one it displaces is skipped.
+        plan.skipped += plan.buffered.length;
+        plan.buffered = [fireAtMs];
+        return;
+      }
+    }
+  };
+
+  if (running.length === 0 && plan.buffered.length > 0) start(plan.buffered.shift()!, false);
+
+  const { spec, nowMs } = input;
+  let from = input.processedUptoMs;
+  const windowStart = nowMs - input.catchupWindowMs;
+  if (from < windowStart - 1) {
+    for (let t = nextFireAfter(spec, from); t !== null && t < windowStart && plan.missed < SCHEDULE_MISSED_COUNT_MAX; t = nextFireAfter(spec, t)) plan.missed += 1;
+    from = windowStart - 1;
+  }
+  let fires = 0;
+  for (let t = nextFireAfter(spec, from); t !== null && t <= nowMs; t = nextFireAfter(spec, from)) {
+    if (fires === SCHEDULE_FIRES_PER_ROUND_MAX) {
+      plan.moreDue = true;
+      break;
+    }
+    fire(t, input.overlap, false);
+    from = t;
+    fires += 1;
+  }
+  plan.processedUptoMs = plan.moreDue ? from : Math.max(from, nowMs);
+  if (input.trigger) fire(nowMs, input.trigger.overlap, true);
+  return plan;
+}
