@@ -256,6 +256,40 @@ describe("list and count", () => {
   });
 });
 
+describe("schedule", () => {
+  it("creates, triggers, describes, lists, pauses, unpauses and deletes; bad input is exit 2 and an unknown id exit 1", async () => {
+    const create = await runCli(["schedule", "create", "hourly-greet", ...db, "--type", "greet", ...queue, "--cron", "@hourly", "--input", '{"name":"sched"}', "--overlap", "bufferOne", "--json"]);
+    expect(create.code, create.stderr).toBe(EXIT.ok);
+    expect(jsonOf(create)).toEqual({ scheduleId: "hourly-greet", action: "create" });
+    const trigger = jsonOf(await runCli(["schedule", "trigger", "hourly-greet", ...db, "--json"])) as { started: { workflowId: string; runId: string } };
+    expect(trigger.started.workflowId).toMatch(/^hourly-greet-\d{4}-\d\d-\d\dT/);
+    await drain();
+    const result = await runCli(["result", trigger.started.workflowId, ...db, "--json"]);
+    expect(jsonOf(result)).toMatchObject({ status: "completed", result: { greeting: "hello, sched" } });
+    const described = jsonOf(await runCli(["schedule", "describe", "hourly-greet", ...db, "--json"])) as { counts: { actions: number }; policies: { overlap: string }; upcoming: number[]; recent: Array<{ manual: boolean }> };
+    expect(described).toMatchObject({ counts: { actions: 1 }, policies: { overlap: "bufferOne" }, recent: [{ manual: true }] });
+    expect(described.upcoming[0]! % 3_600_000).toBe(0);
+    expect((await runCli(["schedule", "pause", "hourly-greet", ...db, "--note", "quiet hours"])).stdout).toBe("paused schedule hourly-greet\n");
+    const listed = await runCli(["schedule", "list", ...db]);
+    expect(listed.stdout).toContain("hourly-greet  greet  paused (quiet hours)");
+    expect((await runCli(["schedule", "unpause", "hourly-greet", ...db])).code).toBe(EXIT.ok);
+    expect((await runCli(["schedule", "describe", "hourly-greet", ...db])).stdout).toMatch(/next: \d{4}-/);
+    expect((await runCli(["schedule", "delete", "hourly-greet", ...db])).code).toBe(EXIT.ok);
+    expect((await runCli(["schedule", "describe", "hourly-greet", ...db])).code).toBe(EXIT.failure);
+    for (const bad of [
+      ["schedule"],
+      ["schedule", "explode", "x"],
+      ["schedule", "create", "x", "--type", "greet", ...queue],
+      ["schedule", "create", "x", "--type", "greet", ...queue, "--cron", "99 * * * *"],
+      ["schedule", "create", "x", "--type", "greet", ...queue, "--every-ms", "10"],
+      ["schedule", "create", "x", "--type", "greet", ...queue, "--cron", "@daily", "--overlap", "sometimes"],
+      ["schedule", "describe"],
+    ]) {
+      expect((await runCli([...bad, ...db])).code, bad.join(" ")).toBe(EXIT.badInput);
+    }
+  });
+});
+
 describe("failures", () => {
   it("a failed workflow: result exits 1 and prints the recorded failure", async () => {
     const started = await runCli(["start", "alwaysFails", "--id", "fails-1", ...queue, ...db, "--wait", "--timeout-ms", "0", "--json"]);

@@ -7,6 +7,7 @@ import { countCommand, listCommand } from "./list.ts";
 import { migrateCommand } from "./migrate.ts";
 import { replayCommand } from "./replay.ts";
 import { resultCommand } from "./result.ts";
+import { scheduleCommand } from "./schedule.ts";
 import { signalCommand } from "./signal.ts";
 import { startCommand } from "./start.ts";
 import { terminateCommand } from "./terminate.ts";
@@ -24,6 +25,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   resultCommand,
   listCommand,
   countCommand,
+  scheduleCommand,
   replayCommand,
 ];
 
