@@ -159,6 +159,7 @@ function describeResult(r: SimResult, determinism?: string): string {
     `workflows: ${r.workflows.accepted} accepted, ${r.workflows.completed} completed, ${r.workflows.failed} failed, ${r.workflows.cancelled} cancelled, ${r.workflows.terminated} terminated, ${r.workflows.open} open (${r.workflows.continuedAsNew} runs continued as new)`,
     `activities: ${r.activities.scheduled} scheduled, ${r.activities.attempts} attempts, ${r.activities.recorded} results recorded`,
     `effects: ${r.effects.applied} applied over ${r.effects.keys} idempotency keys, ${r.effects.duplicates} steps applied twice`,
+    `updates: ${r.updates.ids} sent in ${r.updates.attempts} attempts (${r.updates.retried} asked again), ${r.updates.accepted} accepted, ${r.updates.rejected} rejected`,
     `faults applied: ${r.faults.applied} ${JSON.stringify(r.faults.byKind)}`,
     `trace ${r.traceHash.slice(0, 16)}, ${r.virtualMs} ms virtual in ${r.wallMs} ms wall`,
   ];

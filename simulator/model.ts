@@ -12,8 +12,8 @@ import type { FailureInfo, HistoryEvent, RunStatus, WorkerObservation } from "..
 // ---------------------------------------------------------------------------
 // Scenarios: the file format (scenarios/*.json) is the contract. Extend it, don't break it.
 
-export type WorkloadShape = "linear" | "saga" | "fanout" | "timer" | "signal" | "chain" | "child";
-export const WORKLOAD_SHAPES: readonly WorkloadShape[] = ["linear", "saga", "fanout", "timer", "signal", "chain", "child"];
+export type WorkloadShape = "linear" | "saga" | "fanout" | "timer" | "signal" | "chain" | "child" | "update";
+export const WORKLOAD_SHAPES: readonly WorkloadShape[] = ["linear", "saga", "fanout", "timer", "signal", "chain", "child", "update"];
 
 export interface WorkloadSpec {
   /** Workflows the driver starts. */
@@ -126,6 +126,26 @@ export interface SignalRecord {
   error?: string;
 }
 
+/**
+ * One update the driver attempted (client.update), each retry its own record
+ * under the same updateId. ok: answered with the handler's result; fail: a
+ * definite answer without one (UPDATE_REJECTED, UPDATE_FAILED,
+ * WORKFLOW_NOT_RUNNING...); info: no answer (the request may have landed).
+ */
+export interface UpdateRecord {
+  workflowId: string;
+  updateId: string;
+  name: string;
+  args: unknown;
+  atMs: number;
+  outcome: "ok" | "fail" | "info";
+  /** outcome ok: the answer the client returned. */
+  result?: unknown;
+  /** The error's code (outcome fail or info), e.g. UPDATE_REJECTED. */
+  errorCode?: string;
+  error?: string;
+}
+
 /** What a worker reported (engine/worker/hooks.ts), stamped with who and when. */
 export interface ObservationRecord {
   atMs: number;
@@ -182,6 +202,7 @@ export interface SimRecord {
   seed: number;
   starts: StartRecord[];
   signals: SignalRecord[];
+  updates: UpdateRecord[];
   terminations: TerminationRecord[];
   queries: QueryRecord[];
   observations: ObservationRecord[];
@@ -213,6 +234,7 @@ export type CheckName =
   | "lease-tokens-increase"
   | "continue-as-new-chain"
   | "child-workflow-linkage"
+  | "update-applied-once"
   | "start-idempotent"
   | "termination-final"
   | "query-reflects-history"
@@ -243,6 +265,8 @@ export interface SimResult {
   /** `inlined`: results recorded with the decisions their workflows made on them (the worker's inline decisions path). */
   activities: { scheduled: number; attempts: number; recorded: number; inlined: number };
   effects: { keys: number; applied: number; duplicates: number };
+  /** Update ids the driver sent, its attempts (retries included), ids it sent more than once, and the acceptances and rejections runs recorded. */
+  updates: { ids: number; attempts: number; retried: number; accepted: number; rejected: number };
   faults: { applied: number; byKind: Partial<Record<FaultKind, number>> };
   violations: Violation[];
   virtualMs: number;

@@ -62,17 +62,18 @@ export const scenarioArbitrary: fc.Arbitrary<Record<string, unknown>> = fc.integ
         chain: fc.integer({ min: 0, max: WEIGHT_MAX }),
       }),
       faults: fc.array(faultArbitrary(workers), { maxLength: FAULTS_MAX }),
-      // Drawn last, so adding the shape left every earlier draw (the fault plans above) as it was for a given fast-check seed.
+      // Drawn last (in the order the shapes were added), so adding a shape left every earlier draw (the fault plans above) as it was for a given fast-check seed.
       child: fc.integer({ min: 0, max: WEIGHT_MAX }),
+      update: fc.integer({ min: 0, max: WEIGHT_MAX }),
     })
-    .filter(({ mix, child }) => child > 0 || Object.values(mix).some((w) => w > 0))
-    .map(({ seed, workflows, mix, faults, child }) => ({
+    .filter(({ mix, child, update }) => child > 0 || update > 0 || Object.values(mix).some((w) => w > 0))
+    .map(({ seed, workflows, mix, faults, child, update }) => ({
       name: "generated",
       description: "drawn by the property test",
       seed,
       durationMs: GENERATED_DURATION_MS,
       workers,
-      workload: { workflows, startsPerSecond: 1, mix: { ...mix, child } },
+      workload: { workflows, startsPerSecond: 1, mix: { ...mix, child, update } },
       faults,
       liveness: { healAtMs: GENERATED_HEAL_AT_MS, withinMs: GENERATED_WITHIN_MS },
     })),

@@ -42,19 +42,19 @@ describe("runScenario", () => {
   });
 
   it("returns the stable result shape, with the command that replays the run", async () => {
-    const { result, record } = await runScenario(smallScenario(), { seed: 3, pglite, scenarioPath: "scenarios/small.json" });
+    const { result, record } = await runScenario(smallScenario(), { seed: 6, pglite, scenarioPath: "scenarios/small.json" });
     expect(Object.keys(result).sort()).toEqual(
-      ["activities", "database", "effects", "faults", "mutant", "replay", "scenario", "seed", "traceHash", "violations", "virtualMs", "wallMs", "workflows"].sort(),
+      ["activities", "database", "effects", "faults", "mutant", "replay", "scenario", "seed", "traceHash", "updates", "violations", "virtualMs", "wallMs", "workflows"].sort(),
     );
     expect(result).toMatchObject({
       scenario: "small",
-      seed: 3,
+      seed: 6,
       database: "pglite",
       mutant: null,
       workflows: { accepted: 16, open: 0 },
       effects: { duplicates: 0 },
       violations: [],
-      replay: "npx ratchet sim run scenarios/small.json --seed 3",
+      replay: "npx ratchet sim run scenarios/small.json --seed 6",
     });
     expect(result.traceHash).toMatch(/^[0-9a-f]{64}$/);
     expect(result.workflows.completed + result.workflows.failed + result.workflows.cancelled + result.workflows.terminated).toBe(16);
@@ -68,6 +68,10 @@ describe("runScenario", () => {
     const runIds = new Set(record.finalRuns.map((r) => r.runId));
     for (const child of children) expect(runIds.has(parentOf(child)!.runId)).toBe(true);
     expect(result.activities.recorded).toBeGreaterThan(0);
+    // Update-shape workflows took the driver's updates: some accepted, each id decided once.
+    expect(result.updates.ids).toBe(new Set(record.updates.map((u) => u.updateId)).size);
+    expect(result.updates.accepted).toBeGreaterThan(0);
+    expect(result.updates.accepted + result.updates.rejected).toBeLessThanOrEqual(result.updates.ids);
     expect(result.activities.attempts).toBeGreaterThanOrEqual(result.activities.recorded);
     // The faults run through the inline-decisions path too, not only through workflow tasks.
     expect(result.activities.inlined).toBeGreaterThan(0);

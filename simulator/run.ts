@@ -11,6 +11,7 @@ import { PgDriver, PgliteDriver, migrate } from "../engine/index.ts";
 import { describeConnectionString } from "../engine/db/pg-driver.ts";
 import { RealEnvironment } from "./real/real-environment.ts";
 import { runCheckers } from "./checkers/index.ts";
+import { groupBy } from "./checkers/record-index.ts";
 import type { FaultKind, Scenario, SimRecord, SimResult } from "./model.ts";
 import type { Mutant } from "./world.ts";
 import { findMutant } from "./mutants.ts";
@@ -126,6 +127,7 @@ function summarize(record: SimRecord, extra: Pick<SimResult, "traceHash" | "muta
   const workflows = { accepted: acceptedIds.size, completed: 0, failed: 0, cancelled: 0, terminated: 0, open: 0, continuedAsNew: 0 };
   let scheduled = 0;
   let recorded = 0;
+  const updates = { ids: new Set(record.updates.map((u) => u.updateId)).size, attempts: record.updates.length, retried: 0, accepted: 0, rejected: 0 };
   for (const run of record.finalRuns) {
     if (acceptedIds.has(run.workflowId)) {
       if (run.status === "completed") workflows.completed += 1;
@@ -138,8 +140,11 @@ function summarize(record: SimRecord, extra: Pick<SimResult, "traceHash" | "muta
     for (const e of run.history) {
       if (e.type === "ActivityScheduled") scheduled += 1;
       if (e.type === "ActivityCompleted" || e.type === "ActivityFailed") recorded += 1;
+      if (e.type === "WorkflowUpdateAccepted") updates.accepted += 1;
+      if (e.type === "WorkflowUpdateRejected") updates.rejected += 1;
     }
   }
+  updates.retried = updates.attempts === 0 ? 0 : [...groupBy(record.updates, (u) => u.updateId).values()].filter((tries) => tries.length > 1).length;
   const attempts = record.observations.filter((o) => o.observation.type === "claimed" && o.observation.kind === "activity").length;
   const appliedPerStep = new Map<string, number>();
   for (const e of record.effects) if (e.applied) appliedPerStep.set(e.step, (appliedPerStep.get(e.step) ?? 0) + 1);
@@ -158,6 +163,7 @@ function summarize(record: SimRecord, extra: Pick<SimResult, "traceHash" | "muta
       applied: record.effects.filter((e) => e.applied).length,
       duplicates: [...appliedPerStep.values()].filter((n) => n > 1).length,
     },
+    updates,
     faults: { applied: record.faults.length, byKind },
     violations: extra.violations,
     virtualMs: record.endMs,

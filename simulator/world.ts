@@ -26,10 +26,10 @@ import {
 import type { EnvDriver, EnvLink, SimEnvironment, SkewableClock } from "./environment.ts";
 import { digestEvent } from "./checkers/index.ts";
 import { ENGINE_POINT, drawSwarmFaults, scheduleFaults, type FaultTarget } from "./faults.ts";
-import type { AppliedFault, EffectRecord, Fault, FinalRun, HistorySnapshot, ObservationRecord, Scenario, ServiceBehavior, ServiceName, QueryRecord, SignalRecord, SimRecord, StartRecord, TerminationRecord } from "./model.ts";
+import type { AppliedFault, EffectRecord, Fault, FinalRun, HistorySnapshot, ObservationRecord, Scenario, ServiceBehavior, ServiceName, QueryRecord, SignalRecord, SimRecord, StartRecord, TerminationRecord, UpdateRecord } from "./model.ts";
 import { Prng } from "./prng.ts";
 import { MockServices } from "./services/index.ts";
-import { PROGRESS_QUERY, planWorkload, workloadActivities, workloadWorkflows, type SignalProgress } from "./workloads/index.ts";
+import { PROGRESS_QUERY, planWorkload, workloadActivities, workloadWorkflows, type PlannedUpdate, type SignalProgress } from "./workloads/index.ts";
 
 export const SIM_TASK_QUEUE = "sim";
 export const WORKER_POOL_SIZE = 4;
@@ -41,6 +41,9 @@ export const WORKER_WORKFLOW_CONCURRENCY = 10;
 /** A start or signal that failed ambiguously is retried (with useExisting) this many times, this far apart. */
 export const DRIVER_RETRIES_MAX = 20;
 export const DRIVER_RETRY_DELAY_MS = 1_000;
+/** The driver waits this long for an update's answer before asking again (same update id), polling this often. */
+export const UPDATE_ANSWER_TIMEOUT_MS = 10_000;
+export const UPDATE_POLL_MS = 500;
 /** Histories are read this often during a run, a few runs at a time, to check they only grow by appending. */
 export const SNAPSHOT_INTERVAL_MS = 5_000;
 export const SNAPSHOT_RUNS_MAX = 4;
@@ -51,7 +54,7 @@ export const END_GRACE_MS = 2_000;
 export interface Mutant {
   name: string;
   description: string;
-  /** Replace the engine's store (the bug lives in a transition). */
+  /** Replace the engine's store, the workers' and the driver's (the bug lives in a transition). */
   store?: (db: SqlDriver, options: StoreOptions) => Store;
   /** Key effects per attempt instead of per step. */
   activityKeyMode?: "step" | "attempt";
@@ -109,6 +112,7 @@ export class World implements FaultTarget {
   private readonly recorderDriver: EnvDriver;
   private readonly starts: StartRecord[] = [];
   private readonly signals: SignalRecord[] = [];
+  private readonly updates: UpdateRecord[] = [];
   private readonly terminations: TerminationRecord[] = [];
   private readonly queries: QueryRecord[] = [];
   private readonly observations: ObservationRecord[] = [];
@@ -150,7 +154,7 @@ export class World implements FaultTarget {
       this.workers.set(name, new SimWorker(name, link, env.clock(name)));
     }
     const driverLink = this.newLink("driver");
-    const driverStore = new Store(env.driver(driverLink, DRIVER_POOL_SIZE), { schema: options.schema });
+    const driverStore = this.newStore(env.driver(driverLink, DRIVER_POOL_SIZE));
     this.client = new Client({
       store: driverStore,
       clock: env.clock("driver"),
@@ -188,6 +192,7 @@ export class World implements FaultTarget {
       seed: this.options.seed,
       starts: this.starts,
       signals: this.signals,
+      updates: this.updates,
       terminations: this.terminations,
       queries: this.queries,
       observations: this.observations,
@@ -207,8 +212,7 @@ export class World implements FaultTarget {
     w.incarnation += 1;
     w.restartPending = false;
     const driver = this.env.driver(w.link, WORKER_POOL_SIZE);
-    const storeOptions: StoreOptions = { schema: this.options.schema };
-    const store = this.options.mutant?.store ? this.options.mutant.store(driver, storeOptions) : new Store(driver, storeOptions);
+    const store = this.newStore(driver);
     const incarnation = w.incarnation;
     const worker = new Worker({
       store,
@@ -232,6 +236,12 @@ export class World implements FaultTarget {
     this.applyPoolLimit(w);
     this.env.trace(`boot ${w.name}#${incarnation}`);
     await worker.start();
+  }
+
+  /** The engine's store over a driver; a planted bug's, if one is selected (the driver's client uses it too). */
+  private newStore(driver: EnvDriver): Store {
+    const storeOptions: StoreOptions = { schema: this.options.schema };
+    return this.options.mutant?.store ? this.options.mutant.store(driver, storeOptions) : new Store(driver, storeOptions);
   }
 
   private onFaultPoint(w: SimWorker, point: FaultPoint, context: FaultContext): void {
@@ -275,6 +285,9 @@ export class World implements FaultTarget {
     }
     for (const signal of plan.signals) {
       this.at(signal.atMs, `signal ${signal.workflowId}`, () => this.attemptSignal(signal));
+    }
+    for (const update of plan.updates) {
+      this.at(update.atMs, `update ${update.workflowId}`, () => this.attemptUpdate(update, 1));
     }
     for (const termination of plan.terminations) {
       this.at(termination.atMs, `terminate ${termination.workflowId}`, () => this.attemptTerminate(termination.workflowId));
@@ -323,6 +336,30 @@ export class World implements FaultTarget {
     } catch (err) {
       const retryable = err instanceof RatchetError && err.retryable;
       this.signals.push({ workflowId: signal.workflowId, name: signal.name, atMs, outcome: retryable ? "info" : "fail", error: describeError(err) });
+    }
+  }
+
+  /**
+   * Send an update and wait for its answer. Without one (the reply was lost,
+   * the connection dropped, the answer took too long) ask again under the
+   * same update id, which the engine must apply once whatever landed.
+   */
+  private async attemptUpdate(update: PlannedUpdate, attempt: number): Promise<void> {
+    const atMs = this.elapsedMs();
+    const base = { workflowId: update.workflowId, updateId: update.updateId, name: update.name, args: update.args, atMs };
+    try {
+      const result = await this.client.update(update.workflowId, update.name, update.args, { updateId: update.updateId, timeoutMs: UPDATE_ANSWER_TIMEOUT_MS, pollMs: UPDATE_POLL_MS });
+      this.updates.push({ ...base, outcome: "ok", result });
+      this.env.trace(`updated ${update.workflowId} ${update.updateId}`);
+    } catch (err) {
+      // A timeout is no answer either: the update may still be applied.
+      const unanswered = err instanceof RatchetError && (err.retryable || err.code === "TIMEOUT");
+      const errorCode = err instanceof RatchetError ? err.code : "UNKNOWN";
+      this.updates.push({ ...base, outcome: unanswered ? "info" : "fail", errorCode, error: describeError(err) });
+      this.env.trace(`update ${update.updateId} failed: ${describeError(err)}`);
+      if (unanswered && attempt < DRIVER_RETRIES_MAX) {
+        this.env.after(DRIVER_RETRY_DELAY_MS, `retry update ${update.updateId}`, () => this.attemptUpdate(update, attempt + 1));
+      }
     }
   }
 

@@ -21,6 +21,7 @@ const CHECK_NAMES = Object.keys({
   "lease-tokens-increase": true,
   "continue-as-new-chain": true,
   "child-workflow-linkage": true,
+  "update-applied-once": true,
   "start-idempotent": true,
   "termination-final": true,
   "query-reflects-history": true,

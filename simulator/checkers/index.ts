@@ -18,6 +18,7 @@ import { queryReflectsHistory } from "./query-reflects-history.ts";
 import { startIdempotent } from "./start-idempotent.ts";
 import { terminalAfterHeal } from "./terminal-after-heal.ts";
 import { terminationFinal } from "./termination-final.ts";
+import { updateAppliedOnce } from "./update-applied-once.ts";
 
 export { digestEvent, EVENT_DIGEST_HEX_CHARS } from "./history-contiguous-append-only.ts";
 export {
@@ -33,6 +34,7 @@ export {
   startIdempotent,
   terminalAfterHeal,
   terminationFinal,
+  updateAppliedOnce,
 };
 
 export interface CheckerEntry {
@@ -98,6 +100,12 @@ export const ALL_CHECKERS: readonly CheckerEntry[] = [
     description:
       "a child started as its parent asked and names that parent; a parent hears exactly how its child's last run closed; after the heal, closes are delivered and a closed parent's policy ends its children",
     check: childWorkflowLinkage,
+  },
+  {
+    name: "update-applied-once",
+    description:
+      "an update is requested, decided and answered at most once per run, however often it is asked; a rejected one never runs its handler; a completed run answered what it accepted; the caller is told what history records",
+    check: updateAppliedOnce,
   },
   {
     name: "terminal-after-heal",

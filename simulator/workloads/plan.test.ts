@@ -4,7 +4,8 @@
  * plans another. A plan honours the spec: the number of starts, their rate,
  * the mix (roughly), every drawn parameter within its named bounds, ids like
  * sim-0001-linear; signals go only to signal-shape workflows, in time, late
- * or twice, sorted and within the run. Bad specs are refused naming the field.
+ * or twice, sorted and within the run; updates go only to update-shape
+ * workflows, 1-3 each with an id apiece, about a quarter refused. Bad specs are refused naming the field.
  */
 import { describe, expect, it } from "vitest";
 import { InvalidArgumentError } from "../../engine/index.ts";
@@ -20,9 +21,11 @@ import { SAGA_AMOUNT_CENTS_MAX, SAGA_AMOUNT_CENTS_MIN, type SagaInput } from "./
 import { APPROVE_SIGNAL, CONFIRM_SIGNAL, SIGNAL_WAIT_TIMEOUT_MS, type SignalInput } from "./shapes/signal.ts";
 import { TIMER_SLEEP_MS_MAX, TIMER_SLEEP_MS_MIN, type TimerInput } from "./shapes/timer.ts";
 import { SIGNAL_LATE_MS_MIN } from "./signal-plan.ts";
+import { DEPOSIT_UPDATE, depositRefusal, type UpdateInput } from "./shapes/update.ts";
+import { UPDATE_REFUSED_PROBABILITY, UPDATES_PER_WORKFLOW_MAX, UPDATES_PER_WORKFLOW_MIN } from "./update-plan.ts";
 
 const OPTIONS: PlanOptions = { taskQueue: "sim", durationMs: 600_000, healAtMs: 400_000 };
-const EVEN_MIX: WorkloadSpec["mix"] = { linear: 1, saga: 1, fanout: 1, timer: 1, signal: 1, chain: 1, child: 1 };
+const EVEN_MIX: WorkloadSpec["mix"] = { linear: 1, saga: 1, fanout: 1, timer: 1, signal: 1, chain: 1, child: 1, update: 1 };
 
 function plan(seed: string, spec: Partial<WorkloadSpec> = {}, options: Partial<PlanOptions> = {}) {
   return planWorkload({ workflows: 1_000, startsPerSecond: 5, mix: EVEN_MIX, ...spec }, new Prng(seed), { ...OPTIONS, ...options });
@@ -41,7 +44,7 @@ describe("planWorkload", () => {
   it("starts every workflow once, in order, at the spec's rate, with ids that name the shape", () => {
     const { starts } = plan("rate", { workflows: 100, startsPerSecond: 10 });
     expect(starts).toHaveLength(100);
-    expect(starts[0]!.workflowId).toMatch(/^sim-0001-(linear|saga|fanout|timer|signal|chain|child)$/);
+    expect(starts[0]!.workflowId).toMatch(/^sim-0001-(linear|saga|fanout|timer|signal|chain|child|update)$/);
     expect(starts.map((s) => s.workflowId.slice(0, 8))).toEqual(Array.from({ length: 100 }, (_, i) => `sim-${String(i + 1).padStart(4, "0")}`));
     for (const [i, s] of starts.entries()) {
       // Each start is jittered within its own 100 ms slot.
@@ -59,7 +62,7 @@ describe("planWorkload", () => {
     expect(count("linear")).toBeLessThan(820);
     expect(count("linear") + count("saga")).toBe(1_000);
     const even = plan("even").starts;
-    // An even share is 1000/7 = 143 (one standard deviation: 11); 0.7 of it is almost 4 deviations below.
+    // An even share is 1000/8 = 125 (one standard deviation: 10.5); 0.7 of it is 3.6 deviations below.
     for (const shape of WORKLOAD_SHAPES) expect(even.filter((s) => s.workflowType === shape).length).toBeGreaterThan((0.7 * even.length) / WORKLOAD_SHAPES.length);
   });
 
@@ -162,6 +165,24 @@ describe("planWorkload", () => {
     expect(signals.some((s) => s.name === CONFIRM_SIGNAL)).toBe(true);
   });
 
+  it("updates only update-shape workflows: 1-3 each, sorted, within the first half of their window, one id apiece, about a quarter refused", () => {
+    const { starts, updates } = plan("updates");
+    const updateStarts = new Map(starts.filter((s) => s.workflowType === "update").map((s) => [s.workflowId, s]));
+    expect(updates.every((u, i) => i === 0 || updates[i - 1]!.atMs <= u.atMs)).toBe(true);
+    for (const [id, start] of updateStarts) {
+      const own = updates.filter((u) => u.workflowId === id);
+      expect(own.length).toBeGreaterThanOrEqual(UPDATES_PER_WORKFLOW_MIN);
+      expect(own.length).toBeLessThanOrEqual(UPDATES_PER_WORKFLOW_MAX);
+      const window = (start.input as UpdateInput).windowMs;
+      for (const u of own) expect(u.atMs - start.atMs).toBeLessThanOrEqual(window / 2);
+      expect(new Set(own.map((u) => u.updateId)).size).toBe(own.length);
+    }
+    expect(updates.every((u) => updateStarts.has(u.workflowId) && u.name === DEPOSIT_UPDATE)).toBe(true);
+    const refused = updates.filter((u) => depositRefusal(u.args) !== null).length / updates.length;
+    expect(refused).toBeGreaterThan(UPDATE_REFUSED_PROBABILITY / 2);
+    expect(refused).toBeLessThan(UPDATE_REFUSED_PROBABILITY * 2);
+  });
+
   it("leaves out signals planned at or after the end of the run", () => {
     const { signals } = plan("short", { workflows: 50, startsPerSecond: 10, mix: { signal: 1 } }, { durationMs: 15_000, healAtMs: 10_000 });
     expect(signals.length).toBeGreaterThan(0);
@@ -170,7 +191,7 @@ describe("planWorkload", () => {
   });
 
   it("plans nothing for zero workflows", () => {
-    expect(plan("none", { workflows: 0, mix: {} })).toEqual({ starts: [], signals: [], terminations: [] });
+    expect(plan("none", { workflows: 0, mix: {} })).toEqual({ starts: [], signals: [], updates: [], terminations: [] });
   });
 
   it("refuses bad specs, naming the field", () => {

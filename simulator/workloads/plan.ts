@@ -15,6 +15,8 @@ import type { Prng } from "../prng.ts";
 import { SHAPES } from "./shapes/index.ts";
 import type { SignalInput } from "./shapes/signal.ts";
 import { planSignals } from "./signal-plan.ts";
+import type { UpdateInput } from "./shapes/update.ts";
+import { planUpdates, type PlannedUpdate } from "./update-plan.ts";
 
 /** Most workflows one plan may start. */
 export const WORKLOAD_WORKFLOWS_MAX = 1_000_000;
@@ -52,6 +54,8 @@ export interface WorkloadPlan {
   starts: PlannedStart[];
   /** By atMs; sends planned for the same ms keep their planning order. */
   signals: PlannedSignal[];
+  /** By atMs; sends planned for the same ms keep their planning order; none at or after the run's end. */
+  updates: PlannedUpdate[];
   /** By atMs; none at or after the run's end. */
   terminations: PlannedTermination[];
 }
@@ -70,6 +74,7 @@ export function planWorkload(spec: WorkloadSpec, prng: Prng, options: PlanOption
   const startsPrng = prng.child("starts");
   const starts: PlannedStart[] = [];
   const signals: PlannedSignal[] = [];
+  const updates: PlannedUpdate[] = [];
   const terminations: PlannedTermination[] = [];
   for (let i = 0; i < spec.workflows; i++) {
     const atMs = Math.floor((i + startsPrng.float()) * slotMs);
@@ -79,6 +84,7 @@ export function planWorkload(spec: WorkloadSpec, prng: Prng, options: PlanOption
     const start: PlannedStart = { atMs, workflowId, workflowType, taskQueue: options.taskQueue, input: SHAPES[workflowType].drawInput(own) };
     starts.push(start);
     if (workflowType === "signal") signals.push(...planSignals(own, start, start.input as SignalInput));
+    if (workflowType === "update") updates.push(...planUpdates(own, start, start.input as UpdateInput));
     // A stream of its own, so planning terminations shifts no other draw.
     const fate = prng.child(`terminate:${workflowId}`);
     if (fate.float() < TERMINATE_FRACTION) terminations.push({ workflowId, atMs: atMs + fate.int(0, TERMINATE_AFTER_MS_MAX) });
@@ -86,6 +92,7 @@ export function planWorkload(spec: WorkloadSpec, prng: Prng, options: PlanOption
   return {
     starts,
     signals: signals.filter((s) => s.atMs < options.durationMs).sort((a, b) => a.atMs - b.atMs),
+    updates: updates.filter((u) => u.atMs < options.durationMs).sort((a, b) => a.atMs - b.atMs),
     terminations: terminations.filter((t) => t.atMs < options.durationMs).sort((a, b) => a.atMs - b.atMs),
   };
 }

@@ -8,7 +8,9 @@
  * returns its awaited children's receipts (started at once or one by one),
  * its detached child runs on its own, its sidecar is terminated or cancelled
  * by its close, and terminating the parent terminates the awaited children
- * but not the detached one. And the planted bug shows in
+ * but not the detached one; the update shape charges an accepted deposit
+ * once however often it is asked, applies nothing for a refused one, and
+ * waits for its handlers before it completes. And the planted bug shows in
  * the ledger: after a succeed-then-time-out call, keys per attempt apply a
  * step twice, the engine's key per step once.
  */
@@ -26,6 +28,7 @@ import type { LinearInput } from "./shapes/linear.ts";
 import { SAGA_COMPENSATED, type SagaInput, type SagaResult } from "./shapes/saga.ts";
 import { APPROVE_SIGNAL, SIGNAL_WAIT_TIMEOUT_MS, type SignalInput, type SignalResult } from "./shapes/signal.ts";
 import type { TimerInput, TimerResult } from "./shapes/timer.ts";
+import { DEPOSIT_UPDATE, UPDATE_WINDOW_MS, type DepositAnswer, type UpdateInput, type UpdateResult } from "./shapes/update.ts";
 
 describe("workload shapes on the engine (pglite)", () => {
   let t: TestDatabase;
@@ -246,6 +249,42 @@ describe("workload shapes on the engine (pglite)", () => {
     await h.runToClose(handle.workflowId);
     expect(await handle.result<SignalResult>()).toMatchObject({ approve: "received", confirm: null });
     expect(applied(h.services.effects).map((e) => e.operation)).toEqual(["reserve", "charge", "notify"]);
+  });
+
+  it("update: a deposit is charged once and answered, however often it is asked; a refused one applies nothing; the run waits for a handler in flight", async () => {
+    const h = harness();
+    const handle = await h.start("update", { windowMs: UPDATE_WINDOW_MS } satisfies UpdateInput);
+    const startedAtMs = h.clock.now();
+    const answers = new Map<string, unknown>();
+    const ask = (key: string, updateId: string, amount: number) =>
+      void h.client.update<DepositAnswer>(handle.workflowId, DEPOSIT_UPDATE, { amount }, { updateId, pollMs: 100 }).then(
+        (answer) => answers.set(key, answer),
+        (err: { code?: string }) => answers.set(key, err.code),
+      );
+    ask("first", "u-0", 7);
+    await h.driveUntil(() => answers.has("first"), "the first answer");
+    ask("again", "u-0", 7);
+    ask("refused", "u-1", 0);
+    await h.driveUntil(() => answers.has("again") && answers.has("refused"), "the second and third answers");
+    expect(answers.get("first")).toEqual({ balance: 7, receipt: "payments-charge-1" });
+    expect(answers.get("again")).toEqual(answers.get("first"));
+    expect(answers.get("refused")).toBe("UPDATE_REJECTED");
+    // A deposit whose charge is still failing when the window ends: the run waits for it.
+    h.services.setBehavior("payments", "refuse");
+    await h.driveUntil(async () => (await h.client.describe(handle.workflowId)).status === "running" && h.clock.now() - startedAtMs > UPDATE_WINDOW_MS - 1_000, "near the window's end");
+    ask("late", "u-2", 3);
+    await h.driveUntil(() => h.clock.now() - startedAtMs > UPDATE_WINDOW_MS + 5_000, "past the window's end");
+    expect((await h.client.describe(handle.workflowId)).status).toBe("running");
+    h.services.setBehavior("payments", null);
+    await h.runToClose(handle.workflowId);
+    expect(await handle.result<UpdateResult>()).toEqual({ balance: 10, deposits: 2 });
+    await h.driveUntil(() => answers.has("late"), "the late answer");
+    expect(answers.get("late")).toMatchObject({ balance: 10 });
+    expect(applied(h.services.effects).map((e) => e.operation)).toEqual(["charge", "charge"]);
+    const types = (await handle.history()).events.map((e) => e.type);
+    expect(types.filter((t) => t === "WorkflowUpdateRequested")).toHaveLength(3);
+    expect(types.filter((t) => t === "WorkflowUpdateCompleted")).toHaveLength(2);
+    expect(types.at(-2)).toBe("WorkflowUpdateCompleted");
   });
 
   /** One charge step whose first call succeeds at the service but times out for the caller; the outage heals before the retry. */

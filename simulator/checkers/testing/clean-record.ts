@@ -7,7 +7,8 @@
  * continued as new once, a workflow terminated with an activity in flight,
  * a parent that awaited one child and detached another (which outlived
  * it), a parent terminated with its child running (terminated by the
- * parent's close policy). No checker may flag it; each test corrupts a copy
+ * parent's close policy), an update asked twice under one id and
+ * applied once, an update refused. No checker may flag it; each test corrupts a copy
  * of it to plant one bug.
  */
 import type { FinalRun, SimRecord } from "../../model.ts";
@@ -84,6 +85,21 @@ export function cleanRecord(extend?: (sim: RecordBuilder) => void): SimRecord {
   orphan.scheduleActivities(1);
   cut.terminate();
   orphan.terminateByParent();
+
+  // Updates: one accepted, its handler's step run, answered; its first reply was lost and the driver asked again
+  // under the same id (one request in history). Another refused by the validator: nothing applied.
+  const account = sim.startWorkflow("wf-update", "update");
+  account.requestUpdate("wf-update#update-0", { amount: 5 });
+  account.decide({ type: "WorkflowUpdateAccepted", data: { updateId: "wf-update#update-0" } });
+  account.scheduleActivities(1);
+  sim.recordUpdate({ workflowId: "wf-update", updateId: "wf-update#update-0", args: { amount: 5 }, outcome: "info", errorCode: "COMMIT_OUTCOME_UNKNOWN" });
+  account.runActivity(1);
+  account.decide({ type: "WorkflowUpdateCompleted", data: { updateId: "wf-update#update-0", result: { balance: 5, receipt: "payments-charge-1" } } });
+  sim.recordUpdate({ workflowId: "wf-update", updateId: "wf-update#update-0", args: { amount: 5 }, outcome: "ok", result: { balance: 5, receipt: "payments-charge-1" } });
+  account.requestUpdate("wf-update#update-1", { amount: 0 });
+  account.decide({ type: "WorkflowUpdateRejected", data: { updateId: "wf-update#update-1", failure: { type: "BadAmount", message: "amount must be a whole number in [1, 1000], got 0" } } });
+  sim.recordUpdate({ workflowId: "wf-update", updateId: "wf-update#update-1", args: { amount: 0 }, outcome: "fail", errorCode: "UPDATE_REJECTED" });
+  account.complete();
 
   sim.ambiguousStart("wf-reply-lost", false);
   sim.ambiguousStart("wf-landed", true)?.complete();

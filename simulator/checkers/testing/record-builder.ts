@@ -9,7 +9,7 @@
 import type { EventDataByType, EventType, HistoryEvent, ParentClosePolicy, ParentRef } from "../../../engine/history/events.ts";
 import type { RunStatus, TaskKind, WorkerObservation } from "../../../engine/index.ts";
 import { resolveActivityOptions } from "../../../engine/workflow/options.ts";
-import type { FinalRun, Scenario, ServiceName, SimRecord, StartRecord, TerminationRecord, WorkloadShape } from "../../model.ts";
+import type { FinalRun, Scenario, ServiceName, SimRecord, StartRecord, TerminationRecord, UpdateRecord, WorkloadShape } from "../../model.ts";
 import { digestEvent } from "../history-contiguous-append-only.ts";
 import { stepId } from "../record-index.ts";
 
@@ -58,6 +58,7 @@ export class RecordBuilder {
     seed: SCENARIO.seed,
     starts: [],
     signals: [],
+    updates: [],
     terminations: [],
     queries: [],
     observations: [],
@@ -110,6 +111,11 @@ export class RecordBuilder {
 
   observe(by: Incarnation, observation: WorkerObservation): void {
     this.record.observations.push({ atMs: this.tick(), worker: by.worker, incarnation: by.incarnation, observation });
+  }
+
+  /** What the driver was told about one attempt of an update (client.update). */
+  recordUpdate(update: Omit<UpdateRecord, "atMs" | "name">): void {
+    this.record.updates.push({ name: "deposit", atMs: this.tick(), ...update });
   }
 
   recordTermination(termination: TerminationRecord): void {
@@ -187,6 +193,12 @@ export class RunBuilder {
     this.claim("workflow", 0);
     this.append("WorkflowTaskCompleted", { processedUpTo: this.final.history.length, workerId: DEFAULT_WORKER.worker });
     for (const c of commands) this.append(c.type, c.data);
+    return this;
+  }
+
+  /** A client's update reaches this run (WorkflowUpdateRequested, outside any workflow task). */
+  requestUpdate(updateId: string, args: unknown): this {
+    this.append("WorkflowUpdateRequested", { updateId, name: "deposit", args });
     return this;
   }
 

@@ -1,5 +1,5 @@
 /**
- * The seven workload shapes: for each, the workflow code and how the driver
+ * The eight workload shapes: for each, the workflow code and how the driver
  * draws its input (the input carries every drawn parameter, so the code
  * itself stays deterministic). EXTRA_WORKFLOWS are the workflow types that
  * shapes start themselves (a child shape's children), never the driver.
@@ -14,6 +14,7 @@ import { drawLinearInput, linear } from "./linear.ts";
 import { drawSagaInput, saga } from "./saga.ts";
 import { drawSignalInput, signal } from "./signal.ts";
 import { drawTimerInput, timer } from "./timer.ts";
+import { drawUpdateInput, update } from "./update.ts";
 
 export interface ShapeDefinition {
   workflow: WorkflowFunction;
@@ -28,6 +29,7 @@ export const SHAPES: Readonly<Record<WorkloadShape, ShapeDefinition>> = {
   signal: { workflow: signal, drawInput: drawSignalInput },
   chain: { workflow: chain, drawInput: drawChainInput },
   child: { workflow: childParent, drawInput: drawChildInput },
+  update: { workflow: update, drawInput: drawUpdateInput },
 };
 
 export const EXTRA_WORKFLOWS: Readonly<Record<string, WorkflowFunction>> = {
