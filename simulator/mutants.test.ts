@@ -18,6 +18,8 @@ const HUNTS: Record<string, { scenario: string; seeds: number; check: CheckName 
   "lost-continuation": { scenario: "worker-crash", seeds: 2, check: "continue-as-new-chain" },
   "lost-child-result": { scenario: "worker-crash", seeds: 2, check: "child-workflow-linkage" },
   "ignored-parent-close": { scenario: "db-restart", seeds: 2, check: "child-workflow-linkage" },
+  "reapplied-update": { scenario: "ambiguous-commit", seeds: 2, check: "update-applied-once" },
+  "crossed-update-answer": { scenario: "network-blip", seeds: 2, check: "update-applied-once" },
 };
 
 describe("planted bugs are caught", () => {

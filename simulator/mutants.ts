@@ -6,6 +6,7 @@
  */
 import { LeaseLostError, Store, type ActivityTaskRef, type RunRecord, type SqlDriver, type SqlSession, type StoreOptions, type TaskKind } from "../engine/index.ts";
 import { jsonWithRaw, type NewEvent } from "../engine/history/events.ts";
+import type { Queries } from "../engine/store/queries.ts";
 import { claimResult, parseTimerSpec, type ClaimedTask, type ClaimResult, type InlineStep } from "../engine/store/store.ts";
 import type { Mutant } from "./world.ts";
 
@@ -98,6 +99,43 @@ class IgnoredParentCloseStore extends Store {
   }
 }
 
+/**
+ * A store whose update lookups (Queries.selectUpdateEvents) go through `mutate`: the request's lookup
+ * when `types` holds WorkflowUpdateRequested (requestUpdate's duplicate check), else the outcome's (updateOutcome).
+ */
+function updateLookupStore(mutant: string, mutate: (text: string, types: readonly string[]) => string): new (db: SqlDriver, options: StoreOptions) => Store {
+  return class extends Store {
+    constructor(db: SqlDriver, options: StoreOptions) {
+      super(db, options);
+      const q = this.q;
+      const lookup: Queries["selectUpdateEvents"] = (runId, updateId, types) => {
+        const sql = q.selectUpdateEvents(runId, updateId, types);
+        const text = mutate(sql.text, types);
+        if (text === sql.text) return sql;
+        return { ...sql, name: `${sql.name}_${mutant.replaceAll("-", "_")}`, text };
+      };
+      // The bug must change one of the two lookups; if neither changes, the statement moved on without the mutant.
+      const changes = (types: readonly string[]) => mutate(q.selectUpdateEvents("r", "u", types).text, types) !== q.selectUpdateEvents("r", "u", types).text;
+      if (!changes(["WorkflowUpdateRequested"]) && !changes(["WorkflowUpdateRejected", "WorkflowUpdateCompleted"])) throw new Error(`${mutant} mutant: the update lookup changed; update the mutant`);
+      (this as unknown as { q: Queries }).q = Object.assign(Object.create(q) as Queries, { selectUpdateEvents: lookup });
+    }
+  };
+}
+
+const UPDATE_ID_FILTER = "data->>'updateId' = $2";
+
+/** requestUpdate's duplicate check looks the update id up under a misspelt field, so it never finds the earlier request. */
+const ReappliedUpdateStore = updateLookupStore("reapplied-update", (text, types) =>
+  // BUG: a typo'd field: a retried request is not recognised, so it is appended (and applied) again.
+  types.includes("WorkflowUpdateRequested") ? text.replace(UPDATE_ID_FILTER, "data->>'updateID' = $2") : text,
+);
+
+/** updateOutcome forgets the update id: a caller is answered with the run's first outcome of any update. */
+const CrossedUpdateAnswerStore = updateLookupStore("crossed-update-answer", (text, types) =>
+  // BUG: the filter on the update id is lost, so the lookup finds whichever update the run answered first.
+  types.includes("WorkflowUpdateRequested") ? text : text.replace(UPDATE_ID_FILTER, "$2::text IS NOT NULL"),
+);
+
 function storeMutant(name: string, description: string, Kind: new (db: SqlDriver, options: StoreOptions) => Store): Mutant {
   return { name, description, store: (db, options) => new Kind(db, options) };
 }
@@ -108,6 +146,8 @@ export const MUTANTS: readonly Mutant[] = [
   { name: "effects-per-attempt", description: "activities key their external effects per attempt instead of per step, so a retry after the effect applies it again", activityKeyMode: "attempt" },
   storeMutant("lost-child-result", "a child's close is never delivered to its parent (the delivery task fires and appends nothing): a parent awaiting it waits for ever", LostChildResultStore),
   storeMutant("ignored-parent-close", "a parent's close policy is never applied (the task that should terminate or cancel its child fires and does nothing): children outlive their parent", IgnoredParentCloseStore),
+  storeMutant("reapplied-update", "a retried update is not recognised as the request already delivered (its duplicate check never matches): it is appended, validated and applied again", ReappliedUpdateStore),
+  storeMutant("crossed-update-answer", "an update's caller is answered from the wrong update (the outcome lookup ignores the update id): it is told another update's result or rejection", CrossedUpdateAnswerStore),
   storeMutant("lost-continuation", "continue-as-new closes the run but never starts the run its last event names: the workflow ends nowhere", LostContinuationStore),
   storeMutant("static-lease-token", "claims do not advance the lease token (no fencing epoch): a re-claimed task carries the same token", StaticLeaseTokenStore),
 ];
