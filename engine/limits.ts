@@ -141,3 +141,30 @@ export const SCHEDULE_UPCOMING_FIRES = 5;
 export const SCHEDULE_NOTE_CHARS_MAX = 1_000;
 /** Schedules one list page returns, by default and at most. */
 export const SCHEDULE_LIST_PAGE_SIZE_DEFAULT = 100;
+
+/**
+ * History partitions (engine/store/history-partitions.ts): history is
+ * partitioned by run id, and run ids are UUIDv7, so each partition holds the
+ * runs created in one window of time. Retention drops a whole window once
+ * every run in it closed before the cutoff: the window is the grain of
+ * retention (a day: a run's history goes at most a day after the cutoff
+ * says it may). Windows are created this many ahead of the current one, so
+ * a missed maintenance round (or a day of them) never sends new runs to the
+ * default partition.
+ */
+export const HISTORY_WINDOW_MS_DEFAULT = 86_400_000;
+export const HISTORY_WINDOW_MS_MIN = 60_000;
+export const HISTORY_WINDOW_MS_MAX = 366 * 86_400_000;
+export const HISTORY_WINDOWS_AHEAD_DEFAULT = 2;
+export const HISTORY_WINDOWS_AHEAD_MAX = 100;
+/** Partitions one maintenance call creates at most (more are made by the next call). */
+export const HISTORY_PARTITIONS_CREATED_MAX = 64;
+/**
+ * How long partition DDL waits for its locks before giving up (lock_timeout):
+ * creating a window locks the default partition, dropping one locks history
+ * itself, and a DDL statement waiting for a lock makes every later history
+ * query queue behind it — so it waits briefly and tries again next round.
+ */
+export const HISTORY_DDL_LOCK_TIMEOUT_MS = 2_000;
+/** The longest retention age a caller may give (100 years): a bound, not advice. */
+export const RETENTION_AGE_MS_MAX = 100 * 366 * 86_400_000;

@@ -44,6 +44,7 @@ import {
   type StartWorkflowParams,
   type Store,
 } from "../store/store.ts";
+import { HistoryPartitions, type EnsurePartitionsOptions, type EnsurePartitionsReport, type RetentionReport } from "../store/history-partitions.ts";
 import type { ResolvedActivityOptions } from "../workflow/options.ts";
 import { replayWorkflowTask } from "../workflow/replay.ts";
 import type { WorkflowMap } from "../workflow/types.ts";
@@ -357,6 +358,21 @@ export class Client {
   /** How many runs match `filter` (list()'s filters; paging fields are ignored). */
   async count(filter: ListFilter = {}): Promise<number> {
     return this.store.countRuns(runFilter(filter));
+  }
+
+  /**
+   * History retention: drop the history partitions whose whole window is
+   * older than `olderThanMs` and whose runs all closed that long ago, with
+   * those runs (see HistoryPartitions.retain). Windows held back by running,
+   * recently closed or unfinished runs are reported, never dropped.
+   */
+  async retainHistory(options: { olderThanMs: number; dryRun?: boolean }): Promise<RetentionReport> {
+    return new HistoryPartitions(this.store.db, this.store.schema).retain({ ...options, nowMs: this.clock.now() });
+  }
+
+  /** Create the history partitions of the current window and those ahead (workers do it as part of their maintenance). */
+  async ensureHistoryPartitions(options: Omit<EnsurePartitionsOptions, "nowMs"> = {}): Promise<EnsurePartitionsReport> {
+    return new HistoryPartitions(this.store.db, this.store.schema).ensure({ ...options, nowMs: this.clock.now() });
   }
 
   /**

@@ -39,11 +39,11 @@ export function loadMigrations(): Migration[] {
 
 export const SCHEMA_VERSION = (): number => loadMigrations().length;
 
-/** Apply every pending migration to `schema`. Returns the versions applied. */
-export async function migrate(db: SqlDriver, schema: string): Promise<number[]> {
+/** Apply every pending migration to `schema` (up to `toVersion`: a test of a migration on a populated schema). Returns the versions applied. */
+export async function migrate(db: SqlDriver, schema: string, options: { toVersion?: number } = {}): Promise<number[]> {
   const s = schemaIdentifier(schema);
   const applied: number[] = [];
-  for (const m of loadMigrations()) {
+  for (const m of loadMigrations().filter((m) => m.version <= (options.toVersion ?? Infinity))) {
     const didApply = await db.transaction(async (tx) => {
       // Serialise migrators of this schema; the lock is released at commit.
       await tx.query({ text: "SELECT pg_advisory_xact_lock(hashtext($1))", values: [`ratchet:migrate:${schema}`] });

@@ -779,13 +779,20 @@ export class Queries {
     );
   }
 
-  /** Dead, live and changed-since-analyze tuples of the engine's tables, as the server counts them, and whether autovacuum is on. */
+  /**
+   * Dead, live and changed-since-analyze tuples of the engine's tables, as the server counts them, and whether
+   * autovacuum is on. A partitioned table (history) counts nothing itself: its partitions' counts are summed.
+   */
   tableStatistics(): Sql {
     return this.q(
       "tableStatistics",
-      `SELECT relname AS table, n_dead_tup AS dead, n_live_tup AS live, n_mod_since_analyze AS modified, current_setting('autovacuum') = 'on' AS autovacuum
-       FROM pg_stat_user_tables WHERE schemaname = $1 AND relname IN ('tasks', 'runs', 'history')`,
-      [this.schema],
+      `SELECT x.name AS table, sum(s.n_dead_tup) AS dead, sum(s.n_live_tup) AS live, sum(s.n_mod_since_analyze) AS modified,
+              current_setting('autovacuum') = 'on' AS autovacuum
+       FROM unnest($1::text[]) AS x(name)
+       JOIN pg_stat_user_tables s ON s.schemaname = $2 AND (s.relname = x.name OR s.relid IN (
+         SELECT inhrelid FROM pg_inherits WHERE inhparent = to_regclass(format('%I.%I', $2::text, x.name))))
+       GROUP BY x.name`,
+      [pgArray(Object.keys(MAINTAINED_TABLES)), this.schema],
     );
   }
 

@@ -16,6 +16,9 @@
 import { LeaseLostError, RatchetError, WorkerStoppedError } from "../errors.ts";
 import {
   CLAIM_BATCH_MAX,
+  HISTORY_WINDOW_MS_DEFAULT,
+  HISTORY_WINDOW_MS_MAX,
+  HISTORY_WINDOW_MS_MIN,
   QUEUE_MAINTENANCE_INTERVAL_MS_DEFAULT,
   QUEUE_MAINTENANCE_INTERVAL_MS_MIN,
   QUEUE_VACUUM_DEAD_TUPLES_DEFAULT,
@@ -42,6 +45,7 @@ import type { Random } from "../ports/random.ts";
 import { SystemClock } from "../ports/system-clock.ts";
 import type { ActivityTaskRef, ClaimedTask, EagerActivities, InlineStep, RunRecord, Store, TaskKind, WorkflowTaskCompletion } from "../store/store.ts";
 import type { HistoryEvent } from "../history/events.ts";
+import { HistoryPartitions } from "../store/history-partitions.ts";
 import type { ActivityMap, WorkflowMap } from "../workflow/types.ts";
 import { runActivityTask } from "./activity-task.ts";
 import { Batcher } from "./batcher.ts";
@@ -86,9 +90,11 @@ export interface WorkerOptions {
    * QUEUE_MAINTENANCE_INTERVAL_MS_DEFAULT for why autovacuum alone falls
    * behind a busy queue). Default: on against a
    * PostgreSQL server, off on PGlite (one session: a vacuum would stall
-   * everything else). `false` turns it off.
+   * everything else). `false` turns it off. Each round also creates the
+   * history partitions of the current window and those ahead
+   * (HistoryPartitions.ensure), `historyWindowMs` wide (default a day).
    */
-  queueMaintenance?: false | { intervalMs?: number; deadTuples?: number };
+  queueMaintenance?: false | { intervalMs?: number; deadTuples?: number; historyWindowMs?: number };
   /**
    * Eager activity dispatch (Temporal's eager activity execution): activities
    * that this worker's own workflow decisions schedule, on queues it polls
@@ -212,7 +218,7 @@ export class Worker {
   private readonly pollIntervalMs: number;
   private readonly shutdownGraceMs: number;
   private readonly listenEnabled: boolean;
-  private readonly maintenance: { intervalMs: number; deadTuples: number } | null;
+  private readonly maintenance: { intervalMs: number; deadTuples: number; historyWindowMs: number } | null;
   private readonly eagerActivities: boolean;
   /** this.queues as a set, for eager dispatch's per-batch filter. */
   private readonly queueSet: ReadonlySet<string>;
@@ -254,6 +260,7 @@ export class Worker {
         : {
             intervalMs: checkInteger(maintenance.intervalMs ?? QUEUE_MAINTENANCE_INTERVAL_MS_DEFAULT, "queueMaintenance.intervalMs", QUEUE_MAINTENANCE_INTERVAL_MS_MIN, TIMEOUT_MS_MAX),
             deadTuples: checkInteger(maintenance.deadTuples ?? QUEUE_VACUUM_DEAD_TUPLES_DEFAULT, "queueMaintenance.deadTuples", 0, Number.MAX_SAFE_INTEGER),
+            historyWindowMs: checkInteger(maintenance.historyWindowMs ?? HISTORY_WINDOW_MS_DEFAULT, "queueMaintenance.historyWindowMs", HISTORY_WINDOW_MS_MIN, HISTORY_WINDOW_MS_MAX),
           };
     this.eagerActivities = (options.eagerActivities ?? true) && this.knownActivityTypes !== undefined;
     this.queueSet = new Set(this.queues);
@@ -504,12 +511,16 @@ export class Worker {
   }
 
   /** Queue maintenance (see WorkerOptions.queueMaintenance): a failed round is logged and tried again next interval. */
-  private async maintenanceLoop(o: { intervalMs: number; deadTuples: number }): Promise<void> {
+  private async maintenanceLoop(o: { intervalMs: number; deadTuples: number; historyWindowMs: number }): Promise<void> {
+    const partitions = new HistoryPartitions(this.store.db, this.store.schema);
     while (this.stateValue === "running" && (await this.pause(o.intervalMs))) {
       try {
         for (const done of await this.store.maintainTables(o.deadTuples)) {
           this.stats.tablesMaintained += 1;
           this.logger.log("debug", `${done.action === "vacuum" ? "vacuumed" : "analyzed"} the ${done.table} table`, { worker: this.identity, deadTuples: done.deadTuples });
+        }
+        for (const made of (await partitions.ensure({ nowMs: this.clock.now(), windowMs: o.historyWindowMs })).created) {
+          this.logger.log("info", `created history partition ${made.partition}`, { worker: this.identity, fromMs: made.fromMs, toMs: made.toMs, movedRows: made.movedRows });
         }
       } catch (err) {
         if (this.stateValue !== "running") return;
