@@ -290,6 +290,28 @@ describe("schedule", () => {
   });
 });
 
+describe("retention", () => {
+  it("creates the partitions ahead, moving in the rows the default partition took; drops nothing younger than its cutoff; reports a stable JSON shape", async () => {
+    const first = await runCli(["retention", ...db, "--older-than", "30d", "--json"]);
+    expect(first.code, first.stderr).toBe(EXIT.ok);
+    const report = jsonOf(first) as { created: Array<{ partition: string; movedRows: number }>; dropped: unknown[]; heldBack: unknown[]; runsRemoved: number; partitionsNewer: number; defaultPartitionRows: number };
+    expect(Object.keys(report)).toEqual(["created", "cutoffMs", "dryRun", "dropped", "heldBack", "runsRemoved", "partitionsNewer", "defaultPartitionRows"]);
+    // Every run so far started before any partition existed (today, or yesterday near midnight): their history moves into its window.
+    expect(report.created.length).toBeGreaterThanOrEqual(3);
+    expect(report.created[0]!.partition).toMatch(/^history_\d{8}_000000$/);
+    expect(report.created[0]!.movedRows).toBeGreaterThan(0);
+    expect(report).toMatchObject({ dropped: [], heldBack: [], runsRemoved: 0, partitionsNewer: report.created.length, defaultPartitionRows: 0 });
+    const again = jsonOf(await runCli(["retention", ...db, "--older-than", "30d", "--dry-run", "--json"]));
+    expect(again).toMatchObject({ created: [], dryRun: true, dropped: [], partitionsNewer: report.created.length });
+    const human = await runCli(["retention", ...db, "--older-than", "1d"]);
+    expect(human.stdout).toMatch(/^removed 0 runs closed before \S+; \d+ newer partitions kept; 0 rows in the default partition\n$/);
+    expect(jsonOf(await runCli(["describe", "order-1", ...db, "--json"]))).toMatchObject({ status: "completed" });
+    for (const bad of [[], ["--older-than", "30"], ["--older-than", "30d", "--window", "1s"]]) {
+      expect((await runCli(["retention", ...db, ...bad])).code, bad.join(" ")).toBe(EXIT.badInput);
+    }
+  });
+});
+
 describe("failures", () => {
   it("a failed workflow: result exits 1 and prints the recorded failure", async () => {
     const started = await runCli(["start", "alwaysFails", "--id", "fails-1", ...queue, ...db, "--wait", "--timeout-ms", "0", "--json"]);

@@ -8,6 +8,7 @@ import { migrateCommand } from "./migrate.ts";
 import { replayCommand } from "./replay.ts";
 import { resultCommand } from "./result.ts";
 import { scheduleCommand } from "./schedule.ts";
+import { retentionCommand } from "./retention.ts";
 import { signalCommand } from "./signal.ts";
 import { startCommand } from "./start.ts";
 import { terminateCommand } from "./terminate.ts";
@@ -26,6 +27,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   listCommand,
   countCommand,
   scheduleCommand,
+  retentionCommand,
   replayCommand,
 ];
 
