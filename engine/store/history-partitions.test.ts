@@ -134,6 +134,12 @@ function historyPartitions(kind: "postgres" | "pglite"): void {
         const open = await run(store, T0 + DAY + HOUR, null); // day 1: still running
         const late = [await run(store, T0 + 2 * DAY, T0 + 2 * DAY + HOUR), await run(store, T0 + 2 * DAY + 2 * HOUR, T0 + 3 * DAY + HOUR)]; // day 2: one closed after the cutoff
         const kept = await run(store, T0 + 5 * DAY, T0 + 5 * DAY + HOUR); // day 5: its window is newer than the cutoff
+        // A schedule's task carries a run id of its own, in day 0, that no run has: it does not hold the window.
+        const scheduleTaskRunId = uuidV7(T0 + 3 * HOUR, random);
+        await t.db.query({
+          text: `INSERT INTO "${store.schema}".tasks (kind, queue, run_id, seq, visible_at_ms, lease_ms, scheduled_at_ms) VALUES ('timer', 'q', $1, 0, $2, 1000, $2)`,
+          values: [scheduleTaskRunId, T0 + 40 * DAY],
+        });
         const history = async () => Promise.all([open, ...late, kept].map((r) => store.readHistory(r.runId)));
         const before = await history();
 
@@ -162,6 +168,7 @@ function historyPartitions(kind: "postgres" | "pglite"): void {
           expect(await store.readHistory(r.runId)).toEqual([]);
         }
         expect(await history()).toEqual(before);
+        expect((await store.listRunTasks(scheduleTaskRunId)).length).toBe(1);
         expect((await client.describe(open.workflowId)).status).toBe("running");
         expect(await client.retainHistory({ olderThanMs: 30 * DAY })).toMatchObject({ dropped: [], runsRemoved: 0 });
       } finally {

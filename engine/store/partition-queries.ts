@@ -86,6 +86,8 @@ export class PartitionQueries {
    * The runs of a window, and what holds it back from retention: runs still
    * running, runs closed at or after the cutoff ($3), and tasks still
    * pending for its runs (a parent's close policy not yet applied, say).
+   * Only tasks of runs count: a schedule's task carries a run id of its own
+   * that no run has, and it must not hold its window for the schedule's life.
    */
   windowRuns(fromRunId: string, toRunId: string, cutoffMs: number): Sql {
     return this.q(
@@ -93,7 +95,8 @@ export class PartitionQueries {
       `SELECT count(*)::integer AS runs,
               (count(*) FILTER (WHERE status = 'running'))::integer AS running,
               (count(*) FILTER (WHERE status <> 'running' AND closed_at_ms >= $3::bigint))::integer AS recently_closed,
-              (SELECT count(*) FROM ${this.s}.tasks WHERE run_id >= $1::uuid AND run_id < $2::uuid)::integer AS pending_tasks
+              (SELECT count(*) FROM ${this.s}.tasks t
+               WHERE t.run_id >= $1::uuid AND t.run_id < $2::uuid AND EXISTS (SELECT 1 FROM ${this.s}.runs r WHERE r.run_id = t.run_id))::integer AS pending_tasks
        FROM ${this.s}.runs WHERE run_id >= $1::uuid AND run_id < $2::uuid`,
       [fromRunId, toRunId, cutoffMs],
     );
