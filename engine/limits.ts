@@ -168,3 +168,7 @@ export const HISTORY_PARTITIONS_CREATED_MAX = 64;
 export const HISTORY_DDL_LOCK_TIMEOUT_MS = 2_000;
 /** The longest retention age a caller may give (100 years): a bound, not advice. */
 export const RETENTION_AGE_MS_MAX = 100 * 366 * 86_400_000;
+/** Fairness keys one fair claim visits (successive claims rotate through more); past a few dozen the claim's cost grows with little gain. */
+export const FAIR_CLAIM_KEYS_MAX = 32;
+/** Characters of a fairness key. */
+export const FAIRNESS_KEY_CHARS_MAX = 200;

@@ -22,7 +22,7 @@ import {
   type FailureInfo,
 } from "../errors.ts";
 import type { HistoryEvent, ParentClosePolicy } from "../history/events.ts";
-import { LIST_PAGE_SIZE_DEFAULT, LIST_PAGE_SIZE_MAX, REASON_CHARS_MAX, REQUEST_ID_CHARS_MAX, RESULT_POLL_MS_DEFAULT, START_BATCH_MAX, TIMEOUT_MS_MAX } from "../limits.ts";
+import { FAIRNESS_KEY_CHARS_MAX, LIST_PAGE_SIZE_DEFAULT, LIST_PAGE_SIZE_MAX, REASON_CHARS_MAX, REQUEST_ID_CHARS_MAX, RESULT_POLL_MS_DEFAULT, START_BATCH_MAX, TIMEOUT_MS_MAX } from "../limits.ts";
 import { checkChoice, checkInteger, checkQueueName, checkSearchAttributes, checkSignalName, checkText, checkTypeName, checkWorkflowId, type SearchAttributeValue } from "../names.ts";
 import { encodePayload } from "../payload.ts";
 import type { Clock } from "../ports/clock.ts";
@@ -66,6 +66,12 @@ export interface StartOptions {
   input?: unknown;
   /** Indexed attributes to find the run by (client.list/count): names to strings, numbers or booleans. */
   searchAttributes?: Record<string, SearchAttributeValue>;
+  /**
+   * Who the work is for (a tenant, a customer): the run's workflow and activity tasks carry it, as do its
+   * children and continue-as-new runs, and workers with `fairness: true` share their queues round-robin
+   * across keys, so one key's backlog does not starve another's. Default: none.
+   */
+  fairnessKey?: string;
   /**
    * When a run with this id is running: "fail" (WORKFLOW_ALREADY_RUNNING, the default), "useExisting"
    * (return it), or "terminateExisting" (terminate it, recorded, and start the new run, in one transaction).
@@ -190,9 +196,11 @@ export class Client {
     const requestId = options.requestId === undefined ? undefined : checkText(options.requestId, "requestId", REQUEST_ID_CHARS_MAX);
     const inputJson = encodePayload(options.input, `input of workflow ${workflowType}`);
     const searchAttributesJson = options.searchAttributes === undefined ? undefined : checkSearchAttributes(options.searchAttributes);
+    const fairnessKey = options.fairnessKey === undefined ? undefined : checkText(options.fairnessKey, "fairnessKey", FAIRNESS_KEY_CHARS_MAX);
     const nowMs = this.clock.now();
     return {
       ...(searchAttributesJson === undefined ? {} : { searchAttributesJson }),
+      ...(fairnessKey === undefined ? {} : { fairnessKey }),
       runId: uuidV7(nowMs, this.random),
       workflowId,
       workflowType,
@@ -214,7 +222,7 @@ export class Client {
    */
   async startMany(
     workflowType: string,
-    starts: ReadonlyArray<{ workflowId: string; taskQueue: string; input?: unknown; searchAttributes?: Record<string, SearchAttributeValue> }>,
+    starts: ReadonlyArray<{ workflowId: string; taskQueue: string; input?: unknown; searchAttributes?: Record<string, SearchAttributeValue>; fairnessKey?: string }>,
   ): Promise<Array<WorkflowHandle & { readonly runId: string }>> {
     checkTypeName(workflowType, "workflowType");
     if (this.workflows && !Object.hasOwn(this.workflows, workflowType)) {
@@ -231,6 +239,7 @@ export class Client {
       inputJson: encodePayload(s.input, `input of workflow ${workflowType} (${s.workflowId})`),
       randomSeed: this.random.uuid(),
       ...(s.searchAttributes === undefined ? {} : { searchAttributesJson: checkSearchAttributes(s.searchAttributes) }),
+      ...(s.fairnessKey === undefined ? {} : { fairnessKey: checkText(s.fairnessKey, "fairnessKey", FAIRNESS_KEY_CHARS_MAX) }),
     }));
     const results = await this.store.startWorkflows(params, nowMs);
     return results.map((r) => new WorkflowHandle(this, r.workflowId, r.runId, r.created) as WorkflowHandle & { readonly runId: string });

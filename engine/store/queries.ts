@@ -57,7 +57,7 @@ function claimedVisibleAt(nowMs: string, row: string, attemptBefore: string): st
 /** The JSON task rows insertTasksOfRuns reads, as a json_to_recordset column list. */
 const TASK_ROWS = `x(kind text, queue text, run_id uuid, seq integer, visible_at_ms bigint, lease_ms integer,
             heartbeat_timeout_ms integer, schedule_deadline_ms bigint, retry_initial_ms double precision,
-            retry_coefficient double precision, retry_max_ms double precision, max_attempts integer, spec json)`;
+            retry_coefficient double precision, retry_max_ms double precision, max_attempts integer, spec json, fairness_key text)`;
 
 /** What a claim returns of each task (toClaimedTask reads it). */
 const CLAIMED_COLUMNS = `task_id, kind, queue, run_id, seq, lease_token, attempt, claimed_at_ms, lease_expires_at_ms,
@@ -142,14 +142,14 @@ export class Queries {
 
   // -- runs ------------------------------------------------------------------
 
-  insertRun(runId: string, workflowId: string, workflowType: string, taskQueue: string, nowMs: number, requestId: string | null, searchAttributesJson: string | null): Sql {
+  insertRun(runId: string, workflowId: string, workflowType: string, taskQueue: string, nowMs: number, requestId: string | null, searchAttributesJson: string | null, fairnessKey: string): Sql {
     return this.q(
       "insertRun",
-      `INSERT INTO ${this.s}.runs (run_id, workflow_id, workflow_type, task_queue, status, next_event_id, created_at_ms, updated_at_ms, start_request_id, search_attributes)
-       VALUES ($1, $2, $3, $4, 'running', 1, $5, $5, $6, $7::jsonb)
+      `INSERT INTO ${this.s}.runs (run_id, workflow_id, workflow_type, task_queue, status, next_event_id, created_at_ms, updated_at_ms, start_request_id, search_attributes, fairness_key)
+       VALUES ($1, $2, $3, $4, 'running', 1, $5, $5, $6, $7::jsonb, $8)
        ON CONFLICT (workflow_id) WHERE status = 'running' DO NOTHING
        RETURNING run_id`,
-      [runId, workflowId, workflowType, taskQueue, nowMs, requestId, searchAttributesJson],
+      [runId, workflowId, workflowType, taskQueue, nowMs, requestId, searchAttributesJson, fairnessKey],
     );
   }
 
@@ -245,21 +245,21 @@ export class Queries {
       `WITH input AS (
          SELECT * FROM json_to_recordset($1::json) AS x(run_id uuid, workflow_id text, workflow_type text, task_queue text, data json,
                                                         parent_run_id uuid, parent_workflow_id text, parent_seq integer, parent_close_policy text,
-                                                        search_attributes jsonb, schedule_id text)
+                                                        search_attributes jsonb, schedule_id text, fairness_key text)
        ), inserted AS (
          INSERT INTO ${this.s}.runs (run_id, workflow_id, workflow_type, task_queue, status, next_event_id, created_at_ms, updated_at_ms,
-                                     parent_run_id, parent_workflow_id, parent_seq, parent_close_policy, search_attributes, schedule_id)
+                                     parent_run_id, parent_workflow_id, parent_seq, parent_close_policy, search_attributes, schedule_id, fairness_key)
          SELECT run_id, workflow_id, workflow_type, task_queue, 'running', 2, $2::bigint, $2::bigint,
-                parent_run_id, parent_workflow_id, parent_seq, parent_close_policy, search_attributes, schedule_id FROM input
+                parent_run_id, parent_workflow_id, parent_seq, parent_close_policy, search_attributes, schedule_id, coalesce(fairness_key, '') FROM input
          ON CONFLICT (workflow_id) WHERE status = 'running' DO NOTHING
-         RETURNING run_id, workflow_id, task_queue
+         RETURNING run_id, workflow_id, task_queue, fairness_key
        ), events AS (
          INSERT INTO ${this.s}.history (run_id, event_id, type, at_ms, data)
          SELECT i.run_id, 1, 'WorkflowStarted', $2::bigint, i.data FROM input i JOIN inserted USING (run_id)
          RETURNING run_id
        ), workflow_tasks AS (
-         INSERT INTO ${this.s}.tasks (kind, queue, run_id, seq, visible_at_ms, lease_ms, scheduled_at_ms)
-         SELECT 'workflow', task_queue, run_id, 0, $2::bigint, $3, $2::bigint FROM inserted
+         INSERT INTO ${this.s}.tasks (kind, queue, run_id, seq, visible_at_ms, lease_ms, scheduled_at_ms, fairness_key)
+         SELECT 'workflow', task_queue, run_id, 0, $2::bigint, $3, $2::bigint, fairness_key FROM inserted
          RETURNING task_id
        )
        SELECT run_id, workflow_id, task_queue FROM inserted`,
@@ -350,7 +350,7 @@ export class Queries {
 
   private readonly runColumns = `run_id, workflow_id, workflow_type, task_queue, status, next_event_id, processed_upto, version,
        task_failure, task_failures, cancel_requested, created_at_ms, updated_at_ms, closed_at_ms, start_request_id,
-       parent_run_id, parent_workflow_id, parent_seq, parent_close_policy, has_children, search_attributes, schedule_id`;
+       parent_run_id, parent_workflow_id, parent_seq, parent_close_policy, has_children, search_attributes, schedule_id, fairness_key`;
 
   selectRun(runId: string): Sql {
     return this.q("selectRun", `SELECT ${this.runColumns} FROM ${this.s}.runs WHERE run_id = $1`, [runId]);
@@ -432,10 +432,10 @@ export class Queries {
          ${this.insertEvents}
        ), bumped AS (
          UPDATE ${this.s}.runs SET next_event_id = $2::integer + $5::integer, updated_at_ms = $3::bigint WHERE run_id = $1
-         RETURNING run_id, created_at_ms
+         RETURNING run_id, created_at_ms, fairness_key
        ), ensured AS (
-         INSERT INTO ${this.s}.tasks (kind, queue, run_id, seq, visible_at_ms, lease_ms, scheduled_at_ms)
-         SELECT 'workflow', $6, $1, 0, ${workflowTaskQueuePosition("$3::bigint", "b.created_at_ms")}, $7, $3::bigint FROM bumped b
+         INSERT INTO ${this.s}.tasks (kind, queue, run_id, seq, visible_at_ms, lease_ms, scheduled_at_ms, fairness_key)
+         SELECT 'workflow', $6, $1, 0, ${workflowTaskQueuePosition("$3::bigint", "b.created_at_ms")}, $7, $3::bigint, b.fairness_key FROM bumped b
          ON CONFLICT (run_id) WHERE kind = 'workflow' DO NOTHING
          RETURNING task_id
        )
@@ -517,10 +517,10 @@ export class Queries {
          UPDATE ${this.s}.runs r SET next_event_id = x.next_event_id, updated_at_ms = $3::bigint
          FROM unnest($2::uuid[], $6::integer[]) AS x(run_id, next_event_id)
          WHERE r.run_id = x.run_id
-         RETURNING r.run_id, r.created_at_ms
+         RETURNING r.run_id, r.created_at_ms, r.fairness_key
        ), ensured AS (
-         INSERT INTO ${this.s}.tasks (kind, queue, run_id, seq, visible_at_ms, lease_ms, scheduled_at_ms)
-         SELECT 'workflow', x.queue, x.run_id, 0, ${workflowTaskQueuePosition("$3::bigint", "b.created_at_ms")}, $4, $3::bigint
+         INSERT INTO ${this.s}.tasks (kind, queue, run_id, seq, visible_at_ms, lease_ms, scheduled_at_ms, fairness_key)
+         SELECT 'workflow', x.queue, x.run_id, 0, ${workflowTaskQueuePosition("$3::bigint", "b.created_at_ms")}, $4, $3::bigint, b.fairness_key
          FROM unnest($2::uuid[], $7::text[]) AS x(run_id, queue) JOIN bumped b ON b.run_id = x.run_id
          ON CONFLICT (run_id) WHERE kind = 'workflow' DO NOTHING
          RETURNING task_id
@@ -602,12 +602,13 @@ export class Queries {
     const ifEager = (claimed: string, otherwise: string) => (eager ? `CASE WHEN x.eager THEN ${claimed} ELSE ${otherwise} END` : otherwise);
     const insert = `INSERT INTO ${this.s}.tasks (kind, queue, run_id, seq, visible_at_ms, lease_ms, heartbeat_timeout_ms, schedule_deadline_ms,
                                    retry_initial_ms, retry_coefficient, retry_max_ms, max_attempts, spec, scheduled_at_ms,
-                                   lease_token, attempt, claimed_at_ms, lease_expires_at_ms)
+                                   lease_token, attempt, claimed_at_ms, lease_expires_at_ms, fairness_key)
        SELECT x.kind, x.queue, x.run_id, x.seq, ${ifEager(claimedVisibleAt("$1::bigint", "x", "0"), "x.visible_at_ms")},
               x.lease_ms, x.heartbeat_timeout_ms, x.schedule_deadline_ms,
               x.retry_initial_ms, x.retry_coefficient, x.retry_max_ms, x.max_attempts, x.spec, $1::bigint,
-              ${ifEager("1", "0")}, ${ifEager("1", "0")}, ${ifEager("$1::bigint", "NULL")}, ${ifEager(leaseExpiry("$1::bigint", "x"), "NULL")}
-       FROM json_to_recordset($2::json) AS ${eager ? TASK_ROWS.replace("spec json)", "spec json, eager boolean)") : TASK_ROWS}`;
+              ${ifEager("1", "0")}, ${ifEager("1", "0")}, ${ifEager("$1::bigint", "NULL")}, ${ifEager(leaseExpiry("$1::bigint", "x"), "NULL")},
+              coalesce(x.fairness_key, '')
+       FROM json_to_recordset($2::json) AS ${eager ? TASK_ROWS.replace("fairness_key text)", "fairness_key text, eager boolean)") : TASK_ROWS}`;
     if (!eager) return this.q("insertTasksOfRuns", insert, [nowMs, tasksJson]);
     return this.q("insertTasksOfRunsEager", `WITH inserted AS (${insert} RETURNING ${CLAIMED_COLUMNS}) SELECT * FROM inserted WHERE lease_token > 0`, [nowMs, tasksJson]);
   }
@@ -736,7 +737,58 @@ export class Queries {
          ORDER BY visible_at_ms
          LIMIT $4
          FOR UPDATE SKIP LOCKED
-       ), claimed AS (
+       ), ${this.claimTail("")}`,
+      [kind, queue, nowMs, limit],
+    );
+  }
+
+  /**
+   * A fair claim: round-robin across fairness keys, so one key's backlog
+   * cannot starve another's tasks on the same queue. A skip scan over the
+   * keyed tasks' index finds up to $6 keys after $5 (the cursor the previous
+   * claim returned: successive claims rotate through the keys); each key
+   * offers its oldest visible tasks, and so does the queue's plain FIFO head
+   * (unkeyed tasks, and whatever is oldest); the claim takes the first of
+   * each, then the second of each..., $4 in all, locking them with SKIP
+   * LOCKED as claimTasks does (a task another claim took meanwhile is
+   * re-checked and skipped). Returns `fair_cursor`: the last key visited
+   * when the scan stopped at $6 keys, or "" to start again from the first.
+   */
+  claimTasksFair(kind: TaskKind, queue: string, nowMs: number, limit: number, after: string, keysMax: number): Sql {
+    return this.q(
+      "claimTasksFair",
+      `WITH RECURSIVE keys(k, n) AS (
+         (SELECT fairness_key, 1 FROM ${this.s}.tasks
+          WHERE kind = $1 AND queue = $2 AND fairness_key <> '' AND fairness_key > $5 ORDER BY fairness_key LIMIT 1)
+         UNION ALL
+         SELECT (SELECT t.fairness_key FROM ${this.s}.tasks t
+                 WHERE t.kind = $1 AND t.queue = $2 AND t.fairness_key <> '' AND t.fairness_key > keys.k ORDER BY t.fairness_key LIMIT 1), keys.n + 1
+         FROM keys WHERE keys.k IS NOT NULL AND keys.n < $6
+       ), heads AS (
+         SELECT h.task_id, h.visible_at_ms, row_number() OVER (PARTITION BY keys.k ORDER BY h.visible_at_ms) AS rank
+         FROM keys CROSS JOIN LATERAL (
+           SELECT t.task_id, t.visible_at_ms FROM ${this.s}.tasks t
+           WHERE t.kind = $1 AND t.queue = $2 AND t.fairness_key <> '' AND t.fairness_key = keys.k AND t.visible_at_ms <= $3::bigint
+           ORDER BY t.visible_at_ms LIMIT $4) h
+         WHERE keys.k IS NOT NULL
+       ), fifo AS (
+         SELECT task_id, visible_at_ms, row_number() OVER (ORDER BY visible_at_ms) AS rank
+         FROM (SELECT task_id, visible_at_ms FROM ${this.s}.tasks WHERE kind = $1 AND queue = $2 AND visible_at_ms <= $3::bigint ORDER BY visible_at_ms LIMIT $4) f
+       ), chosen AS (
+         SELECT task_id FROM (SELECT * FROM heads UNION ALL SELECT * FROM fifo) c
+         GROUP BY task_id ORDER BY min(rank), min(visible_at_ms) LIMIT $4
+       ), candidates AS (
+         SELECT t.task_id FROM ${this.s}.tasks t
+         WHERE t.task_id IN (SELECT task_id FROM chosen) AND t.visible_at_ms <= $3::bigint
+         FOR UPDATE SKIP LOCKED
+       ), ${this.claimTail(`CROSS JOIN (SELECT CASE WHEN count(k) >= $6 THEN max(k) ELSE '' END AS fair_cursor FROM keys) fair`)}`,
+      [kind, queue, nowMs, limit, after, keysMax],
+    );
+  }
+
+  /** What claimTasks and claimTasksFair share once `candidates` are chosen: lease them, and say when the next task becomes visible (`extra` joins more). */
+  private claimTail(extra: string): string {
+    return `claimed AS (
          UPDATE ${this.s}.tasks t SET
            lease_token = t.lease_token + 1,
            attempt = t.attempt + 1,
@@ -747,12 +799,10 @@ export class Queries {
          WHERE t.task_id = c.task_id
          RETURNING ${CLAIMED_COLUMNS.replace(/(\w+)/g, "t.$1")}
        )
-       SELECT claimed.*, upcoming.next_visible_at_ms
+       SELECT claimed.*, upcoming.next_visible_at_ms${extra ? ", fair.fair_cursor" : ""}
        FROM (SELECT min(visible_at_ms) AS next_visible_at_ms FROM ${this.s}.tasks
              WHERE kind = $1 AND queue = $2 AND visible_at_ms > $3::bigint) upcoming
-       LEFT JOIN claimed ON true`,
-      [kind, queue, nowMs, limit],
-    );
+       LEFT JOIN claimed ON true ${extra}`;
   }
 
   /** When the next task of this kind on this queue becomes visible (so an idle poller can sleep until then). */

@@ -34,7 +34,7 @@ import {
   type FailureInfo,
 } from "../errors.ts";
 import { jsonWithRaw, newEvent, type HistoryEvent, type NewEvent, type ParentClosePolicy, type ParentRef } from "../history/events.ts";
-import { SCHEDULE_RECENT_ACTIONS_MAX, HISTORY_EVENTS_MAX, TIMER_TASK_LEASE_MS, WORKFLOW_TASK_RETRY_MS_INITIAL, WORKFLOW_TASK_RETRY_MS_MAX, WORKFLOW_TASK_TIMEOUT_MS_DEFAULT } from "../limits.ts";
+import { FAIR_CLAIM_KEYS_MAX, SCHEDULE_RECENT_ACTIONS_MAX, HISTORY_EVENTS_MAX, TIMER_TASK_LEASE_MS, WORKFLOW_TASK_RETRY_MS_INITIAL, WORKFLOW_TASK_RETRY_MS_MAX, WORKFLOW_TASK_TIMEOUT_MS_DEFAULT } from "../limits.ts";
 import { commandEvent, eventsRecorded, isTerminal, type Command } from "../workflow/commands.ts";
 import { assertMigrated, migrate } from "./migrate.ts";
 import type { SearchAttributeValue } from "../names.ts";
@@ -74,6 +74,8 @@ export interface RunRecord {
   hasChildren: boolean;
   /** The schedule that started the run's workflow (kept along a continue-as-new chain). */
   scheduleId: string | null;
+  /** "" when none: see StartWorkflowParams.fairnessKey. Children and continue-as-new inherit it. */
+  fairnessKey: string;
 }
 
 /** A child run's parent, and what the parent's close does to it. */
@@ -103,6 +105,8 @@ export interface ClaimResult {
   tasks: ClaimedTask[];
   /** When the earliest task of this kind and queue that is not visible yet becomes visible; null if none. */
   nextVisibleAtMs: number | null;
+  /** A fair claim's cursor: pass it to the next fair claim of this kind and queue (see Queries.claimTasksFair). */
+  fairCursor?: string;
 }
 
 export interface PendingTask {
@@ -144,6 +148,8 @@ export interface StartWorkflowParams {
   requestId?: string;
   /** Indexed search attributes (JSON text of a validated object), for list() and count(). */
   searchAttributesJson?: string;
+  /** The run's fairness key (a tenant, say): its tasks carry it, and fair claims share a queue across keys. Default "". */
+  fairnessKey?: string;
 }
 
 /** Which runs list() and count() select; every field narrows. Newest first. */
@@ -292,7 +298,7 @@ export class Store {
         throw new WorkflowIdReuseRefusedError(p.workflowId, latest.runId, latest.status, reuse);
       }
     }
-    let inserted = await tx.query<{ run_id: string }>(this.q.insertRun(p.runId, p.workflowId, p.workflowType, p.taskQueue, p.nowMs, requestId, p.searchAttributesJson ?? null));
+    let inserted = await tx.query<{ run_id: string }>(this.q.insertRun(p.runId, p.workflowId, p.workflowType, p.taskQueue, p.nowMs, requestId, p.searchAttributesJson ?? null, p.fairnessKey ?? ""));
     if (inserted.length === 0) {
       // ON CONFLICT waited for any concurrent starter to commit, so the running run is visible now.
       const existing = (await tx.query(this.q.lockRunningRun(p.workflowId))).map(toRun)[0];
@@ -301,7 +307,7 @@ export class Store {
       if (p.idConflictPolicy === "useExisting") return { runId: existing.runId, created: false };
       if (p.idConflictPolicy === "fail") throw new WorkflowAlreadyRunningError(p.workflowId, existing.runId);
       await this.terminateRun(tx, existing, `terminated by a new start of workflow id ${p.workflowId} (idConflictPolicy terminateExisting)`, p.nowMs);
-      inserted = await tx.query<{ run_id: string }>(this.q.insertRun(p.runId, p.workflowId, p.workflowType, p.taskQueue, p.nowMs, requestId, p.searchAttributesJson ?? null));
+      inserted = await tx.query<{ run_id: string }>(this.q.insertRun(p.runId, p.workflowId, p.workflowType, p.taskQueue, p.nowMs, requestId, p.searchAttributesJson ?? null, p.fairnessKey ?? ""));
       assert(inserted.length === 1, `the run of ${p.workflowId} was terminated, yet another start holds the id`);
     }
     const started = workflowStartedData(p);
@@ -511,9 +517,14 @@ export class Store {
   // -- worker transitions ----------------------------------------------------
 
   /** Lease up to `limit` visible tasks, and learn when the next one not yet visible becomes visible. */
-  async claim(kind: TaskKind, queue: string, limit: number, nowMs: number): Promise<ClaimResult> {
-    const rows = await this.db.query(this.q.claimTasks(kind, queue, nowMs, limit));
-    return claimResult(rows);
+  /**
+   * Lease up to `limit` visible tasks: oldest first, or, with `fair`, round-robin
+   * across fairness keys starting after `fair.after` (timers are always oldest first).
+   */
+  async claim(kind: TaskKind, queue: string, limit: number, nowMs: number, fair?: { after: string }): Promise<ClaimResult> {
+    if (!fair || kind === "timer") return claimResult(await this.db.query(this.q.claimTasks(kind, queue, nowMs, limit)));
+    const rows = await this.db.query(this.q.claimTasksFair(kind, queue, nowMs, limit, fair.after, FAIR_CLAIM_KEYS_MAX));
+    return { ...claimResult(rows), fairCursor: (rows[0]?.fair_cursor as string | undefined) ?? "" };
   }
 
   async claimTasks(kind: TaskKind, queue: string, limit: number, nowMs: number): Promise<ClaimedTask[]> {
@@ -1239,6 +1250,7 @@ function planDecisions(run: RunRecord, c: DecisionInput, runningIds: Map<string,
           randomSeed: cmd.randomSeed,
           inputJson: cmd.inputJson,
           parent: { workflowId: run.workflowId, runId: run.runId, seq: cmd.seq, closePolicy: cmd.parentClosePolicy },
+          ...(run.fairnessKey ? { fairnessKey: run.fairnessKey } : {}),
         });
         plan.notifyKeys.add(`workflow:${cmd.taskQueue}`);
         childResolutions.push(newEvent("ChildWorkflowStarted", { seq: cmd.seq, workflowId: cmd.workflowId, runId: cmd.runId }));
@@ -1283,6 +1295,7 @@ function planDecisions(run: RunRecord, c: DecisionInput, runningIds: Map<string,
           continuedFromRunId: run.runId,
           ...(run.parent ? { parent: run.parent } : {}),
           ...(run.scheduleId !== null ? { scheduleId: run.scheduleId } : {}),
+          ...(run.fairnessKey ? { fairnessKey: run.fairnessKey } : {}),
           // The new run keeps the workflow's search attributes, with any this task set.
           ...(run.searchAttributes || plan.searchAttributes ? { searchAttributesJson: JSON.stringify({ ...run.searchAttributes, ...plan.searchAttributes }) } : {}),
         };
@@ -1355,7 +1368,7 @@ export function parseTimerSpec(spec: unknown): TimerSpec {
   return { kind: "timer" };
 }
 
-type NewRun = Pick<StartWorkflowParams, "runId" | "workflowId" | "workflowType" | "taskQueue" | "randomSeed" | "inputJson" | "searchAttributesJson"> & {
+type NewRun = Pick<StartWorkflowParams, "runId" | "workflowId" | "workflowType" | "taskQueue" | "randomSeed" | "inputJson" | "searchAttributesJson" | "fairnessKey"> & {
   continuedFromRunId?: string;
   parent?: ChildOf;
   /** Set on runs a schedule starts, and kept by continue-as-new. */
@@ -1376,7 +1389,8 @@ function newRunRow(p: NewRun): string {
   const raw: Record<string, string> = { data: workflowStartedData(p) };
   if (p.searchAttributesJson !== undefined) raw.search_attributes = p.searchAttributesJson;
   const schedule = p.scheduleId === undefined ? {} : { schedule_id: p.scheduleId };
-  return jsonWithRaw({ run_id: p.runId, workflow_id: p.workflowId, workflow_type: p.workflowType, task_queue: p.taskQueue, ...parent, ...schedule }, raw);
+  const fairness = p.fairnessKey ? { fairness_key: p.fairnessKey } : {};
+  return jsonWithRaw({ run_id: p.runId, workflow_id: p.workflowId, workflow_type: p.workflowType, task_queue: p.taskQueue, ...parent, ...schedule, ...fairness }, raw);
 }
 
 /**
@@ -1483,7 +1497,8 @@ class DecisionWrites {
         this.eagerLeft -= 1;
         this.eagerQueues.add(row.activity!.queue);
       } else if (row.activity) this.lazyQueues.add(row.activity.queue);
-      this.taskRows.push(`${row.json.slice(0, -1)},"run_id":${JSON.stringify(c.runId)}${claim ? ',"eager":true' : ""}}`);
+      const key = run.fairnessKey ? `,"fairness_key":${JSON.stringify(run.fairnessKey)}` : "";
+      this.taskRows.push(`${row.json.slice(0, -1)},"run_id":${JSON.stringify(c.runId)}${key}${claim ? ',"eager":true' : ""}}`);
     }
     for (const cancel of plan.cancels) this.cancels.push({ run_id: c.runId, ...cancel });
     if (plan.close) {
@@ -1556,6 +1571,7 @@ function toRun(r: Record<string, unknown>): RunRecord {
     hasChildren: (r.has_children as boolean | undefined) ?? false,
     searchAttributes: (r.search_attributes as Record<string, SearchAttributeValue> | null | undefined) ?? null,
     scheduleId: (r.schedule_id as string | null | undefined) ?? null,
+    fairnessKey: (r.fairness_key as string | undefined) ?? "",
   };
 }
 

@@ -2,6 +2,7 @@
 import { childWorkflowBehaviour } from "./child.behaviour.ts";
 import { continueAsNewBehaviour } from "./continue-as-new.behaviour.ts";
 import { localActivityBehaviour } from "./local-activity.behaviour.ts";
+import { fairnessBehaviour } from "./fairness.behaviour.ts";
 import { queryBehaviour } from "./query.behaviour.ts";
 import { scheduleBehaviour } from "./schedule.behaviour.ts";
 import { startPoliciesBehaviour } from "./start-policies.behaviour.ts";
@@ -16,3 +17,4 @@ childWorkflowBehaviour("pglite");
 updateBehaviour("pglite");
 localActivityBehaviour("pglite");
 scheduleBehaviour("pglite");
+fairnessBehaviour("pglite");

@@ -4,6 +4,7 @@ import { postgresUrl } from "../testing/databases.ts";
 import { childWorkflowBehaviour } from "./child.behaviour.ts";
 import { continueAsNewBehaviour } from "./continue-as-new.behaviour.ts";
 import { localActivityBehaviour } from "./local-activity.behaviour.ts";
+import { fairnessBehaviour } from "./fairness.behaviour.ts";
 import { queryBehaviour } from "./query.behaviour.ts";
 import { scheduleBehaviour } from "./schedule.behaviour.ts";
 import { startPoliciesBehaviour } from "./start-policies.behaviour.ts";
@@ -19,6 +20,7 @@ if (postgresUrl()) {
   updateBehaviour("postgres");
   localActivityBehaviour("postgres");
   scheduleBehaviour("postgres");
+  fairnessBehaviour("postgres");
 } else {
   describe("engine behaviour on postgres", () => {
     it.skip("skipped: set DATABASE_URL=postgres://... to run the behaviour suite against a real server", () => {});

@@ -43,7 +43,7 @@ import { CryptoRandom } from "../ports/crypto-random.ts";
 import { ConsoleLogger, type Logger } from "../ports/logger.ts";
 import type { Random } from "../ports/random.ts";
 import { SystemClock } from "../ports/system-clock.ts";
-import type { ActivityTaskRef, ClaimedTask, EagerActivities, InlineStep, RunRecord, Store, TaskKind, WorkflowTaskCompletion } from "../store/store.ts";
+import type { ActivityTaskRef, ClaimResult, ClaimedTask, EagerActivities, InlineStep, RunRecord, Store, TaskKind, WorkflowTaskCompletion } from "../store/store.ts";
 import type { HistoryEvent } from "../history/events.ts";
 import { HistoryPartitions } from "../store/history-partitions.ts";
 import type { ActivityMap, WorkflowMap } from "../workflow/types.ts";
@@ -65,6 +65,11 @@ export interface WorkerOptions {
   maxConcurrentWorkflowTasks?: number;
   /** Tasks one claim statement leases (it never claims more than free concurrency). */
   claimBatchSize?: number;
+  /**
+   * Claim workflow and activity tasks round-robin across fairness keys (StartOptions.fairnessKey) rather than
+   * oldest first, so one key's backlog cannot starve another's on a shared queue. Default false.
+   */
+  fairness?: boolean;
   /** Activity results recorded per transaction, at most (1: one transaction each). Default 100. */
   completionBatchSize?: number;
   /** How long a finished result may wait for others to share its transaction. Default 0 (until the burst yields). */
@@ -215,6 +220,9 @@ export class Worker {
   private stateValue: WorkerState = "created";
   private readonly concurrency: Record<TaskKind, number>;
   private readonly claimBatchSize: number;
+  private readonly fairness: boolean;
+  /** Each kind and queue's fair-claim cursor (the key the last fair claim stopped at). */
+  private readonly fairCursors = new Map<string, string>();
   private readonly pollIntervalMs: number;
   private readonly shutdownGraceMs: number;
   private readonly listenEnabled: boolean;
@@ -250,6 +258,7 @@ export class Worker {
       activity: checkInteger(options.maxConcurrentActivities ?? WORKER_ACTIVITY_CONCURRENCY_DEFAULT, "maxConcurrentActivities", 1, WORKER_CONCURRENCY_MAX),
     };
     this.claimBatchSize = checkInteger(options.claimBatchSize ?? WORKER_CLAIM_BATCH_DEFAULT, "claimBatchSize", 1, CLAIM_BATCH_MAX);
+    this.fairness = options.fairness ?? false;
     this.pollIntervalMs = checkInteger(options.pollIntervalMs ?? WORKER_POLL_INTERVAL_MS_DEFAULT, "pollIntervalMs", 1, WORKER_POLL_INTERVAL_MS_MAX);
     this.shutdownGraceMs = checkInteger(options.shutdownGraceMs ?? WORKER_SHUTDOWN_GRACE_MS_DEFAULT, "shutdownGraceMs", 0, WORKER_SHUTDOWN_GRACE_MS_MAX);
     this.listenEnabled = options.listen ?? options.store.notifyEnabled;
@@ -351,6 +360,15 @@ export class Worker {
    * it runs, so an activity that never returns blocks it. shutdown() stops it
    * claiming more (and handles what it is running).
    */
+  /** One claim, fair (with this kind and queue's cursor, moved on) when the worker claims fairly. */
+  private async claimFrom(kind: TaskKind, queue: string, limit: number): Promise<ClaimResult> {
+    if (!this.fairness) return this.store.claim(kind, queue, limit, this.clock.now());
+    const key = `${kind}:${queue}`;
+    const result = await this.store.claim(kind, queue, limit, this.clock.now(), { after: this.fairCursors.get(key) ?? "" });
+    this.fairCursors.set(key, result.fairCursor ?? "");
+    return result;
+  }
+
   async runUntilIdle(): Promise<number> {
     if (this.killed) throw new WorkerStoppedError(this.identity);
     let ran = 0;
@@ -360,7 +378,7 @@ export class Worker {
         if (!this.handles(kind)) continue;
         for (const queue of this.queues) {
           if (this.stopping) return ran + claimed;
-          const { tasks } = await this.store.claim(kind, queue, this.claimBatchSize, this.clock.now());
+          const { tasks } = await this.claimFrom(kind, queue, this.claimBatchSize);
           claimed += tasks.length;
           await Promise.all(tasks.map((t) => this.dispatch(t).promise));
         }
@@ -627,7 +645,7 @@ export class Worker {
           const room = this.freeSlots(kind);
           if (room <= 0) break;
           const limit = Math.min(room, this.claimBatchSize);
-          const result = await this.store.claim(kind, queue, limit, this.clock.now());
+          const result = await this.claimFrom(kind, queue, limit);
           for (const t of result.tasks) this.dispatch(t);
           claimed += result.tasks.length;
           if (result.tasks.length === limit) full = true;
