@@ -1,0 +1,21 @@
+/**
+ * The fairness measurement on a small backlog: oldest first, B's workflows
+ * finish only after all of A's (their tasks are younger than every one of
+ * A's); fairly, they finish while most of A's backlog still waits. Counts,
+ * not timings, are asserted (noisy machine).
+ */
+import { describe, expect, it } from "vitest";
+import { measureFairness } from "./measure.ts";
+
+const databaseUrl = process.env.DATABASE_URL;
+
+describe.skipIf(!databaseUrl)("fairness measurement (PostgreSQL)", () => {
+  it("B waits for all of A oldest first, and for little of it fairly", async () => {
+    const report = await measureFairness({ databaseUrl: databaseUrl!, backlog: 600, small: 5 });
+    const [fifo, fair] = report.modes;
+    expect(fifo).toMatchObject({ mode: "oldest-first", aCompletedWhileB: 600 });
+    expect(fair!.mode).toBe("fair");
+    expect(fair!.aCompletedWhileB).toBeLessThan(300);
+    expect(report.ratios.bP50).toBeGreaterThan(0);
+  }, 120_000);
+});
