@@ -23,6 +23,8 @@ import { runIdAtMs, Store } from "./store.ts";
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const T0 = Date.UTC(2026, 0, 10);
+/** The migration that partitions history (0007_history_partitions). */
+const PARTITIONING_MIGRATION = 7;
 
 describe("history windows (pure)", () => {
   it("gaps are the parts of a window no partition covers", () => {
@@ -73,13 +75,35 @@ function historyPartitions(kind: "postgres" | "pglite"): void {
 
     const names = (ps: HistoryPartition[]) => ps.map((p) => p.name);
 
+    /**
+     * Like run(), but written as the schema stood before the partitioning migration, in plain SQL:
+     * today's Store writes columns later migrations add.
+     */
+    async function runBefore(schema: string, createdMs: number, closedMs: number | null): Promise<{ workflowId: string; runId: string }> {
+      const workflowId = `wf-${++n}`;
+      const runId = uuidV7(createdMs, random);
+      await t.db.query({
+        text: `INSERT INTO "${schema}".runs (run_id, workflow_id, workflow_type, task_queue, status, next_event_id, created_at_ms, updated_at_ms, closed_at_ms)
+               VALUES ($1, $2, 'wf', 'q', $3, $4, $5, $5, $6)`,
+        values: [runId, workflowId, closedMs === null ? "running" : "terminated", closedMs === null ? 2 : 3, createdMs, closedMs],
+      });
+      await t.db.query({
+        text: `INSERT INTO "${schema}".history (run_id, event_id, type, at_ms, data) VALUES ($1, 1, 'WorkflowStarted', $2, $3::json)`,
+        values: [runId, createdMs, JSON.stringify({ workflowId, workflowType: "wf", taskQueue: "q", randomSeed: "s", input: { n } })],
+      });
+      if (closedMs !== null) {
+        await t.db.query({ text: `INSERT INTO "${schema}".history (run_id, event_id, type, at_ms, data) VALUES ($1, 2, 'WorkflowTerminated', $2, '{"reason":"done"}')`, values: [runId, closedMs] });
+      }
+      return { workflowId, runId };
+    }
+
     it("the migration keeps a populated history: the old table becomes the partition of every run id up to just above its newest", async () => {
-      const { store, partitions, drop } = await freshSchema("mig", SCHEMA_VERSION() - 1);
+      const { store, partitions, drop } = await freshSchema("mig", PARTITIONING_MIGRATION - 1);
       try {
-        const runs = [await run(store, T0 - 3 * DAY, T0 - 2 * DAY), await run(store, T0 - DAY, null), await run(store, T0, T0 + HOUR)];
+        const runs = [await runBefore(store.schema, T0 - 3 * DAY, T0 - 2 * DAY), await runBefore(store.schema, T0 - DAY, null), await runBefore(store.schema, T0, T0 + HOUR)];
         const before = await Promise.all(runs.map((r) => store.readHistory(r.runId)));
         expect(before.map((h) => h.length)).toEqual([2, 1, 2]);
-        expect(await migrate(t.db, store.schema)).toEqual([SCHEMA_VERSION()]);
+        expect(await migrate(t.db, store.schema)).toEqual(Array.from({ length: SCHEMA_VERSION() - PARTITIONING_MIGRATION + 1 }, (_, i) => PARTITIONING_MIGRATION + i));
         const newest = runs[2]!.runId;
         expect(await partitions.list()).toEqual([{ name: "history_migrated", fromRunId: null, toRunId: runIdAtMs(runIdMs(newest) + 1) }]);
         expect(await Promise.all(runs.map((r) => store.readHistory(r.runId)))).toEqual(before);
