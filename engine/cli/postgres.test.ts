@@ -75,6 +75,22 @@ describe.skipIf(!url)("the CLI on PostgreSQL", () => {
     expect(jsonOf(result)).toMatchObject({ status: "completed", result: { approvedBy: "barbara" } });
   });
 
+  it("update: answered by the handler, idempotent by --update-id; a rejection is exit 1 naming UPDATE_REJECTED", async () => {
+    await execCli(["start", "tally", "--id", "tally-1", "--queue", queue, ...common], { env });
+    const add = (n: string, extra: string[] = []) => execCli(["update", "tally-1", "add", `--args=${n}`, ...extra, ...common, ...wait, "--json"], { env });
+    const first = await add("5");
+    expect(first.code, first.stderr).toBe(EXIT.ok);
+    expect(jsonOf(first)).toEqual({ workflowId: "tally-1", update: "add", result: 5 });
+    expect(jsonOf(await add("3", ["--update-id", "u-3"]))).toMatchObject({ updateId: "u-3", result: 8 });
+    expect(jsonOf(await add("3", ["--update-id", "u-3"]))).toMatchObject({ result: 8 });
+    const rejected = await add("-1");
+    expect(rejected.code).toBe(EXIT.failure);
+    expect(jsonOf(rejected)).toMatchObject({ error: { code: "UPDATE_REJECTED" } });
+    expect((await execCli(["update", "tally-1", "add", "--args", "{bad", ...common], { env })).code).toBe(EXIT.badInput);
+    await execCli(["signal", "tally-1", "stop", ...common], { env });
+    expect(jsonOf(await execCli(["result", "tally-1", ...common, ...wait, "--json"], { env }))).toMatchObject({ status: "completed", result: { total: 8 } });
+  });
+
   it("cancel: the workflow ends cancelled, and result exits 1", async () => {
     const started = jsonOf(await execCli(["start", "waitForever", "--id", "forever-1", "--queue", queue, ...common, "--json"], { env }));
     const cancelled = await execCli(["cancel", "forever-1", "--reason", "test over", ...common, "--json"], { env });

@@ -12,6 +12,7 @@ import { retentionCommand } from "./retention.ts";
 import { signalCommand } from "./signal.ts";
 import { startCommand } from "./start.ts";
 import { terminateCommand } from "./terminate.ts";
+import { updateCommand } from "./update.ts";
 import { workerCommand } from "./worker.ts";
 
 export const COMMANDS: readonly CommandSpec[] = [
@@ -21,6 +22,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   describeCommand,
   historyCommand,
   signalCommand,
+  updateCommand,
   cancelCommand,
   terminateCommand,
   resultCommand,
