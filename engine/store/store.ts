@@ -1251,6 +1251,7 @@ function planDecisions(run: RunRecord, c: DecisionInput, runningIds: Map<string,
           inputJson: cmd.inputJson,
           parent: { workflowId: run.workflowId, runId: run.runId, seq: cmd.seq, closePolicy: cmd.parentClosePolicy },
           ...(run.fairnessKey ? { fairnessKey: run.fairnessKey } : {}),
+          ...(cmd.searchAttributesJson === undefined ? {} : { searchAttributesJson: cmd.searchAttributesJson }),
         });
         plan.notifyKeys.add(`workflow:${cmd.taskQueue}`);
         childResolutions.push(newEvent("ChildWorkflowStarted", { seq: cmd.seq, workflowId: cmd.workflowId, runId: cmd.runId }));

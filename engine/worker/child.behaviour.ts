@@ -14,6 +14,7 @@ import type { HistoryEvent } from "../history/events.ts";
 import { silentLogger } from "../ports/logger.ts";
 import { SeededRandom } from "../ports/seeded-random.ts";
 import type { Store } from "../store/store.ts";
+import { replayHistory } from "../testing/replayer.ts";
 import { testDatabase, type TestDatabase } from "../testing/databases.ts";
 import { ManualClock } from "../testing/manual-clock.ts";
 import type { ActivityMap, ChildWorkflowOptions, WorkflowContext, WorkflowMap } from "../workflow/types.ts";
@@ -238,6 +239,32 @@ export function childWorkflowBehaviour(kind: "pglite" | "postgres"): void {
       expect(await waiting.result()).toBe(3);
       const completed = (await waiting.history()).events.find((e) => e.type === "ChildWorkflowCompleted")!;
       expect(completed.data).toMatchObject({ result: 3, runId: (await client.describe(`${queue}-w-c`)).runId });
+    });
+
+    it("handle.cancel() asks a running child to cancel; it is found by the search attributes it was started with; replay agrees", async () => {
+      const parent = async (ctx: WorkflowContext) => {
+        const child = await ctx.startChild("waiter", "kid", { workflowId: `${ctx.info.workflowId}-kid`, searchAttributes: { team: "payments", tier: 2 } });
+        await ctx.waitForSignal("stop-it");
+        child.cancel();
+        child.cancel(); // asked once: a second call adds nothing
+        try {
+          return await child.result();
+        } catch (err) {
+          return err instanceof ChildWorkflowFailure ? `child ${err.details.status}` : "other";
+        }
+      };
+      const { client, worker, queue } = setup({ parent, waiter });
+      const h = await client.start("parent", { workflowId: `${queue}-canc`, taskQueue: queue });
+      await worker.runUntilIdle();
+      expect((await client.list({ searchAttributes: { team: "payments", tier: 2 } })).workflows.map((w) => w.workflowId)).toEqual([`${queue}-canc-kid`]);
+      await client.signal(h.workflowId, "stop-it", null);
+      await worker.runUntilIdle();
+      expect(await h.result()).toBe("child cancelled");
+      expect((await client.describe(`${queue}-canc-kid`)).status).toBe("cancelled");
+      const events = (await h.history()).events;
+      expect(types(events).filter((t) => t === "ChildWorkflowCancelRequested")).toHaveLength(1);
+      expect(events.find((e) => e.type === "ChildWorkflowInitiated")!.data).toMatchObject({ searchAttributes: { team: "payments", tier: 2 } });
+      expect(await replayHistory({ parent, waiter }, events)).toMatchObject({ ok: true });
     });
 
     it("bad child options fail the parent with a clear error and start nothing", async () => {

@@ -24,6 +24,8 @@ export type Command =
       parentClosePolicy: ParentClosePolicy;
       runId: string;
       randomSeed: string;
+      /** The child's search attributes, as JSON text; absent when none. */
+      searchAttributesJson?: string;
     }
   | { type: "RequestCancelChild"; seq: number; workflowId: string }
   /** Markers take no sequence number: a history recorded before the code called patched() has none to shift. */
@@ -91,7 +93,7 @@ export function commandEvent(cmd: Command, nowMs: number): NewEvent {
         type: "ChildWorkflowInitiated",
         dataJson: jsonWithRaw(
           { seq: cmd.seq, workflowId: cmd.workflowId, runId: cmd.runId, workflowType: cmd.workflowType, taskQueue: cmd.taskQueue, parentClosePolicy: cmd.parentClosePolicy },
-          { input: cmd.inputJson },
+          { input: cmd.inputJson, ...(cmd.searchAttributesJson === undefined ? {} : { searchAttributes: cmd.searchAttributesJson }) },
         ),
       };
     case "RequestCancelChild":

@@ -120,6 +120,8 @@ export class WorkflowRuntime implements WorkflowContext {
   private commands: Command[] = [];
   private readonly pending = new Map<number, Pending>();
   private readonly cancelledSeqs = new Set<number>();
+  /** Children whose cancellation this run has asked for (handle.cancel, or its own cancellation). */
+  private readonly childCancelRequested = new Set<number>();
   private readonly signalBuffer = new Map<string, unknown[]>();
   private readonly signalWaiters = new Map<string, SignalWaiter[]>();
   private readonly queryHandlers = new Map<string, (args: unknown) => unknown>();
@@ -363,12 +365,13 @@ export class WorkflowRuntime implements WorkflowContext {
     const parentClosePolicy = checkChoice(options.parentClosePolicy ?? "terminate", "parentClosePolicy", PARENT_CLOSE_POLICIES);
     const chosenId = options.workflowId === undefined ? undefined : checkWorkflowId(options.workflowId);
     const inputJson = encodePayload(input, `input of child workflow ${workflowType}`);
+    const searchAttributesJson = options.searchAttributes === undefined ? undefined : checkSearchAttributes(options.searchAttributes);
     const seq = this.nextSeq();
     const workflowId = chosenId ?? `${this.info.runId}/${seq}`;
     // Drawn from the run's PRNG, so replay issues the same command.
     const runId = uuidV7(this.nowMs, this.prng);
     const randomSeed = this.prng.uuid();
-    this.commands.push({ type: "StartChildWorkflow", seq, workflowId, workflowType, taskQueue, inputJson, parentClosePolicy, runId, randomSeed });
+    this.commands.push({ type: "StartChildWorkflow", seq, workflowId, workflowType, taskQueue, inputJson, parentClosePolicy, runId, randomSeed, ...(searchAttributesJson === undefined ? {} : { searchAttributesJson }) });
     let resolveResult!: (value: unknown) => void;
     let rejectResult!: (err: Error) => void;
     const result = new Promise<unknown>((resolve, reject) => {
@@ -377,7 +380,7 @@ export class WorkflowRuntime implements WorkflowContext {
     });
     // Code that never asks for the result must not see its failure as an unhandled rejection.
     result.catch(() => {});
-    const handle: ChildWorkflowHandle<unknown> = { workflowId, firstRunId: runId, result: () => result };
+    const handle: ChildWorkflowHandle<unknown> = { workflowId, firstRunId: runId, result: () => result, cancel: () => this.requestCancelChild(seq, workflowId) };
     return new Promise<ChildWorkflowHandle<T>>((resolve, reject) => {
       this.pending.set(seq, {
         kind: "child",
@@ -391,6 +394,14 @@ export class WorkflowRuntime implements WorkflowContext {
         rejectResult,
       });
     });
+  }
+
+  /** A child's handle.cancel(): one RequestCancelChild while it is awaited (the parent's own cancellation asks too, once). */
+  private requestCancelChild(seq: number, workflowId: string): void {
+    this.guard();
+    if (this.pending.get(seq)?.kind !== "child" || this.childCancelRequested.has(seq)) return;
+    this.childCancelRequested.add(seq);
+    this.commands.push({ type: "RequestCancelChild", seq, workflowId });
   }
 
   async executeChild<T = unknown>(workflowType: string, input?: unknown, options?: ChildWorkflowOptions): Promise<T> {
@@ -621,7 +632,8 @@ export class WorkflowRuntime implements WorkflowContext {
         continue;
       }
       if (p.kind === "child") {
-        this.commands.push({ type: "RequestCancelChild", seq, workflowId: p.workflowId });
+        if (!this.childCancelRequested.has(seq)) this.commands.push({ type: "RequestCancelChild", seq, workflowId: p.workflowId });
+        this.childCancelRequested.add(seq);
         continue;
       }
       this.pending.delete(seq);

@@ -8,6 +8,7 @@
  */
 import type { SqlSession } from "../db/driver.ts";
 import type { ParentClosePolicy, ParentRef } from "../history/events.ts";
+import type { SearchAttributeValue } from "../names.ts";
 import type { ActivityOptions, LocalActivityOptions } from "./options.ts";
 
 export interface WorkflowInfo {
@@ -129,6 +130,8 @@ export interface ChildWorkflowOptions {
   taskQueue?: string;
   /** What this run's close does to the child if it is still running. Default "terminate". */
   parentClosePolicy?: ParentClosePolicy;
+  /** The child's indexed search attributes (as StartOptions.searchAttributes). */
+  searchAttributes?: Record<string, SearchAttributeValue>;
 }
 
 export interface ChildWorkflowHandle<T = unknown> {
@@ -137,6 +140,11 @@ export interface ChildWorkflowHandle<T = unknown> {
   readonly firstRunId: string;
   /** The child's result, as executeChild returns it. */
   result(): Promise<T>;
+  /**
+   * Ask the child to cancel (delivered to its code, which may clean up); its result then settles as the
+   * child ends, a ChildWorkflowFailure with status "cancelled" if it honours the request. No-op once it has closed.
+   */
+  cancel(): void;
 }
 
 export interface UpdateHandlerOptions {
