@@ -157,7 +157,7 @@ function describeRun(scenario: Scenario, seed: number, mutant: string | null, pa
 function describeResult(r: SimResult, determinism?: string): string {
   const lines = [
     `workflows: ${r.workflows.accepted} accepted, ${r.workflows.completed} completed, ${r.workflows.failed} failed, ${r.workflows.cancelled} cancelled, ${r.workflows.terminated} terminated, ${r.workflows.open} open (${r.workflows.continuedAsNew} runs continued as new)`,
-    `activities: ${r.activities.scheduled} scheduled, ${r.activities.attempts} attempts, ${r.activities.recorded} results recorded`,
+    `activities: ${r.activities.scheduled} scheduled, ${r.activities.attempts} attempts, ${r.activities.recorded} results recorded, ${r.activities.local} local activities recorded`,
     `effects: ${r.effects.applied} applied over ${r.effects.keys} idempotency keys, ${r.effects.duplicates} steps applied twice`,
     `updates: ${r.updates.ids} sent in ${r.updates.attempts} attempts (${r.updates.retried} asked again), ${r.updates.accepted} accepted, ${r.updates.rejected} rejected`,
     `faults applied: ${r.faults.applied} ${JSON.stringify(r.faults.byKind)}`,

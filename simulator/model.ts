@@ -235,6 +235,7 @@ export type CheckName =
   | "continue-as-new-chain"
   | "child-workflow-linkage"
   | "update-applied-once"
+  | "local-activity-recorded-once"
   | "start-idempotent"
   | "termination-final"
   | "query-reflects-history"
@@ -262,8 +263,8 @@ export interface SimResult {
   mutant: string | null;
   /** Accepted workflows by the status of their last run; continuedAsNew counts the runs that handed a workflow on. */
   workflows: { accepted: number; completed: number; failed: number; cancelled: number; terminated: number; open: number; continuedAsNew: number };
-  /** `inlined`: results recorded with the decisions their workflows made on them (the worker's inline decisions path). */
-  activities: { scheduled: number; attempts: number; recorded: number; inlined: number };
+  /** `local`: local activities' outcomes recorded (markers). `inlined`: results recorded with the decisions their workflows made on them (the worker's inline decisions path). */
+  activities: { scheduled: number; attempts: number; recorded: number; inlined: number; local: number };
   effects: { keys: number; applied: number; duplicates: number };
   /** Update ids the driver sent, its attempts (retries included), ids it sent more than once, and the acceptances and rejections runs recorded. */
   updates: { ids: number; attempts: number; retried: number; accepted: number; rejected: number };

@@ -127,6 +127,7 @@ function summarize(record: SimRecord, extra: Pick<SimResult, "traceHash" | "muta
   const workflows = { accepted: acceptedIds.size, completed: 0, failed: 0, cancelled: 0, terminated: 0, open: 0, continuedAsNew: 0 };
   let scheduled = 0;
   let recorded = 0;
+  let local = 0;
   const updates = { ids: new Set(record.updates.map((u) => u.updateId)).size, attempts: record.updates.length, retried: 0, accepted: 0, rejected: 0 };
   for (const run of record.finalRuns) {
     if (acceptedIds.has(run.workflowId)) {
@@ -140,6 +141,7 @@ function summarize(record: SimRecord, extra: Pick<SimResult, "traceHash" | "muta
     for (const e of run.history) {
       if (e.type === "ActivityScheduled") scheduled += 1;
       if (e.type === "ActivityCompleted" || e.type === "ActivityFailed") recorded += 1;
+      if (e.type === "MarkerRecorded" && e.data.marker === "localActivity") local += 1;
       if (e.type === "WorkflowUpdateAccepted") updates.accepted += 1;
       if (e.type === "WorkflowUpdateRejected") updates.rejected += 1;
     }
@@ -157,7 +159,7 @@ function summarize(record: SimRecord, extra: Pick<SimResult, "traceHash" | "muta
     database: "pglite",
     mutant: extra.mutant,
     workflows,
-    activities: { scheduled, attempts, recorded, inlined: record.observations.filter((o) => o.observation.type === "decisionsInlined").length },
+    activities: { scheduled, attempts, recorded, inlined: record.observations.filter((o) => o.observation.type === "decisionsInlined").length, local },
     effects: {
       keys: new Set(record.effects.map((e) => e.key)).size,
       applied: record.effects.filter((e) => e.applied).length,

@@ -12,7 +12,7 @@
  *    succeed-then-time-out applied it again): the violation lists the keys
  *    and attempts;
  * 2. at least once, for every completion: when a step has ActivityCompleted
- *    in its run's final history and a call of one of its effects was
+ *    (or, run as a local activity, a marker with its result) in its run's final history and a call of one of its effects was
  *    answered "ok", that effect has an applied record.
  *
  * Why it is sound: with the step's key on every attempt, the ledger applies
@@ -27,7 +27,8 @@
  */
 import type { CheckName, Checker, EffectRecord, SimRecord, Violation } from "../model.ts";
 import { describeEffect, describeEvent, listOf } from "./evidence.ts";
-import { groupBy, runIdOfStep, stepId, stepsOf, type StepEvent } from "./record-index.ts";
+import type { HistoryEvent } from "../../engine/index.ts";
+import { groupBy, localMarkersOf, runIdOfStep, stepId, stepsOf } from "./record-index.ts";
 
 const CHECK: CheckName = "effect-exactly-once-per-completion";
 
@@ -38,7 +39,7 @@ export const effectExactlyOncePerCompletion: Checker = (record) => {
 };
 
 /** `calls`: every call of one effect (step, service, operation), in record order; never empty. */
-function effectProblems(calls: readonly EffectRecord[], completions: ReadonlyMap<string, StepEvent>): Violation[] {
+function effectProblems(calls: readonly EffectRecord[], completions: ReadonlyMap<string, HistoryEvent>): Violation[] {
   const first = calls[0];
   if (!first) return [];
   const base = { check: CHECK, workflowId: first.workflowId, runId: runIdOfStep(first.step) };
@@ -61,15 +62,15 @@ function effectProblems(calls: readonly EffectRecord[], completions: ReadonlyMap
   return violations;
 }
 
-/** The ActivityCompleted of every step that has one, by step id. */
-function completionsByStep(record: SimRecord): Map<string, StepEvent> {
-  const completions = new Map<string, StepEvent>();
+/** The ActivityCompleted of every step that has one, and the marker of every local activity that returned a result, by step id. */
+function completionsByStep(record: SimRecord): Map<string, HistoryEvent> {
+  const completions = new Map<string, HistoryEvent>();
   for (const run of record.finalRuns) {
     for (const step of stepsOf(run.history)) {
       const completed = step.results.find((r) => r.type === "ActivityCompleted");
       if (step.kind === "activity" && completed) completions.set(stepId(run.runId, step.seq), completed);
     }
+    for (const marker of localMarkersOf(run.history)) if (marker.data.failure === undefined) completions.set(stepId(run.runId, marker.data.seq), marker);
   }
   return completions;
 }
-

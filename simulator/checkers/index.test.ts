@@ -22,6 +22,7 @@ const CHECK_NAMES = Object.keys({
   "continue-as-new-chain": true,
   "child-workflow-linkage": true,
   "update-applied-once": true,
+  "local-activity-recorded-once": true,
   "start-idempotent": true,
   "termination-final": true,
   "query-reflects-history": true,

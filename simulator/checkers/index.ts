@@ -12,6 +12,7 @@ import { continueAsNewChain } from "./continue-as-new-chain.ts";
 import { effectExactlyOncePerCompletion } from "./effect-exactly-once-per-completion.ts";
 import { historyContiguousAppendOnly } from "./history-contiguous-append-only.ts";
 import { leaseTokensIncrease } from "./lease-tokens-increase.ts";
+import { localActivityRecordedOnce } from "./local-activity-recorded-once.ts";
 import { noAcceptedWorkflowLost } from "./no-accepted-workflow-lost.ts";
 import { noResultRecordedTwice } from "./no-result-recorded-twice.ts";
 import { queryReflectsHistory } from "./query-reflects-history.ts";
@@ -28,6 +29,7 @@ export {
   effectExactlyOncePerCompletion,
   historyContiguousAppendOnly,
   leaseTokensIncrease,
+  localActivityRecordedOnce,
   noAcceptedWorkflowLost,
   noResultRecordedTwice,
   queryReflectsHistory,
@@ -69,6 +71,11 @@ export const ALL_CHECKERS: readonly CheckerEntry[] = [
     name: "effect-exactly-once-per-completion",
     description: "no step applies a service effect twice; a completed step whose service answered ok applied it once",
     check: effectExactlyOncePerCompletion,
+  },
+  {
+    name: "local-activity-recorded-once",
+    description: "a local activity's outcome is recorded once per seq, on a seq of its own; one that ran is recorded once its run moved past it; a recorded result is one a call returned",
+    check: localActivityRecordedOnce,
   },
   {
     name: "history-contiguous-append-only",

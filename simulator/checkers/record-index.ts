@@ -33,6 +33,11 @@ export function runIdOfStep(step: string): string {
   return colon < 0 ? step : step.slice(0, colon);
 }
 
+/** The seq of a step id (NaN if it has none). */
+export function seqOfStep(step: string): number {
+  return Number(step.slice(step.lastIndexOf(":") + 1));
+}
+
 export function runsById(record: SimRecord): Map<string, FinalRun> {
   return new Map(record.finalRuns.map((run) => [run.runId, run]));
 }
@@ -194,6 +199,14 @@ export function stepsOf(history: readonly HistoryEvent[]): Step[] {
     else step.cancellations.push(seqEvent);
   }
   return [...steps.values()];
+}
+
+type MarkerEvent = Extract<HistoryEvent, { type: "MarkerRecorded" }>;
+export type LocalMarkerEvent = MarkerEvent & { data: Extract<MarkerEvent["data"], { marker: "localActivity" }> };
+
+/** The local activity markers of a history (ctx.localActivity's recorded outcomes), in history order. */
+export function localMarkersOf(history: readonly HistoryEvent[]): LocalMarkerEvent[] {
+  return history.filter((e): e is LocalMarkerEvent => e.type === "MarkerRecorded" && e.data.marker === "localActivity");
 }
 
 /** A step with a command but neither a result nor a cancellation: still owed an outcome, or abandoned by its run's close. */

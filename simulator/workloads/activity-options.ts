@@ -4,6 +4,7 @@
  * named here.
  */
 import type { ActivityOptions } from "../../engine/index.ts";
+import type { LocalActivityOptions } from "../../engine/workflow/options.ts";
 
 /** Longest one attempt may run: far above a healthy call's latency (<= 50 ms), far below a hung call's 30 s. */
 export const ACTIVITY_START_TO_CLOSE_MS = 5_000;
@@ -34,4 +35,15 @@ export const STEP_OPTIONS: ActivityOptions = {
 export const SAGA_FORWARD_OPTIONS: ActivityOptions = {
   startToCloseTimeoutMs: ACTIVITY_START_TO_CLOSE_MS,
   retry: { ...RETRY_BACKOFF, maximumAttempts: SAGA_FORWARD_ATTEMPTS_MAX },
+};
+
+/** A local step's attempt is bounded like a remote one's, within the engine's cap (LOCAL_ACTIVITY_TIMEOUT_MS_MAX). */
+export const LOCAL_STEP_START_TO_CLOSE_MS = 2_000;
+/** Attempts of a local step: 0.5 + 1 + 2 s of backoff fit the workflow task's 5 s budget (LOCAL_ACTIVITY_BUDGET_MS) with the attempts. */
+export const LOCAL_STEP_ATTEMPTS_MAX = 4;
+
+/** A linear shape's local steps: retried inside the workflow task, a few times. */
+export const LOCAL_STEP_OPTIONS: LocalActivityOptions = {
+  startToCloseTimeoutMs: LOCAL_STEP_START_TO_CLOSE_MS,
+  retry: { ...RETRY_BACKOFF, maximumAttempts: LOCAL_STEP_ATTEMPTS_MAX },
 };

@@ -16,7 +16,7 @@ import { planWorkload, TERMINATE_AFTER_MS_MAX, TERMINATE_FRACTION, type PlanOpti
 import { CHAIN_RUNS_MAX, CHAIN_RUNS_MIN, type ChainInput } from "./shapes/chain.ts";
 import { CHILD_STEPS_MAX, CHILD_STEPS_MIN, CHILDREN_MAX, CHILDREN_MIN, SIDECAR_CLOSE_POLICIES, type ChildParentInput } from "./shapes/child.ts";
 import { FANOUT_BRANCHES_MAX, FANOUT_BRANCHES_MIN, type FanoutInput } from "./shapes/fanout.ts";
-import { LINEAR_STEPS_MAX, LINEAR_STEPS_MIN, type LinearInput } from "./shapes/linear.ts";
+import { LINEAR_LOCAL_STEP_PROBABILITY, LINEAR_STEPS_MAX, LINEAR_STEPS_MIN, type LinearInput } from "./shapes/linear.ts";
 import { SAGA_AMOUNT_CENTS_MAX, SAGA_AMOUNT_CENTS_MIN, type SagaInput } from "./shapes/saga.ts";
 import { APPROVE_SIGNAL, CONFIRM_SIGNAL, SIGNAL_WAIT_TIMEOUT_MS, type SignalInput } from "./shapes/signal.ts";
 import { TIMER_SLEEP_MS_MAX, TIMER_SLEEP_MS_MIN, type TimerInput } from "./shapes/timer.ts";
@@ -70,7 +70,9 @@ describe("planWorkload", () => {
     for (const start of plan("params").starts) {
       switch (start.workflowType) {
         case "linear": {
-          const { steps } = start.input as LinearInput;
+          const { steps, local } = start.input as LinearInput;
+          // Local steps: indices of steps, in order, each once.
+          expect(local!.every((index, i) => Number.isInteger(index) && index >= 0 && index < steps.length && (i === 0 || local![i - 1]! < index))).toBe(true);
           expect(steps.length).toBeGreaterThanOrEqual(LINEAR_STEPS_MIN);
           expect(steps.length).toBeLessThanOrEqual(LINEAR_STEPS_MAX);
           steps.forEach((step, i) => {
@@ -163,6 +165,13 @@ describe("planWorkload", () => {
     expect(twice).toBeGreaterThan(0);
     expect(never).toBeGreaterThan(0);
     expect(signals.some((s) => s.name === CONFIRM_SIGNAL)).toBe(true);
+  });
+
+  it("runs about LINEAR_LOCAL_STEP_PROBABILITY of linear steps as local activities", () => {
+    const inputs = plan("local", { mix: { linear: 1 } }).starts.map((s) => s.input as LinearInput);
+    const share = inputs.reduce((n, input) => n + input.local!.length, 0) / inputs.reduce((n, input) => n + input.steps.length, 0);
+    expect(share).toBeGreaterThan(LINEAR_LOCAL_STEP_PROBABILITY * 0.8);
+    expect(share).toBeLessThan(LINEAR_LOCAL_STEP_PROBABILITY * 1.2);
   });
 
   it("updates only update-shape workflows: 1-3 each, sorted, within the first half of their window, one id apiece, about a quarter refused", () => {

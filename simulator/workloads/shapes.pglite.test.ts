@@ -1,7 +1,8 @@
 /**
  * Every workload shape runs end to end on the real engine (PGlite), with the
  * mock services on the same manual clock: linear, fanout and timer complete
- * with one applied effect per step; a saga completes when healthy and, when
+ * with one applied effect per step (linear's local steps recorded as
+ * markers that replay reads back); a saga completes when healthy and, when
  * a service refuses, compensates newest first and fails SagaCompensated; the
  * signal shape takes its fallback path when no signal comes and the approval
  * path when one does (a duplicate is harmless); the child shape's parent
@@ -20,7 +21,9 @@ import { testDatabase, type TestDatabase } from "../../engine/testing/index.ts";
 import type { EffectRecord } from "../model.ts";
 import type { KeyMode } from "./activities.ts";
 import { SAGA_FORWARD_ATTEMPTS_MAX } from "./activity-options.ts";
+import { replayHistory } from "../../engine/testing/replayer.ts";
 import { WorkloadHarness } from "./engine-harness.ts";
+import { workloadWorkflows } from "./index.ts";
 import type { FanoutInput, FanoutResult } from "./shapes/fanout.ts";
 import type { ChainInput } from "./shapes/chain.ts";
 import { CHILD_STEPS_WORKFLOW, SIDECAR_WORKFLOW, childWorkflowId, detachedChildWorkflowId, sidecarWorkflowId, type ChildParentInput, type ChildParentResult } from "./shapes/child.ts";
@@ -70,6 +73,25 @@ describe("workload shapes on the engine (pglite)", () => {
     expect(await handle.result()).toEqual(["inventory-reserve-1", "payments-charge-1", "shipping-ship-1", "notifications-notify-1"]);
     expect(h.services.effects.map((e) => [e.step, e.operation, e.outcome])).toEqual(input.steps.map((op, i) => [`${handle.runId}:${i + 1}`, op, "ok"]));
     expect(appliedPerStep(h.services.effects)).toEqual([1, 1, 1, 1]);
+  });
+
+  it("linear: local steps run inside the workflow task, one call and one marker each, read back by replay", async () => {
+    const h = harness();
+    const input: LinearInput = { steps: ["reserve", "charge", "ship"], local: [0, 2] };
+    const handle = await h.start("linear", input);
+    await h.runToClose(handle.workflowId);
+    expect(await handle.result()).toEqual(["inventory-reserve-1", "payments-charge-1", "shipping-ship-1"]);
+    expect(h.services.effects.map((e) => [e.step, e.operation, e.applied])).toEqual(input.steps.map((op, i) => [`${handle.runId}:${i + 1}`, op, true]));
+    const events = (await handle.history()).events;
+    const recorded = events.flatMap((e) => (e.type === "MarkerRecorded" && e.data.marker === "localActivity" ? [[e.data.seq, e.data.activityType, e.data.result]] : []));
+    expect(recorded).toEqual([
+      [1, "reserve", "inventory-reserve-1"],
+      [3, "ship", "shipping-ship-1"],
+    ]);
+    expect(events.filter((e) => e.type === "ActivityScheduled").map((e) => e.data)).toEqual([expect.objectContaining({ seq: 2, activityType: "charge" })]);
+    // Replay (the whole history, on a fresh runtime with no activities registered) answers the local steps from
+    // their markers: had it run them, they would have failed (unknown type) and the run with them.
+    expect(await replayHistory(workloadWorkflows(), events)).toMatchObject({ ok: true });
   });
 
   it("chain: one step per run, each run continuing as new with the rest; the last run returns every receipt", async () => {

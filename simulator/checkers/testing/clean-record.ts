@@ -8,10 +8,12 @@
  * a parent that awaited one child and detached another (which outlived
  * it), a parent terminated with its child running (terminated by the
  * parent's close policy), an update asked twice under one id and
- * applied once, an update refused. No checker may flag it; each test corrupts a copy
+ * applied once, an update refused, a local activity run again after a
+ * crash and recorded once. No checker may flag it; each test corrupts a copy
  * of it to plant one bug.
  */
 import type { FinalRun, SimRecord } from "../../model.ts";
+import { resolveActivityOptions } from "../../../engine/workflow/options.ts";
 import { RecordBuilder, type Incarnation } from "./record-builder.ts";
 
 export const WORKER_1: Incarnation = { worker: "worker-1", incarnation: 1 };
@@ -100,6 +102,14 @@ export function cleanRecord(extend?: (sim: RecordBuilder) => void): SimRecord {
   account.decide({ type: "WorkflowUpdateRejected", data: { updateId: "wf-update#update-1", failure: { type: "BadAmount", message: "amount must be a whole number in [1, 1000], got 0" } } });
   sim.recordUpdate({ workflowId: "wf-update", updateId: "wf-update#update-1", args: { amount: 0 }, outcome: "fail", errorCode: "UPDATE_REJECTED" });
   account.complete();
+
+  // A local activity: the first workflow task ran it and crashed before committing; the retried task ran it
+  // again (the service deduplicated the call) and recorded it at its second attempt, then a remote step.
+  const local = sim.startWorkflow("wf-local");
+  local.localCall(1, 1);
+  local.runLocalActivity(1, 2, { type: "ActivityScheduled", data: { seq: 2, activityType: "charge", input: null, options: resolveActivityOptions(undefined, "sim") } });
+  local.runActivity(2);
+  local.complete();
 
   sim.ambiguousStart("wf-reply-lost", false);
   sim.ambiguousStart("wf-landed", true)?.complete();

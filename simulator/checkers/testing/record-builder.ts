@@ -297,6 +297,19 @@ export class RunBuilder {
     this.sim.record.effects.push({ atMs: this.sim.tick(), service, operation: call.operation ?? "charge", key, step, workflowId: this.workflowId, attempt: claim.attempt, applied, outcome: "ok" });
   }
 
+  /** A local activity of `seq` calls the payments service inside a workflow task, at `attempt`: applied unless its key was applied before. */
+  localCall(seq: number, attempt: number, outcome: "ok" | "failed" = "ok"): void {
+    const step = stepId(this.runId, seq);
+    const applied = outcome === "ok" && !this.sim.record.effects.some((e) => e.key === step && e.applied);
+    this.sim.record.effects.push({ atMs: this.sim.tick(), service: "payments", operation: "charge", key: step, step, workflowId: this.workflowId, attempt, applied, outcome });
+  }
+
+  /** A workflow task that runs a local activity as `seq` (attempts 1..attempts, the last answered ok) and records its marker, then `then`. */
+  runLocalActivity(seq: number, attempts = 1, ...then: Parameters<RunBuilder["decide"]>): this {
+    for (let attempt = 1; attempt <= attempts; attempt++) this.localCall(seq, attempt, attempt < attempts ? "failed" : "ok");
+    return this.decide({ type: "MarkerRecorded", data: { marker: "localActivity", seq, activityType: "charge", attempt: attempts, result: "payments-charge-1" } }, ...then);
+  }
+
   /** Record the activity's result under `claim`, and the worker's report of it. */
   recordCompletion(seq: number, claim: Claim): void {
     this.append("ActivityCompleted", { seq, result: "receipt", attempt: claim.attempt });
