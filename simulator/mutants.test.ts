@@ -20,6 +20,7 @@ const HUNTS: Record<string, { scenario: string; seeds: number; check: CheckName 
   "ignored-parent-close": { scenario: "db-restart", seeds: 2, check: "child-workflow-linkage" },
   "reapplied-update": { scenario: "ambiguous-commit", seeds: 2, check: "update-applied-once" },
   "crossed-update-answer": { scenario: "network-blip", seeds: 2, check: "update-applied-once" },
+  "lost-local-marker": { scenario: "worker-crash", seeds: 2, check: "local-activity-recorded-once" },
 };
 
 describe("planted bugs are caught", () => {

@@ -7,6 +7,7 @@
 import { LeaseLostError, Store, type ActivityTaskRef, type RunRecord, type SqlDriver, type SqlSession, type StoreOptions, type TaskKind } from "../engine/index.ts";
 import { jsonWithRaw, type NewEvent } from "../engine/history/events.ts";
 import type { Queries } from "../engine/store/queries.ts";
+import type { Command } from "../engine/workflow/commands.ts";
 import { claimResult, parseTimerSpec, type ClaimedTask, type ClaimResult, type InlineStep } from "../engine/store/store.ts";
 import type { Mutant } from "./world.ts";
 
@@ -136,6 +137,23 @@ const CrossedUpdateAnswerStore = updateLookupStore("crossed-update-answer", (tex
   types.includes("WorkflowUpdateRequested") ? text : text.replace(UPDATE_ID_FILTER, "$2::text IS NOT NULL"),
 );
 
+/** A workflow task's decisions with its local activities' markers left out. */
+function withoutLocalMarkers<T extends { commands: Command[] }>(decisions: T): T {
+  // BUG: the marker is dropped as the decisions are written; the task's other commands are recorded.
+  return { ...decisions, commands: decisions.commands.filter((c) => c.type !== "RecordLocalActivity") };
+}
+
+/** Decisions written without their local activity markers: a local step runs, and history never learns its outcome. */
+class LostLocalMarkerStore extends Store {
+  override completeWorkflowTasksEager(...[completions, recordedAtMs, eager]: Parameters<Store["completeWorkflowTasksEager"]>): ReturnType<Store["completeWorkflowTasksEager"]> {
+    return super.completeWorkflowTasksEager(completions.map(withoutLocalMarkers), recordedAtMs, eager);
+  }
+
+  override completeActivitiesInline(...[steps, recordedAtMs, eager]: Parameters<Store["completeActivitiesInline"]>): ReturnType<Store["completeActivitiesInline"]> {
+    return super.completeActivitiesInline(steps.map(withoutLocalMarkers), recordedAtMs, eager);
+  }
+}
+
 function storeMutant(name: string, description: string, Kind: new (db: SqlDriver, options: StoreOptions) => Store): Mutant {
   return { name, description, store: (db, options) => new Kind(db, options) };
 }
@@ -148,6 +166,7 @@ export const MUTANTS: readonly Mutant[] = [
   storeMutant("ignored-parent-close", "a parent's close policy is never applied (the task that should terminate or cancel its child fires and does nothing): children outlive their parent", IgnoredParentCloseStore),
   storeMutant("reapplied-update", "a retried update is not recognised as the request already delivered (its duplicate check never matches): it is appended, validated and applied again", ReappliedUpdateStore),
   storeMutant("crossed-update-answer", "an update's caller is answered from the wrong update (the outcome lookup ignores the update id): it is told another update's result or rejection", CrossedUpdateAnswerStore),
+  storeMutant("lost-local-marker", "a workflow task's decisions are written without their local activity markers: the step ran, its outcome is not in history, and replay must run it again", LostLocalMarkerStore),
   storeMutant("lost-continuation", "continue-as-new closes the run but never starts the run its last event names: the workflow ends nowhere", LostContinuationStore),
   storeMutant("static-lease-token", "claims do not advance the lease token (no fencing epoch): a re-claimed task carries the same token", StaticLeaseTokenStore),
 ];
