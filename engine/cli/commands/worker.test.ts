@@ -21,7 +21,7 @@ describe("ratchet worker", () => {
     const [line] = await worker.stderr.waitFor(/^ratchet worker .* polling .*$/m);
     expect(line).toBe(
       "ratchet worker test-worker polling queues q1, q2 at pglite (in memory), schema ratchet (lost on exit); " +
-        "workflows: alwaysFails, awaitApproval, greet, holdActivity, waitForever; activities: blockUntilAborted, hello; Ctrl-C to stop",
+        "workflows: alwaysFails, awaitApproval, greet, holdActivity, tally, waitForever; activities: blockUntilAborted, hello; Ctrl-C to stop",
     );
     expect(signals.listenerCount(signal)).toBe(1);
     signals.fire(signal);
