@@ -12,8 +12,8 @@ import type { FailureInfo, HistoryEvent, RunStatus, WorkerObservation } from "..
 // ---------------------------------------------------------------------------
 // Scenarios: the file format (scenarios/*.json) is the contract. Extend it, don't break it.
 
-export type WorkloadShape = "linear" | "saga" | "fanout" | "timer" | "signal" | "chain" | "child" | "update";
-export const WORKLOAD_SHAPES: readonly WorkloadShape[] = ["linear", "saga", "fanout", "timer", "signal", "chain", "child", "update"];
+export type WorkloadShape = "linear" | "saga" | "fanout" | "timer" | "signal" | "chain" | "child" | "update" | "outbox";
+export const WORKLOAD_SHAPES: readonly WorkloadShape[] = ["linear", "saga", "fanout", "timer", "signal", "chain", "child", "update", "outbox"];
 
 export interface WorkloadSpec {
   /** Workflows the driver starts. */
@@ -95,6 +95,14 @@ export interface StartRecord {
   error?: string;
   /** The start's request id: the driver's retries of one planned start share it (idempotent start). */
   requestId?: string;
+  /** A transactional start (the outbox shape): the order written in the same transaction, and whether the driver rolled it back on purpose. */
+  order?: { orderId: string; rollback: boolean };
+}
+
+/** A business row in the simulation's database at the end (the outbox shape's orders table). */
+export interface OrderRow {
+  orderId: string;
+  workflowId: string;
 }
 
 /** One termination the driver attempted (client.terminate). */
@@ -209,6 +217,8 @@ export interface SimRecord {
   effects: EffectRecord[];
   snapshots: HistorySnapshot[];
   faults: AppliedFault[];
+  /** The orders table at the end, read with finalRuns. */
+  orders: OrderRow[];
   /**
    * Every run in the database at the end, with its full history, read after
    * every worker was stopped. Event times are virtual ms since the start as
@@ -236,6 +246,7 @@ export type CheckName =
   | "child-workflow-linkage"
   | "update-applied-once"
   | "local-activity-recorded-once"
+  | "outbox-atomic"
   | "start-idempotent"
   | "termination-final"
   | "query-reflects-history"

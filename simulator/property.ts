@@ -65,15 +65,16 @@ export const scenarioArbitrary: fc.Arbitrary<Record<string, unknown>> = fc.integ
       // Drawn last (in the order the shapes were added), so adding a shape left every earlier draw (the fault plans above) as it was for a given fast-check seed.
       child: fc.integer({ min: 0, max: WEIGHT_MAX }),
       update: fc.integer({ min: 0, max: WEIGHT_MAX }),
+      outbox: fc.integer({ min: 0, max: WEIGHT_MAX }),
     })
-    .filter(({ mix, child, update }) => child > 0 || update > 0 || Object.values(mix).some((w) => w > 0))
-    .map(({ seed, workflows, mix, faults, child, update }) => ({
+    .filter(({ mix, child, update, outbox }) => child > 0 || update > 0 || outbox > 0 || Object.values(mix).some((w) => w > 0))
+    .map(({ seed, workflows, mix, faults, child, update, outbox }) => ({
       name: "generated",
       description: "drawn by the property test",
       seed,
       durationMs: GENERATED_DURATION_MS,
       workers,
-      workload: { workflows, startsPerSecond: 1, mix: { ...mix, child, update } },
+      workload: { workflows, startsPerSecond: 1, mix: { ...mix, child, update, outbox } },
       faults,
       liveness: { healAtMs: GENERATED_HEAL_AT_MS, withinMs: GENERATED_WITHIN_MS },
     })),

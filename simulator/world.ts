@@ -19,17 +19,32 @@ import {
   type FaultContext,
   type FaultPoint,
   type HistoryEvent,
+  type ClientTransaction,
   type Logger,
   type StoreOptions,
   type SqlDriver,
+  type SqlSession,
 } from "../engine/index.ts";
 import type { EnvDriver, EnvLink, SimEnvironment, SkewableClock } from "./environment.ts";
 import { digestEvent } from "./checkers/index.ts";
 import { ENGINE_POINT, drawSwarmFaults, scheduleFaults, type FaultTarget } from "./faults.ts";
-import type { AppliedFault, EffectRecord, Fault, FinalRun, HistorySnapshot, ObservationRecord, Scenario, ServiceBehavior, ServiceName, QueryRecord, SignalRecord, SimRecord, StartRecord, TerminationRecord, UpdateRecord } from "./model.ts";
+import type { AppliedFault, EffectRecord, Fault, FinalRun, HistorySnapshot, ObservationRecord, OrderRow, Scenario, ServiceBehavior, ServiceName, QueryRecord, SignalRecord, SimRecord, StartRecord, TerminationRecord, UpdateRecord } from "./model.ts";
 import { Prng } from "./prng.ts";
 import { MockServices } from "./services/index.ts";
-import { PROGRESS_QUERY, planWorkload, workloadActivities, workloadWorkflows, type PlannedUpdate, type SignalProgress } from "./workloads/index.ts";
+import {
+  PROGRESS_QUERY,
+  createOrdersTable,
+  insertOrder,
+  orderIdOf,
+  planWorkload,
+  selectOrders,
+  workloadActivities,
+  workloadWorkflows,
+  type OutboxInput,
+  type PlannedStart,
+  type PlannedUpdate,
+  type SignalProgress,
+} from "./workloads/index.ts";
 
 export const SIM_TASK_QUEUE = "sim";
 export const WORKER_POOL_SIZE = 4;
@@ -109,6 +124,8 @@ export class World implements FaultTarget {
   private readonly workers = new Map<string, SimWorker>();
   private readonly links: EnvLink[] = [];
   private readonly client: Client;
+  /** The driver's own connections: the client's store uses them, and so do its transactional starts. */
+  private readonly driverDb: EnvDriver;
   private readonly recorderDriver: EnvDriver;
   private readonly starts: StartRecord[] = [];
   private readonly signals: SignalRecord[] = [];
@@ -154,7 +171,8 @@ export class World implements FaultTarget {
       this.workers.set(name, new SimWorker(name, link, env.clock(name)));
     }
     const driverLink = this.newLink("driver");
-    const driverStore = this.newStore(env.driver(driverLink, DRIVER_POOL_SIZE));
+    this.driverDb = env.driver(driverLink, DRIVER_POOL_SIZE);
+    const driverStore = this.newStore(this.driverDb);
     this.client = new Client({
       store: driverStore,
       clock: env.clock("driver"),
@@ -176,6 +194,8 @@ export class World implements FaultTarget {
   /** Run the scenario to its end and return everything the checkers need. */
   async run(): Promise<SimRecord> {
     const { scenario } = this.options;
+    // The outbox shape's business table, beside the engine's (before anything runs, past every fault).
+    await this.env.read(createOrdersTable(this.options.schema));
     this.at(0, "boot workers", async () => {
       for (const w of this.workers.values()) await this.boot(w);
     });
@@ -200,6 +220,7 @@ export class World implements FaultTarget {
       snapshots: this.snapshots,
       faults: this.faultsApplied,
       finalRuns: await this.readFinalRuns(),
+      orders: await this.readOrders(),
       openAtDeadline: this.openAtDeadline,
       healAtMs: scenario.liveness.healAtMs,
       endMs: scenario.durationMs,
@@ -281,7 +302,8 @@ export class World implements FaultTarget {
       healAtMs: scenario.liveness.healAtMs,
     });
     for (const start of plan.starts) {
-      this.at(start.atMs, `start ${start.workflowId}`, () => this.attemptStart(start, 1));
+      if (start.workflowType === "outbox") this.at(start.atMs, `start ${start.workflowId} with its order`, () => this.attemptTransactionalStart(start, 1));
+      else this.at(start.atMs, `start ${start.workflowId}`, () => this.attemptStart(start, 1));
     }
     for (const signal of plan.signals) {
       this.at(signal.atMs, `signal ${signal.workflowId}`, () => this.attemptSignal(signal));
@@ -310,6 +332,40 @@ export class World implements FaultTarget {
       this.env.trace(`start ${start.workflowId} failed: ${describeError(err)}`);
       if (retryable && attempt < DRIVER_RETRIES_MAX) {
         this.env.after(DRIVER_RETRY_DELAY_MS, `retry start ${start.workflowId}`, () => this.attemptStart(start, attempt + 1));
+      }
+    }
+  }
+
+  /**
+   * The outbox pattern: write the order and start its workflow in one
+   * transaction (Client.startInTransaction), or roll both back on purpose.
+   * Without an answer (a lost COMMIT reply, a dropped connection) run the
+   * whole transaction again: the order's insert and the start's request id
+   * both find what an earlier attempt committed, if it did.
+   */
+  private async attemptTransactionalStart(start: PlannedStart, attempt: number): Promise<void> {
+    const atMs = this.elapsedMs();
+    const { amount, rollback } = start.input as OutboxInput;
+    const requestId = `${start.workflowId}#start`;
+    const order = { orderId: orderIdOf(start.workflowId), rollback };
+    const base = { workflowId: start.workflowId, workflowType: start.workflowType, atMs, requestId, order };
+    try {
+      const runId = await this.driverDb.transaction(async (tx) => {
+        await tx.query(insertOrder(this.options.schema, order.orderId, start.workflowId, amount));
+        const handle = await this.client.startInTransaction(clientTransaction(tx), start.workflowType, { workflowId: start.workflowId, taskQueue: SIM_TASK_QUEUE, input: start.input, requestId });
+        if (rollback) throw new RolledBackOnPurpose(handle.runId);
+        return handle.runId;
+      });
+      this.starts.push({ ...base, outcome: "ok", runId });
+      this.accepted.push({ workflowId: start.workflowId, runId });
+      this.env.trace(`started ${start.workflowId} ${runId} with ${order.orderId}`);
+    } catch (err) {
+      // A transaction rolled back on purpose never sent COMMIT: whatever else failed on the way, nothing landed.
+      const retryable = !rollback && err instanceof RatchetError && err.retryable;
+      this.starts.push({ ...base, outcome: retryable ? "info" : "fail", error: describeError(err) });
+      this.env.trace(`start ${start.workflowId} with ${order.orderId} ${rollback ? "rolled back" : "failed"}: ${describeError(err)}`);
+      if (retryable && attempt < DRIVER_RETRIES_MAX) {
+        this.env.after(DRIVER_RETRY_DELAY_MS, `retry start ${start.workflowId} with its order`, () => this.attemptTransactionalStart(start, attempt + 1));
       }
     }
   }
@@ -402,6 +458,11 @@ export class World implements FaultTarget {
     } catch (err) {
       this.env.trace(`liveness deadline read failed: ${describeError(err)}`);
     }
+  }
+
+  private async readOrders(): Promise<OrderRow[]> {
+    const rows = await this.env.read<{ order_id: string; workflow_id: string }>(selectOrders(this.options.schema));
+    return rows.map((r) => ({ orderId: r.order_id, workflowId: r.workflow_id }));
   }
 
   private async readFinalRuns(): Promise<FinalRun[]> {
@@ -516,6 +577,18 @@ function crashPointName(point: FaultPoint): Fault extends { kind: "worker.crash"
 
 function toEvent(r: { event_id: number; type: string; at_ms: number; data: unknown }): HistoryEvent {
   return { eventId: r.event_id, type: r.type, atMs: r.at_ms, data: r.data } as HistoryEvent;
+}
+
+/** The application changed its mind after starting the workflow: its transaction rolls back. */
+class RolledBackOnPurpose extends Error {
+  constructor(runId: string) {
+    super(`rolled back on purpose after starting run ${runId}`);
+  }
+}
+
+/** The driver's open transaction, as the application's transaction startInTransaction takes. */
+function clientTransaction(tx: SqlSession): ClientTransaction {
+  return { query: async (text, values) => ({ rows: await tx.query({ text, values: values ?? [] }) }) };
 }
 
 function describeError(err: unknown): string {

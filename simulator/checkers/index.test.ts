@@ -23,6 +23,7 @@ const CHECK_NAMES = Object.keys({
   "child-workflow-linkage": true,
   "update-applied-once": true,
   "local-activity-recorded-once": true,
+  "outbox-atomic": true,
   "start-idempotent": true,
   "termination-final": true,
   "query-reflects-history": true,

@@ -15,6 +15,7 @@ import { leaseTokensIncrease } from "./lease-tokens-increase.ts";
 import { localActivityRecordedOnce } from "./local-activity-recorded-once.ts";
 import { noAcceptedWorkflowLost } from "./no-accepted-workflow-lost.ts";
 import { noResultRecordedTwice } from "./no-result-recorded-twice.ts";
+import { outboxAtomic } from "./outbox-atomic.ts";
 import { queryReflectsHistory } from "./query-reflects-history.ts";
 import { startIdempotent } from "./start-idempotent.ts";
 import { terminalAfterHeal } from "./terminal-after-heal.ts";
@@ -37,6 +38,7 @@ export {
   terminalAfterHeal,
   terminationFinal,
   updateAppliedOnce,
+  outboxAtomic,
 };
 
 export interface CheckerEntry {
@@ -113,6 +115,11 @@ export const ALL_CHECKERS: readonly CheckerEntry[] = [
     description:
       "an update is requested, decided and answered at most once per run, however often it is asked; a rejected one never runs its handler; a completed run answered what it accepted; the caller is told what history records",
     check: updateAppliedOnce,
+  },
+  {
+    name: "outbox-atomic",
+    description: "a transactional start commits or rolls back with the application's write: every committed order has exactly one run started with it, no run exists for an order rolled back or never committed",
+    check: outboxAtomic,
   },
   {
     name: "terminal-after-heal",

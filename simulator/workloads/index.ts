@@ -1,6 +1,6 @@
 /**
- * The simulator's workloads: the eight workflow shapes (linear, saga, fanout,
- * timer, signal, chain, child, update), the activities they call on the mock services,
+ * The simulator's workloads: the nine workflow shapes (linear, saga, fanout,
+ * timer, signal, chain, child, update, outbox), the activities they call on the mock services,
  * and the driver's plan of starts and signals drawn from the seed.
  */
 import type { WorkflowMap } from "../../engine/index.ts";
@@ -40,3 +40,4 @@ export {
 export { APPROVE_SIGNAL, CONFIRM_SIGNAL, PROGRESS_QUERY, type SignalProgress, SIGNAL_WAIT_TIMEOUT_MS, type SignalInput, type SignalPayload, type SignalResult, type WaitOutcome } from "./shapes/signal.ts";
 export { DEPOSIT_UPDATE, UPDATE_AMOUNT_MAX, UPDATE_WINDOW_MS, depositRefusal, type DepositAnswer, type DepositArgs, type UpdateInput, type UpdateResult } from "./shapes/update.ts";
 export { planUpdates, updateIdOf, UPDATE_REFUSED_PROBABILITY, UPDATES_PER_WORKFLOW_MAX, UPDATES_PER_WORKFLOW_MIN, type PlannedUpdate } from "./update-plan.ts";
+export { OUTBOX_ROLLBACK_PROBABILITY, createOrdersTable, insertOrder, orderIdOf, selectOrders, type OutboxInput } from "./shapes/outbox.ts";

@@ -9,8 +9,10 @@
  * it), a parent terminated with its child running (terminated by the
  * parent's close policy), an update asked twice under one id and
  * applied once, an update refused, a local activity run again after a
- * crash and recorded once. No checker may flag it; each test corrupts a copy
- * of it to plant one bug.
+ * crash and recorded once, transactional starts (an order committed, one
+ * whose lost COMMIT reply was retried into the same order and run, one
+ * that never landed, one rolled back on purpose). No checker may flag it;
+ * each test corrupts a copy of it to plant one bug.
  */
 import type { FinalRun, SimRecord } from "../../model.ts";
 import { resolveActivityOptions } from "../../../engine/workflow/options.ts";
@@ -115,6 +117,14 @@ export function cleanRecord(extend?: (sim: RecordBuilder) => void): SimRecord {
   sim.ambiguousStart("wf-landed", true)?.complete();
   // Landed, but the driver never learnt of it: still running at the end, not held to the liveness bound.
   sim.ambiguousStart("wf-landed-running", true)?.scheduleActivities(1);
+
+  // Transactional starts: each order and its run committed together, or neither.
+  sim.transactionalStart("wf-order-ok", { outcome: "ok", landed: true })?.complete();
+  const retried = sim.transactionalStart("wf-order-retried", { outcome: "info", landed: true })!;
+  sim.transactionalStart("wf-order-retried", { outcome: "ok", landed: retried });
+  retried.complete();
+  sim.transactionalStart("wf-order-lost", { outcome: "info", landed: false });
+  sim.transactionalStart("wf-order-rolled-back", { outcome: "fail", rollback: true, landed: false });
 
   extend?.(sim);
   return sim.build();

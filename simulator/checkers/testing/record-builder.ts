@@ -66,6 +66,7 @@ export class RecordBuilder {
     snapshots: [],
     faults: [],
     finalRuns: [],
+    orders: [],
     // Unset: the checker falls back to final statuses (tests set it where the deadline matters).
     openAtDeadline: null,
     healAtMs: HEAL_AT_MS,
@@ -97,6 +98,20 @@ export class RecordBuilder {
   /** A start the engine refused (outcome fail): nothing created. */
   failedStart(workflowId: string, error = "WORKFLOW_ALREADY_RUNNING"): void {
     this.pushStart({ workflowId, workflowType: "linear", atMs: this.tick(), outcome: "fail", error });
+  }
+
+  /**
+   * One attempt of a transactional start (the outbox shape): if it `landed`,
+   * its order and run are in the database (a retry of a landed attempt
+   * passes that run as `landed`, and adds neither again).
+   */
+  transactionalStart(workflowId: string, attempt: { outcome: StartRecord["outcome"]; rollback?: boolean; landed: boolean | RunBuilder }): RunBuilder | undefined {
+    const order = { orderId: `order:${workflowId}`, rollback: attempt.rollback ?? false };
+    const run = attempt.landed === true ? this.createRun(workflowId, "outbox") : attempt.landed || undefined;
+    if (attempt.landed === true) this.record.orders.push({ orderId: order.orderId, workflowId });
+    const told = attempt.outcome === "ok" && run ? { runId: run.runId } : {};
+    this.pushStart({ workflowId, workflowType: "outbox", atMs: this.tick(), outcome: attempt.outcome, requestId: `${workflowId}#start`, order, ...told });
+    return run;
   }
 
   /** A read of the run's whole history, now. */

@@ -1,5 +1,5 @@
 /**
- * The eight workload shapes: for each, the workflow code and how the driver
+ * The nine workload shapes: for each, the workflow code and how the driver
  * draws its input (the input carries every drawn parameter, so the code
  * itself stays deterministic). EXTRA_WORKFLOWS are the workflow types that
  * shapes start themselves (a child shape's children), never the driver.
@@ -11,6 +11,7 @@ import { chain, drawChainInput } from "./chain.ts";
 import { CHILD_STEPS_WORKFLOW, SIDECAR_WORKFLOW, childParent, childSteps, drawChildInput, sidecar } from "./child.ts";
 import { drawFanoutInput, fanout } from "./fanout.ts";
 import { drawLinearInput, linear } from "./linear.ts";
+import { drawOutboxInput, outbox } from "./outbox.ts";
 import { drawSagaInput, saga } from "./saga.ts";
 import { drawSignalInput, signal } from "./signal.ts";
 import { drawTimerInput, timer } from "./timer.ts";
@@ -30,6 +31,7 @@ export const SHAPES: Readonly<Record<WorkloadShape, ShapeDefinition>> = {
   chain: { workflow: chain, drawInput: drawChainInput },
   child: { workflow: childParent, drawInput: drawChildInput },
   update: { workflow: update, drawInput: drawUpdateInput },
+  outbox: { workflow: outbox, drawInput: drawOutboxInput },
 };
 
 export const EXTRA_WORKFLOWS: Readonly<Record<string, WorkflowFunction>> = {
