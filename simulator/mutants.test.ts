@@ -21,7 +21,11 @@ const HUNTS: Record<string, { scenario: string; seeds: number; check: CheckName 
   "reapplied-update": { scenario: "ambiguous-commit", seeds: 2, check: "update-applied-once" },
   "crossed-update-answer": { scenario: "network-blip", seeds: 2, check: "update-applied-once" },
   "lost-local-marker": { scenario: "worker-crash", seeds: 2, check: "local-activity-recorded-once" },
+  "separate-transaction-start": { scenario: "ambiguous-commit", seeds: 2, check: "outbox-atomic" },
 };
+
+/** A hunt runs up to twice its seeds (the mutant's sweep, then the control's); a run takes 15-30 s on a busy 2-core machine. */
+const RUN_TIMEOUT_MS = 60_000;
 
 describe("planted bugs are caught", () => {
   it("every mutant has a hunt", () => {
@@ -41,6 +45,6 @@ describe("planted bugs are caught", () => {
       // The correct engine passes the very runs that caught the bug.
       const control = await runSweep([{ scenario, path }], { from: 1, to: caught.seed });
       expect(control.failures).toEqual([]);
-    });
+    }, 2 * hunt.seeds * RUN_TIMEOUT_MS);
   }
 });

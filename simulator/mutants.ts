@@ -8,7 +8,7 @@ import { LeaseLostError, Store, type ActivityTaskRef, type RunRecord, type SqlDr
 import { jsonWithRaw, type NewEvent } from "../engine/history/events.ts";
 import type { Queries } from "../engine/store/queries.ts";
 import type { Command } from "../engine/workflow/commands.ts";
-import { claimResult, parseTimerSpec, type ClaimedTask, type ClaimResult, type InlineStep } from "../engine/store/store.ts";
+import { claimResult, parseTimerSpec, type ClaimedTask, type ClaimResult, type InlineStep, type StartWorkflowParams } from "../engine/store/store.ts";
 import type { Mutant } from "./world.ts";
 
 /** A store whose batched completions go through its (mutated) single-result path. */
@@ -154,6 +154,20 @@ class LostLocalMarkerStore extends Store {
   }
 }
 
+/** A transactional start that writes the run in a transaction of its own, after the application's: not atomic with it. */
+class SeparateTransactionStartStore extends Store {
+  override async startWorkflow(p: StartWorkflowParams): Promise<{ runId: string; created: boolean }> {
+    return this.db.transaction((tx) => super.startWorkflowIn(tx, p));
+  }
+
+  override async startWorkflowIn(_applicationTx: SqlSession, p: StartWorkflowParams): Promise<{ runId: string; created: boolean }> {
+    // BUG: the start is queued to its own transaction (which waits for the application's to end) instead
+    // of joining it, so it commits even when the application's write rolls back.
+    this.db.transaction((tx) => super.startWorkflowIn(tx, p)).catch(() => {});
+    return { runId: p.runId, created: true };
+  }
+}
+
 function storeMutant(name: string, description: string, Kind: new (db: SqlDriver, options: StoreOptions) => Store): Mutant {
   return { name, description, store: (db, options) => new Kind(db, options) };
 }
@@ -167,6 +181,7 @@ export const MUTANTS: readonly Mutant[] = [
   storeMutant("reapplied-update", "a retried update is not recognised as the request already delivered (its duplicate check never matches): it is appended, validated and applied again", ReappliedUpdateStore),
   storeMutant("crossed-update-answer", "an update's caller is answered from the wrong update (the outcome lookup ignores the update id): it is told another update's result or rejection", CrossedUpdateAnswerStore),
   storeMutant("lost-local-marker", "a workflow task's decisions are written without their local activity markers: the step ran, its outcome is not in history, and replay must run it again", LostLocalMarkerStore),
+  storeMutant("separate-transaction-start", "a transactional start commits the run in its own transaction, not the application's: an order rolled back keeps its workflow", SeparateTransactionStartStore),
   storeMutant("lost-continuation", "continue-as-new closes the run but never starts the run its last event names: the workflow ends nowhere", LostContinuationStore),
   storeMutant("static-lease-token", "claims do not advance the lease token (no fencing epoch): a re-claimed task carries the same token", StaticLeaseTokenStore),
 ];
