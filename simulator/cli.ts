@@ -160,6 +160,7 @@ function describeResult(r: SimResult, determinism?: string): string {
     `activities: ${r.activities.scheduled} scheduled, ${r.activities.attempts} attempts, ${r.activities.recorded} results recorded, ${r.activities.local} local activities recorded`,
     `effects: ${r.effects.applied} applied over ${r.effects.keys} idempotency keys, ${r.effects.duplicates} steps applied twice`,
     `updates: ${r.updates.ids} sent in ${r.updates.attempts} attempts (${r.updates.retried} asked again), ${r.updates.accepted} accepted, ${r.updates.rejected} rejected`,
+    `schedules: ${r.schedules.created} created, ${r.schedules.started} workflows started (${r.schedules.manual} by a trigger, ${r.schedules.buffered} after waiting), ${r.schedules.skipped} fires skipped, ${r.schedules.missed} missed, ${r.schedules.startFailed} refused`,
     `faults applied: ${r.faults.applied} ${JSON.stringify(r.faults.byKind)}`,
     `trace ${r.traceHash.slice(0, 16)}, ${r.virtualMs} ms virtual in ${r.wallMs} ms wall`,
   ];

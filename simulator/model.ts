@@ -7,13 +7,13 @@
  * Times are virtual milliseconds since the start of the run (0 = start),
  * unless a name says `epochMs`.
  */
-import type { FailureInfo, HistoryEvent, RunStatus, WorkerObservation } from "../engine/index.ts";
+import type { FailureInfo, HistoryEvent, OverlapPolicy, RunStatus, WorkerObservation } from "../engine/index.ts";
 
 // ---------------------------------------------------------------------------
 // Scenarios: the file format (scenarios/*.json) is the contract. Extend it, don't break it.
 
-export type WorkloadShape = "linear" | "saga" | "fanout" | "timer" | "signal" | "chain" | "child" | "update" | "outbox";
-export const WORKLOAD_SHAPES: readonly WorkloadShape[] = ["linear", "saga", "fanout", "timer", "signal", "chain", "child", "update", "outbox"];
+export type WorkloadShape = "linear" | "saga" | "fanout" | "timer" | "signal" | "chain" | "child" | "update" | "outbox" | "schedule";
+export const WORKLOAD_SHAPES: readonly WorkloadShape[] = ["linear", "saga", "fanout", "timer", "signal", "chain", "child", "update", "outbox", "schedule"];
 
 export interface WorkloadSpec {
   /** Workflows the driver starts. */
@@ -154,6 +154,49 @@ export interface UpdateRecord {
   error?: string;
 }
 
+/** What a schedule-shape schedule is (its spec and policies), in virtual ms, as the driver created it. */
+export interface SimScheduleSpec {
+  /** Fires at every virtual time t with (t - phaseMs) a multiple of everyMs... */
+  everyMs: number;
+  phaseMs: number;
+  /** ...up to and including endAtMs. */
+  endAtMs: number;
+  overlap: OverlapPolicy;
+  catchupWindowMs: number;
+  /** The epoch ms of virtual time 0 (fire times are epoch ms in the engine; workflow ids carry them). */
+  epochMs: number;
+}
+
+/** What describe() said of a schedule, fire times in virtual ms. */
+export interface ScheduleDescriptionRecord {
+  paused: boolean;
+  actions: number;
+  skipped: number;
+  missed: number;
+  startFailed: number;
+  buffered: number[];
+  /** Workflow ids of the schedule's running workflows. */
+  running: string[];
+  /** The latest fires: what each started (runId) or why not (error). */
+  recent: Array<{ fireAtMs: number; workflowId: string; runId?: string; error?: string; manual: boolean }>;
+}
+
+/** One call the driver made on a schedule (client.schedules). */
+export interface ScheduleOpRecord {
+  scheduleId: string;
+  op: "create" | "pause" | "unpause" | "trigger" | "describe" | "delete";
+  atMs: number;
+  outcome: "ok" | "fail" | "info";
+  error?: string;
+  /** create: what was created. */
+  spec?: SimScheduleSpec;
+  /** trigger: the overlap policy asked for, and (outcome ok) the workflow it started, or null if it started none. */
+  overlap?: OverlapPolicy;
+  started?: { workflowId: string; runId: string } | null;
+  /** describe (outcome ok). */
+  description?: ScheduleDescriptionRecord;
+}
+
 /** What a worker reported (engine/worker/hooks.ts), stamped with who and when. */
 export interface ObservationRecord {
   atMs: number;
@@ -203,6 +246,8 @@ export interface FinalRun {
   closedAtMs: number | null;
   history: HistoryEvent[];
   taskFailure: FailureInfo | null;
+  /** The schedule that started the run's workflow, and the fire time (virtual ms) it started it for; absent for any other run. */
+  schedule?: { scheduleId: string; fireAtMs: number };
 }
 
 export interface SimRecord {
@@ -213,6 +258,8 @@ export interface SimRecord {
   updates: UpdateRecord[];
   terminations: TerminationRecord[];
   queries: QueryRecord[];
+  /** The driver's calls on schedules (schedule shape), in the order they were made. */
+  schedules: ScheduleOpRecord[];
   observations: ObservationRecord[];
   effects: EffectRecord[];
   snapshots: HistorySnapshot[];
@@ -247,6 +294,7 @@ export type CheckName =
   | "update-applied-once"
   | "local-activity-recorded-once"
   | "outbox-atomic"
+  | "schedule-fires-once"
   | "start-idempotent"
   | "termination-final"
   | "query-reflects-history"
@@ -279,6 +327,12 @@ export interface SimResult {
   effects: { keys: number; applied: number; duplicates: number };
   /** Update ids the driver sent, its attempts (retries included), ids it sent more than once, and the acceptances and rejections runs recorded. */
   updates: { ids: number; attempts: number; retried: number; accepted: number; rejected: number };
+  /**
+   * Schedule shape: schedules created, workflows they started (manual: by a trigger), fires that waited
+   * for a running one to close and then started (buffered), and describe's skipped and missed counts
+   * at the end (schedules deleted early are not described).
+   */
+  schedules: { created: number; started: number; manual: number; buffered: number; skipped: number; missed: number; startFailed: number };
   faults: { applied: number; byKind: Partial<Record<FaultKind, number>> };
   violations: Violation[];
   virtualMs: number;

@@ -44,20 +44,22 @@ describe("runScenario", () => {
   it("returns the stable result shape, with the command that replays the run", async () => {
     const { result, record } = await runScenario(smallScenario(), { seed: 6, pglite, scenarioPath: "scenarios/small.json" });
     expect(Object.keys(result).sort()).toEqual(
-      ["activities", "database", "effects", "faults", "mutant", "replay", "scenario", "seed", "traceHash", "updates", "violations", "virtualMs", "wallMs", "workflows"].sort(),
+      ["activities", "database", "effects", "faults", "mutant", "replay", "scenario", "schedules", "seed", "traceHash", "updates", "violations", "virtualMs", "wallMs", "workflows"].sort(),
     );
     expect(result).toMatchObject({
       scenario: "small",
       seed: 6,
       database: "pglite",
       mutant: null,
-      workflows: { accepted: 16, open: 0 },
+      workflows: { open: 0 },
       effects: { duplicates: 0 },
       violations: [],
       replay: "npx ratchet sim run scenarios/small.json --seed 6",
     });
     expect(result.traceHash).toMatch(/^[0-9a-f]{64}$/);
-    expect(result.workflows.completed + result.workflows.failed + result.workflows.cancelled + result.workflows.terminated).toBe(16);
+    // A schedule-shape "start" creates a schedule instead of a workflow.
+    expect(result.workflows.accepted + result.schedules.created).toBe(16);
+    expect(result.workflows.completed + result.workflows.failed + result.workflows.cancelled + result.workflows.terminated).toBe(result.workflows.accepted);
     // Each chain workflow's runs but the last continued as new; the record holds every one of them.
     const continued = record.finalRuns.filter((r) => r.status === "continuedAsNew");
     expect(result.workflows.continuedAsNew).toBe(continued.length);
@@ -77,7 +79,13 @@ describe("runScenario", () => {
     expect(result.activities.inlined).toBeGreaterThan(0);
     expect(result.activities.inlined).toBeLessThanOrEqual(result.activities.recorded);
     // The record behind it holds what the checkers read.
-    expect(record.starts.filter((s) => s.outcome === "ok")).toHaveLength(16);
+    expect(record.starts.filter((s) => s.outcome === "ok")).toHaveLength(result.workflows.accepted);
+    // The schedules fired: runs the driver never started, each stamped with its schedule and fire time.
+    const scheduled = record.finalRuns.filter((r) => r.schedule !== undefined);
+    expect(result.schedules.created).toBeGreaterThan(0);
+    expect(result.schedules.started).toBe(scheduled.length);
+    expect(scheduled.length).toBeGreaterThan(0);
+    expect(scheduled.every((r) => r.workflowType === "schedule" && record.schedules.some((op) => op.op === "create" && op.scheduleId === r.schedule!.scheduleId))).toBe(true);
     expect(record.observations.length).toBeGreaterThan(0);
     expect(record.effects.length).toBeGreaterThan(0);
     expect(record.openAtDeadline).toEqual([]);

@@ -12,6 +12,7 @@ import { describeConnectionString } from "../engine/db/pg-driver.ts";
 import { RealEnvironment } from "./real/real-environment.ts";
 import { runCheckers } from "./checkers/index.ts";
 import { groupBy } from "./checkers/record-index.ts";
+import { onGrid, schedulesOf } from "./checkers/schedule-index.ts";
 import type { FaultKind, Scenario, SimRecord, SimResult } from "./model.ts";
 import type { Mutant } from "./world.ts";
 import { findMutant } from "./mutants.ts";
@@ -166,10 +167,33 @@ function summarize(record: SimRecord, extra: Pick<SimResult, "traceHash" | "muta
       duplicates: [...appliedPerStep.values()].filter((n) => n > 1).length,
     },
     updates,
+    schedules: summarizeSchedules(record),
     faults: { applied: record.faults.length, byKind },
     violations: extra.violations,
     virtualMs: record.endMs,
     wallMs: extra.wallMs,
     replay: extra.replay,
   };
+}
+
+/** The schedule shape's numbers: a fire is buffered when it fell due before the previous workflow (by insert order) closed and still started. */
+function summarizeSchedules(record: SimRecord): SimResult["schedules"] {
+  const out = { created: 0, started: 0, manual: 0, buffered: 0, skipped: 0, missed: 0, startFailed: 0 };
+  for (const s of schedulesOf(record)) {
+    out.created += 1;
+    out.started += s.runs.length;
+    for (const [i, run] of s.runs.entries()) {
+      const fireAtMs = run.schedule!.fireAtMs;
+      if (!onGrid(s.spec, fireAtMs)) out.manual += 1;
+      const previousCloseMs = i > 0 ? s.runs[i - 1]!.closedAtMs : null;
+      if (previousCloseMs !== null && fireAtMs < previousCloseMs) out.buffered += 1;
+    }
+    const d = s.finalDescription?.description;
+    if (d) {
+      out.skipped += d.skipped;
+      out.missed += d.missed;
+      out.startFailed += d.startFailed;
+    }
+  }
+  return out;
 }

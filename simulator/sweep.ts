@@ -26,6 +26,8 @@ export interface SweepRow {
   runs: number;
   failed: number;
   wallMs: number;
+  /** The schedule shape's numbers (SimResult.schedules), summed over the seeds. */
+  schedules: SimResult["schedules"];
 }
 
 export interface SweepResult {
@@ -54,7 +56,7 @@ export async function runSweep(
   const pglite = real ? undefined : await PGlite.create();
   try {
     for (const { scenario, path } of targets) {
-      const row: SweepRow = { scenario: scenario.name, runs: 0, failed: 0, wallMs: 0 };
+      const row: SweepRow = { scenario: scenario.name, runs: 0, failed: 0, wallMs: 0, schedules: { created: 0, started: 0, manual: 0, buffered: 0, skipped: 0, missed: 0, startFailed: 0 } };
       rows.push(row);
       for (let seed = seeds.from; seed <= seeds.to; seed++) {
         const { result } = await runScenario(scenario, {
@@ -67,6 +69,7 @@ export async function runSweep(
         results.push(result);
         row.runs += 1;
         row.wallMs += result.wallMs;
+        for (const key of Object.keys(row.schedules) as Array<keyof SimResult["schedules"]>) row.schedules[key] += result.schedules[key];
         if (result.violations.length > 0) {
           row.failed += 1;
           failures.push({ scenario: scenario.name, seed, violations: result.violations.length, checks: [...new Set(result.violations.map((v) => v.check))], replay: result.replay });

@@ -28,7 +28,27 @@ import {
 import type { EnvDriver, EnvLink, SimEnvironment, SkewableClock } from "./environment.ts";
 import { digestEvent } from "./checkers/index.ts";
 import { ENGINE_POINT, drawSwarmFaults, scheduleFaults, type FaultTarget } from "./faults.ts";
-import type { AppliedFault, EffectRecord, Fault, FinalRun, HistorySnapshot, ObservationRecord, OrderRow, Scenario, ServiceBehavior, ServiceName, QueryRecord, SignalRecord, SimRecord, StartRecord, TerminationRecord, UpdateRecord } from "./model.ts";
+import type {
+  AppliedFault,
+  EffectRecord,
+  Fault,
+  FinalRun,
+  HistorySnapshot,
+  ObservationRecord,
+  OrderRow,
+  Scenario,
+  ScheduleDescriptionRecord,
+  ScheduleOpRecord,
+  ServiceBehavior,
+  ServiceName,
+  QueryRecord,
+  SignalRecord,
+  SimRecord,
+  SimScheduleSpec,
+  StartRecord,
+  TerminationRecord,
+  UpdateRecord,
+} from "./model.ts";
 import { Prng } from "./prng.ts";
 import { MockServices } from "./services/index.ts";
 import {
@@ -41,10 +61,14 @@ import {
   workloadActivities,
   workloadWorkflows,
   type OutboxInput,
+  type PlannedScheduleOp,
   type PlannedStart,
   type PlannedUpdate,
+  type ScheduleShapeInput,
   type SignalProgress,
 } from "./workloads/index.ts";
+import { SCHEDULE_CATCHUP_WINDOW_MS_DEFAULT } from "../engine/limits.ts";
+import { SCHEDULED_AT_ATTRIBUTE } from "../engine/store/store.ts";
 
 export const SIM_TASK_QUEUE = "sim";
 export const WORKER_POOL_SIZE = 4;
@@ -132,6 +156,9 @@ export class World implements FaultTarget {
   private readonly updates: UpdateRecord[] = [];
   private readonly terminations: TerminationRecord[] = [];
   private readonly queries: QueryRecord[] = [];
+  private readonly scheduleOps: ScheduleOpRecord[] = [];
+  /** Schedules whose create was sent (schedule shape), and whether a delete of each was acknowledged. */
+  private readonly schedulesSent = new Map<string, { deleted: boolean }>();
   private readonly observations: ObservationRecord[] = [];
   private readonly snapshots: HistorySnapshot[] = [];
   private readonly faultsApplied: AppliedFault[] = [];
@@ -203,6 +230,7 @@ export class World implements FaultTarget {
     scheduleFaults(this.faultsPlanned, this);
     this.at(scenario.liveness.healAtMs, "heal", () => this.heal());
     this.at(scenario.liveness.healAtMs + scenario.liveness.withinMs, "liveness deadline", () => this.readOpenAtDeadline());
+    this.at(scenario.liveness.healAtMs + scenario.liveness.withinMs, "wind down schedules", () => this.windDownSchedules());
     for (let t = SNAPSHOT_INTERVAL_MS; t < scenario.durationMs; t += SNAPSHOT_INTERVAL_MS) this.at(t, "snapshot", () => this.snapshot());
     await this.env.run(scenario.durationMs + END_GRACE_MS);
     for (const w of this.workers.values()) w.worker?.kill();
@@ -215,6 +243,7 @@ export class World implements FaultTarget {
       updates: this.updates,
       terminations: this.terminations,
       queries: this.queries,
+      schedules: this.scheduleOps,
       observations: this.observations,
       effects: this.services.effects as EffectRecord[],
       snapshots: this.snapshots,
@@ -303,7 +332,11 @@ export class World implements FaultTarget {
     });
     for (const start of plan.starts) {
       if (start.workflowType === "outbox") this.at(start.atMs, `start ${start.workflowId} with its order`, () => this.attemptTransactionalStart(start, 1));
+      else if (start.workflowType === "schedule") this.at(start.atMs, `create schedule ${start.workflowId}`, () => this.attemptCreateSchedule(start.workflowId, start.atMs, start.input as ScheduleShapeInput, 1));
       else this.at(start.atMs, `start ${start.workflowId}`, () => this.attemptStart(start, 1));
+    }
+    for (const op of plan.scheduleOps) {
+      this.at(op.atMs, `${op.op} schedule ${op.scheduleId}`, () => this.attemptScheduleOp(op, 1));
     }
     for (const signal of plan.signals) {
       this.at(signal.atMs, `signal ${signal.workflowId}`, () => this.attemptSignal(signal));
@@ -431,6 +464,89 @@ export class World implements FaultTarget {
     }
   }
 
+  // -- schedules (the schedule shape) -------------------------------------------
+
+  /** Create a schedule-shape schedule; `plannedAtMs` fixes its end, whenever a retry lands. Retried like a start. */
+  private async attemptCreateSchedule(scheduleId: string, plannedAtMs: number, input: ScheduleShapeInput, attempt: number): Promise<void> {
+    const { scenario } = this.options;
+    const epochMs = this.env.startEpochMs;
+    const spec: SimScheduleSpec = {
+      everyMs: input.everyMs,
+      phaseMs: input.phaseMs,
+      endAtMs: Math.min(plannedAtMs + input.lifetimeMs, scenario.liveness.healAtMs),
+      overlap: input.overlap,
+      catchupWindowMs: input.catchupWindowMs ?? SCHEDULE_CATCHUP_WINDOW_MS_DEFAULT,
+      epochMs,
+    };
+    this.schedulesSent.set(scheduleId, { deleted: false });
+    const outcome = await this.scheduleCall({ scheduleId, op: "create", spec }, async () => {
+      await this.client.schedules.create(scheduleId, {
+        // Virtual fire times t with t mod everyMs = phaseMs are these epoch times.
+        spec: { intervals: [{ everyMs: spec.everyMs, offsetMs: mod(epochMs + spec.phaseMs, spec.everyMs) }], endAtMs: epochMs + spec.endAtMs },
+        action: { workflowType: "schedule", taskQueue: SIM_TASK_QUEUE, input: input.work },
+        policies: { overlap: spec.overlap, catchupWindowMs: spec.catchupWindowMs },
+      });
+      return {};
+    });
+    if (outcome === "info" && attempt < DRIVER_RETRIES_MAX) {
+      this.env.after(DRIVER_RETRY_DELAY_MS, `retry create schedule ${scheduleId}`, () => this.attemptCreateSchedule(scheduleId, plannedAtMs, input, attempt + 1));
+    }
+  }
+
+  /** Pause, unpause and trigger are tried once; a delete is retried until it is acknowledged or finds the schedule gone. */
+  private async attemptScheduleOp(op: Pick<PlannedScheduleOp, "scheduleId" | "op" | "overlap">, attempt: number): Promise<void> {
+    const sent = this.schedulesSent.get(op.scheduleId);
+    if (!sent || sent.deleted) return;
+    const handle = this.client.schedules.getHandle(op.scheduleId);
+    const outcome = await this.scheduleCall({ scheduleId: op.scheduleId, op: op.op, ...(op.overlap ? { overlap: op.overlap } : {}) }, async () => {
+      if (op.op === "pause") await handle.pause("paused by the driver");
+      else if (op.op === "unpause") await handle.unpause();
+      else if (op.op === "delete") await handle.delete();
+      else return { started: await handle.trigger(op.overlap ? { overlap: op.overlap } : {}) };
+      return {};
+    });
+    if (op.op !== "delete") return;
+    const gone = this.scheduleOps.at(-1)?.error?.startsWith("SCHEDULE_NOT_FOUND") === true;
+    if (outcome === "ok" || gone) sent.deleted = true;
+    else if (outcome === "info" && attempt < DRIVER_RETRIES_MAX) this.env.after(DRIVER_RETRY_DELAY_MS, `retry delete schedule ${op.scheduleId}`, () => this.attemptScheduleOp(op, attempt + 1));
+  }
+
+  /** At the liveness deadline: describe every schedule not deleted yet (what the checkers compare with the runs), then delete it. */
+  private async windDownSchedules(): Promise<void> {
+    for (const [scheduleId, sent] of this.schedulesSent) {
+      if (sent.deleted) continue;
+      await this.scheduleCall({ scheduleId, op: "describe" }, async () => ({ description: this.describedInVirtualTime(await this.client.schedules.getHandle(scheduleId).describe()) }));
+      await this.attemptScheduleOp({ scheduleId, op: "delete" }, 1);
+    }
+  }
+
+  private describedInVirtualTime(d: Awaited<ReturnType<ReturnType<Client["schedules"]["getHandle"]>["describe"]>>): ScheduleDescriptionRecord {
+    const epochMs = this.env.startEpochMs;
+    return {
+      paused: d.paused,
+      ...d.counts,
+      buffered: d.buffered.map((t) => t - epochMs),
+      running: d.running.map((r) => r.workflowId),
+      recent: d.recent.map((r) => ({ fireAtMs: r.fireAtMs - epochMs, workflowId: r.workflowId, manual: r.manual, ...(r.runId === undefined ? {} : { runId: r.runId }), ...(r.error === undefined ? {} : { error: r.error }) })),
+    };
+  }
+
+  /** Make one call on a schedule and record it: ok, fail (certainly did not happen) or info (may have). */
+  private async scheduleCall(what: Omit<ScheduleOpRecord, "atMs" | "outcome">, call: () => Promise<Partial<ScheduleOpRecord>>): Promise<ScheduleOpRecord["outcome"]> {
+    const atMs = this.elapsedMs();
+    try {
+      const extra = await call();
+      this.scheduleOps.push({ ...what, atMs, outcome: "ok", ...extra });
+      this.env.trace(`schedule ${what.op} ${what.scheduleId} ok`);
+      return "ok";
+    } catch (err) {
+      const outcome = err instanceof RatchetError && err.retryable ? "info" : "fail";
+      this.scheduleOps.push({ ...what, atMs, outcome, error: describeError(err) });
+      this.env.trace(`schedule ${what.op} ${what.scheduleId} failed: ${describeError(err)}`);
+      return outcome;
+    }
+  }
+
   // -- recording ---------------------------------------------------------------
 
   private async snapshot(): Promise<void> {
@@ -467,8 +583,19 @@ export class World implements FaultTarget {
 
   private async readFinalRuns(): Promise<FinalRun[]> {
     const s = `"${this.options.schema}"`;
-    const runs = await this.env.read<{ run_id: string; workflow_id: string; workflow_type: string; status: string; closed_at_ms: number | null; task_failure: unknown }>({
-      text: `SELECT run_id, workflow_id, workflow_type, status, closed_at_ms, task_failure FROM ${s}.runs ORDER BY run_seq`,
+    const runs = await this.env.read<{
+      run_id: string;
+      workflow_id: string;
+      workflow_type: string;
+      status: string;
+      closed_at_ms: number | null;
+      task_failure: unknown;
+      schedule_id: string | null;
+      scheduled_at_ms: number | null;
+    }>({
+      text: `SELECT run_id, workflow_id, workflow_type, status, closed_at_ms, task_failure, schedule_id,
+                    (search_attributes->>'${SCHEDULED_AT_ATTRIBUTE}')::bigint AS scheduled_at_ms
+             FROM ${s}.runs ORDER BY run_seq`,
       values: [],
     });
     const events = await this.env.read<{ run_id: string; event_id: number; type: string; at_ms: number; data: unknown }>({
@@ -489,6 +616,7 @@ export class World implements FaultTarget {
       closedAtMs: r.closed_at_ms === null ? null : r.closed_at_ms - this.env.startEpochMs,
       history: byRun.get(r.run_id) ?? [],
       taskFailure: (r.task_failure as FinalRun["taskFailure"]) ?? null,
+      ...(r.schedule_id === null ? {} : { schedule: { scheduleId: r.schedule_id, fireAtMs: Number(r.scheduled_at_ms) - this.env.startEpochMs } }),
     }));
   }
 
@@ -589,6 +717,11 @@ class RolledBackOnPurpose extends Error {
 /** The driver's open transaction, as the application's transaction startInTransaction takes. */
 function clientTransaction(tx: SqlSession): ClientTransaction {
   return { query: async (text, values) => ({ rows: await tx.query({ text, values: values ?? [] }) }) };
+}
+
+/** `n` mod `m`, in [0, m). */
+function mod(n: number, m: number): number {
+  return ((n % m) + m) % m;
 }
 
 function describeError(err: unknown): string {

@@ -24,6 +24,7 @@ const CHECK_NAMES = Object.keys({
   "update-applied-once": true,
   "local-activity-recorded-once": true,
   "outbox-atomic": true,
+  "schedule-fires-once": true,
   "start-idempotent": true,
   "termination-final": true,
   "query-reflects-history": true,

@@ -17,6 +17,7 @@ import { noAcceptedWorkflowLost } from "./no-accepted-workflow-lost.ts";
 import { noResultRecordedTwice } from "./no-result-recorded-twice.ts";
 import { outboxAtomic } from "./outbox-atomic.ts";
 import { queryReflectsHistory } from "./query-reflects-history.ts";
+import { scheduleFiresOnce } from "./schedule-fires-once.ts";
 import { startIdempotent } from "./start-idempotent.ts";
 import { terminalAfterHeal } from "./terminal-after-heal.ts";
 import { terminationFinal } from "./termination-final.ts";
@@ -34,6 +35,7 @@ export {
   noAcceptedWorkflowLost,
   noResultRecordedTwice,
   queryReflectsHistory,
+  scheduleFiresOnce,
   startIdempotent,
   terminalAfterHeal,
   terminationFinal,
@@ -122,8 +124,14 @@ export const ALL_CHECKERS: readonly CheckerEntry[] = [
     check: outboxAtomic,
   },
   {
+    name: "schedule-fires-once",
+    description:
+      "each fire time of a schedule starts at most one workflow, named for it; only its spec's fire times or a trigger start any; no workflow starts while another of the schedule runs (but under allowAll); describe's counts match its runs, and a close wakes the fires that wait",
+    check: scheduleFiresOnce,
+  },
+  {
     name: "terminal-after-heal",
-    description: "every accepted workflow's run (its chain's last, and its children's) is closed by the end of the liveness phase",
+    description: "every accepted workflow's run (its chain's last, and its children's) and every run a driver's schedule started is closed by the end of the liveness phase",
     check: terminalAfterHeal,
   },
 ];

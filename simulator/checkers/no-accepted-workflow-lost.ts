@@ -13,7 +13,9 @@
  *    that chain is sound is continue-as-new-chain's to check), or by a
  *    parent: its WorkflowStarted names a parent run whose
  *    ChildWorkflowInitiated of that seq names this run and workflow id
- *    (whether the child started as asked is child-workflow-linkage's).
+ *    (whether the child started as asked is child-workflow-linkage's), or
+ *    by a schedule the driver created (create ok or ambiguous) that its
+ *    runs.schedule_id names (what a schedule starts is schedule-fires-once's).
  *
  * Why it is sound (no violation on a correct engine): start() returns only
  * after one transaction committed the run row, its WorkflowStarted event and
@@ -22,14 +24,15 @@
  * reply was lost) may or may not have committed, so it is never required, but
  * it may explain a run. A "fail" start was refused without committing (the
  * recorder's contract, as in Jepsen: "fail" means it certainly did not
- * happen), and the client, continue-as-new and a parent's decision to start
+ * happen), and the client, continue-as-new, a parent's decision to start
  * a child (which commits the child's run with ChildWorkflowInitiated naming
- * it) are the only code that creates runs, so a run that none explains came
+ * it) and a schedule's round (which stamps the run with its schedule) are
+ * the only code that creates runs, so a run that none explains came
  * from nowhere.
  */
 import type { CheckName, Checker, FinalRun, SimRecord, StartRecord, Violation } from "../model.ts";
 import { describeEvent, listOf } from "./evidence.ts";
-import { childInitiatedAt, continuedAsOf, continuedFromOf, groupBy, parentOf, runOfStart, runsById } from "./record-index.ts";
+import { childInitiatedAt, continuedAsOf, continuedFromOf, groupBy, parentOf, runOfStart, runsById, schedulesCreated } from "./record-index.ts";
 
 const CHECK: CheckName = "no-accepted-workflow-lost";
 
@@ -37,10 +40,11 @@ export const noAcceptedWorkflowLost: Checker = (record) => {
   const runs = runsById(record);
   const startsOf = groupBy(record.starts, (start) => start.workflowId);
   const accepted = record.starts.filter((start) => start.outcome === "ok");
+  const schedules = schedulesCreated(record, ["ok", "info"]);
   return [
     ...accepted.flatMap((start) => acceptedStartLost(start, runs, record)),
     ...record.finalRuns
-      .filter((run) => !continuedByPredecessor(run, runs) && !startedByParent(run, runs))
+      .filter((run) => !continuedByPredecessor(run, runs) && !startedByParent(run, runs) && !(run.schedule && schedules.has(run.schedule.scheduleId)))
       .flatMap((run) => runUnexplained(run, startsOf.get(run.workflowId) ?? [])),
   ];
 };

@@ -115,10 +115,16 @@ export function childRunsOf(run: FinalRun, runs: ReadonlyMap<string, FinalRun>):
   return childInitiationsOf(run).flatMap((initiation) => childChainOf(initiation, runs));
 }
 
+/** The ids of the schedules the driver created with a create of one of these outcomes. */
+export function schedulesCreated(record: SimRecord, outcomes: ReadonlyArray<StartRecord["outcome"]>): Set<string> {
+  return new Set(record.schedules.filter((op) => op.op === "create" && outcomes.includes(op.outcome)).map((op) => op.scheduleId));
+}
+
 /**
  * Every distinct run that a start with outcome "ok" created (two starts may
  * share one run: useExisting), the runs that continued it as new, and the
- * runs of the child workflows any of these started (and theirs, and so on).
+ * runs of the child workflows any of these started (and theirs, and so on),
+ * and the runs that schedules the driver created (create ok) started.
  */
 export function acceptedRuns(record: SimRecord): FinalRun[] {
   const runs = runsById(record);
@@ -134,6 +140,8 @@ export function acceptedRuns(record: SimRecord): FinalRun[] {
     const run = runOfStart(start, runs, record.finalRuns);
     if (run) chainFrom(run, runs).forEach(add);
   }
+  const created = schedulesCreated(record, ["ok"]);
+  for (const run of record.finalRuns) if (run.schedule && created.has(run.schedule.scheduleId)) add(run);
   // Each run is visited once (accepted holds it before it is queued), so this ends within finalRuns.length steps.
   for (let next = toVisit.pop(); next !== undefined; next = toVisit.pop()) childRunsOf(next, runs).forEach(add);
   return [...accepted.values()];

@@ -3,8 +3,9 @@
  * finishes within the liveness bound.
  *
  * Asserts: every run that a start with outcome "ok" created, every run that
- * carried such a workflow on (continue-as-new), and every run of a child
- * workflow one of these started, is no longer running at the liveness
+ * carried such a workflow on (continue-as-new), every run of a child
+ * workflow one of these started, and every run a schedule the driver
+ * created started, is no longer running at the liveness
  * deadline, healAtMs + liveness.withinMs. The recorder reads which runs are
  * open at exactly that instant (`openAtDeadline`); if that read failed, the
  * final status (read at the end of the run, which may be later) stands in.
@@ -16,7 +17,9 @@
  * Why it is sound, given the bound: after healAtMs nothing interferes, every
  * pending task is claimable once its lease lapses (no reaper needed: README,
  * Guarantees 3), and every workload waits on nothing the driver does not
- * deliver (a child shape's children run activities, or, a sidecar, wait
+ * deliver (a schedule's workflows run steps and sleeps, its fires end before
+ * the heal, and a bufferAll backlog runs one at a time: the schedule shape
+ * bounds it to fit; a child shape's children run activities, or, a sidecar, wait
  * for the parent's close to end them; a parent waits for its children, whose
  * closes are delivered to it as tasks of its own, and its close reaches its
  * children as a task too: one more task to run within the bound).

@@ -8,7 +8,9 @@
  * 2. every terminated run is one a termination of its workflow id may have
  *    ended: an acknowledged one naming it, or one whose reply was lost; or
  *    a child's run whose parent run has closed and had started it with
- *    parentClosePolicy terminate (its ChildWorkflowInitiated says so).
+ *    parentClosePolicy terminate (its ChildWorkflowInitiated says so); or
+ *    a run a schedule with overlap policy terminateOther started (a later
+ *    fire of that schedule terminates it).
  *
  * Why it is sound (no violation on a correct engine): terminate locks the
  * running run, appends WorkflowTerminated, closes it and deletes its tasks in
@@ -17,7 +19,8 @@
  * task no longer has. The driver is the only caller of terminate, and it
  * never starts with idConflictPolicy terminateExisting; the engine itself
  * terminates only the running children of a closed parent whose policy is
- * terminate (README, Child workflows).
+ * terminate (README, Child workflows) and the running workflows of a
+ * schedule whose overlap policy is terminateOther (README, Schedules).
  */
 import type { CheckName, Checker, FinalRun, Violation } from "../model.ts";
 import { describeLastEvents } from "./evidence.ts";
@@ -44,11 +47,12 @@ export const terminationFinal: Checker = (record) => {
     });
   }
   const terminationsOf = groupBy(record.terminations, (t) => t.workflowId);
+  const terminatingSchedules = new Set(record.schedules.filter((op) => op.spec?.overlap === "terminateOther").map((op) => op.scheduleId));
   for (const run of record.finalRuns) {
     if (run.status !== "terminated") continue;
     const tries = terminationsOf.get(run.workflowId) ?? [];
     if (tries.some((t) => (t.outcome === "ok" && t.runId === run.runId) || t.outcome === "info")) continue;
-    if (terminatedByParentClose(run, runs)) continue;
+    if (terminatedByParentClose(run, runs) || (run.schedule && terminatingSchedules.has(run.schedule.scheduleId))) continue;
     violations.push({
       check: CHECK,
       workflowId: run.workflowId,

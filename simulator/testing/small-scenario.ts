@@ -10,7 +10,7 @@ export function smallScenario(overrides: Partial<Scenario> & { faults?: Fault[] 
       seed: 1,
       durationMs: 90_000,
       workers: 2,
-      workload: { workflows: 16, startsPerSecond: 2, mix: { linear: 1, saga: 1, fanout: 1, timer: 1, signal: 1, chain: 1, child: 1, update: 1 } },
+      workload: { workflows: 16, startsPerSecond: 2, mix: { linear: 1, saga: 1, fanout: 1, timer: 1, signal: 1, chain: 1, child: 1, update: 1, schedule: 1 } },
       faults: [
         { kind: "worker.crash", worker: "worker-1", point: "activity.afterEffect", nth: 2, restartAfterMs: 2_000 },
         { kind: "network.blip", worker: "worker-2", atMs: 5_000, forMs: 4_000, mode: "drop" },

@@ -1,6 +1,6 @@
 /**
- * The simulator's workloads: the nine workflow shapes (linear, saga, fanout,
- * timer, signal, chain, child, update, outbox), the activities they call on the mock services,
+ * The simulator's workloads: the ten workflow shapes (linear, saga, fanout,
+ * timer, signal, chain, child, update, outbox, schedule), the activities they call on the mock services,
  * and the driver's plan of starts and signals drawn from the seed.
  */
 import type { WorkflowMap } from "../../engine/index.ts";
@@ -14,7 +14,7 @@ export function workloadWorkflows(): WorkflowMap {
 
 export { workloadActivities, OPERATIONS, OPERATION_NAMES, FORWARD_OPERATIONS, type KeyMode, type Operation, type WorkloadActivityOptions } from "./activities.ts";
 export * from "./activity-options.ts";
-export { planWorkload, WORKLOAD_WORKFLOWS_MAX, WORKFLOW_ID_DIGITS, type PlanOptions, type PlannedSignal, type PlannedStart, type WorkloadPlan } from "./plan.ts";
+export { planWorkload, WORKLOAD_WORKFLOWS_MAX, WORKFLOW_ID_DIGITS, type PlanOptions, type PlannedScheduleOp, type PlannedSignal, type PlannedStart, type WorkloadPlan } from "./plan.ts";
 export { planSignals, SIGNAL_FATE_WEIGHTS, type SignalFate } from "./signal-plan.ts";
 export { EXTRA_WORKFLOWS, SHAPES, type ShapeDefinition } from "./shapes/index.ts";
 export { LINEAR_STEPS_MAX, LINEAR_STEPS_MIN, type LinearInput } from "./shapes/linear.ts";
@@ -37,6 +37,7 @@ export {
   type ChildParentResult,
   type ChildStepsInput,
 } from "./shapes/child.ts";
+export { onScheduleGrid, SCHEDULE_OVERLAPS, type ScheduleShapeInput, type ScheduledWorkInput } from "./shapes/schedule.ts";
 export { APPROVE_SIGNAL, CONFIRM_SIGNAL, PROGRESS_QUERY, type SignalProgress, SIGNAL_WAIT_TIMEOUT_MS, type SignalInput, type SignalPayload, type SignalResult, type WaitOutcome } from "./shapes/signal.ts";
 export { DEPOSIT_UPDATE, UPDATE_AMOUNT_MAX, UPDATE_WINDOW_MS, depositRefusal, type DepositAnswer, type DepositArgs, type UpdateInput, type UpdateResult } from "./shapes/update.ts";
 export { planUpdates, updateIdOf, UPDATE_REFUSED_PROBABILITY, UPDATES_PER_WORKFLOW_MAX, UPDATES_PER_WORKFLOW_MIN, type PlannedUpdate } from "./update-plan.ts";

@@ -21,6 +21,18 @@ import { SAGA_AMOUNT_CENTS_MAX, SAGA_AMOUNT_CENTS_MIN, type SagaInput } from "./
 import { APPROVE_SIGNAL, CONFIRM_SIGNAL, SIGNAL_WAIT_TIMEOUT_MS, type SignalInput } from "./shapes/signal.ts";
 import { TIMER_SLEEP_MS_MAX, TIMER_SLEEP_MS_MIN, type TimerInput } from "./shapes/timer.ts";
 import { SIGNAL_LATE_MS_MIN } from "./signal-plan.ts";
+import {
+  onScheduleGrid,
+  PAUSE_MS_MAX,
+  SCHEDULE_EVERY_MS_MAX,
+  SCHEDULE_EVERY_MS_MIN,
+  SCHEDULE_LIFETIME_MS_MAX,
+  SCHEDULE_LIFETIME_MS_MIN,
+  SCHEDULE_OVERLAPS,
+  SCHEDULED_STEPS_MAX,
+  SHORT_CATCHUP_MS_MIN,
+  type ScheduleShapeInput,
+} from "./shapes/schedule.ts";
 import { DEPOSIT_UPDATE, depositRefusal, type UpdateInput } from "./shapes/update.ts";
 import { UPDATE_REFUSED_PROBABILITY, UPDATES_PER_WORKFLOW_MAX, UPDATES_PER_WORKFLOW_MIN } from "./update-plan.ts";
 
@@ -63,7 +75,7 @@ describe("planWorkload", () => {
     expect(count("linear")).toBeLessThan(820);
     expect(count("linear") + count("saga")).toBe(1_000);
     const even = plan("even").starts;
-    // An even share of nine shapes is 1000/9 = 111 (one standard deviation: 9.9); 0.7 of it is 3.4 deviations below.
+    // An even share of ten shapes is 1000/10 = 100 (one standard deviation: 9.5); 0.7 of it is 3.2 deviations below.
     for (const shape of WORKLOAD_SHAPES) expect(even.filter((s) => s.workflowType === shape).length).toBeGreaterThan((0.7 * even.length) / WORKLOAD_SHAPES.length);
   });
 
@@ -124,11 +136,41 @@ describe("planWorkload", () => {
           expect([null, ...SIDECAR_CLOSE_POLICIES]).toContain(sidecar);
           break;
         }
+        case "schedule": {
+          const { everyMs, phaseMs, lifetimeMs, overlap, catchupWindowMs, work, ops } = start.input as ScheduleShapeInput;
+          expect(everyMs).toBeGreaterThanOrEqual(SCHEDULE_EVERY_MS_MIN);
+          expect(everyMs).toBeLessThanOrEqual(SCHEDULE_EVERY_MS_MAX);
+          expect(phaseMs).toBeGreaterThanOrEqual(0);
+          expect(phaseMs).toBeLessThan(everyMs);
+          expect(lifetimeMs).toBeGreaterThanOrEqual(SCHEDULE_LIFETIME_MS_MIN);
+          expect(lifetimeMs).toBeLessThanOrEqual(SCHEDULE_LIFETIME_MS_MAX);
+          expect(SCHEDULE_OVERLAPS).toContain(overlap);
+          if (catchupWindowMs !== null) expect(catchupWindowMs).toBeGreaterThanOrEqual(SHORT_CATCHUP_MS_MIN);
+          // A sleeping fire has a step after its sleep.
+          expect(work.steps.length).toBe(work.sleepMs > 0 ? SCHEDULED_STEPS_MAX : work.steps.length);
+          expect(work.sleepMs).toBeLessThanOrEqual(1.2 * everyMs);
+          expect(ops.every((op, i) => op.afterMs <= lifetimeMs + PAUSE_MS_MAX && (i === 0 || ops[i - 1]!.afterMs <= op.afterMs))).toBe(true);
+          break;
+        }
       }
     }
   });
 
-  it("terminates about TERMINATE_FRACTION of the workflows, each soon after its start, in time order", () => {
+  it("creates schedules instead of starting them: their calls come after the create, triggers off their fire times, none terminated", () => {
+    const { starts, scheduleOps, terminations } = plan("schedules");
+    const created = new Map(starts.filter((s) => s.workflowType === "schedule").map((s) => [s.workflowId, s]));
+    expect(created.size).toBeGreaterThan(50);
+    expect(scheduleOps.every((op, i) => i === 0 || scheduleOps[i - 1]!.atMs <= op.atMs)).toBe(true);
+    for (const op of scheduleOps) {
+      const start = created.get(op.scheduleId)!;
+      expect(op.atMs).toBeGreaterThanOrEqual(start.atMs);
+      if (op.op === "trigger") expect(onScheduleGrid(start.input as ScheduleShapeInput, op.atMs)).toBe(false);
+    }
+    expect(new Set(scheduleOps.map((op) => op.op))).toEqual(new Set(["pause", "unpause", "trigger", "delete"]));
+    expect(terminations.some((t) => created.has(t.workflowId))).toBe(false);
+  });
+
+    it("terminates about TERMINATE_FRACTION of the workflows, each soon after its start, in time order", () => {
     const { starts, terminations } = plan("terminations");
     const startOf = new Map(starts.map((s) => [s.workflowId, s.atMs]));
     expect(terminations.length).toBeGreaterThan(starts.length * TERMINATE_FRACTION * 0.5);
@@ -201,7 +243,7 @@ describe("planWorkload", () => {
   });
 
   it("plans nothing for zero workflows", () => {
-    expect(plan("none", { workflows: 0, mix: {} })).toEqual({ starts: [], signals: [], updates: [], terminations: [] });
+    expect(plan("none", { workflows: 0, mix: {} })).toEqual({ starts: [], signals: [], updates: [], terminations: [], scheduleOps: [] });
   });
 
   it("refuses bad specs, naming the field", () => {

@@ -9,10 +9,11 @@
  * workflow's parameters come from a stream of its own, so changing what one
  * shape draws never shifts another workflow's draws.
  */
-import { InvalidArgumentError } from "../../engine/index.ts";
+import { InvalidArgumentError, type OverlapPolicy } from "../../engine/index.ts";
 import { WORKLOAD_SHAPES, type WorkloadShape, type WorkloadSpec } from "../model.ts";
 import type { Prng } from "../prng.ts";
 import { SHAPES } from "./shapes/index.ts";
+import { onScheduleGrid, type ScheduleOpKind, type ScheduleShapeInput } from "./shapes/schedule.ts";
 import type { SignalInput } from "./shapes/signal.ts";
 import { planSignals } from "./signal-plan.ts";
 import type { UpdateInput } from "./shapes/update.ts";
@@ -44,6 +45,14 @@ export interface PlannedTermination {
   workflowId: string;
 }
 
+/** A call the driver makes on a schedule it created (schedule shape). */
+export interface PlannedScheduleOp {
+  atMs: number;
+  scheduleId: string;
+  op: ScheduleOpKind;
+  overlap?: OverlapPolicy;
+}
+
 /** The share of workflows the driver terminates (client.terminate), each at a time drawn after its start. */
 export const TERMINATE_FRACTION = 0.05;
 /** A planned termination comes up to this long after its workflow's start. */
@@ -58,6 +67,8 @@ export interface WorkloadPlan {
   updates: PlannedUpdate[];
   /** By atMs; none at or after the run's end. */
   terminations: PlannedTermination[];
+  /** By atMs; none at or after the run's end. A schedule-shape "start" creates the schedule instead. */
+  scheduleOps: PlannedScheduleOp[];
 }
 
 export interface PlanOptions {
@@ -76,6 +87,7 @@ export function planWorkload(spec: WorkloadSpec, prng: Prng, options: PlanOption
   const signals: PlannedSignal[] = [];
   const updates: PlannedUpdate[] = [];
   const terminations: PlannedTermination[] = [];
+  const scheduleOps: PlannedScheduleOp[] = [];
   for (let i = 0; i < spec.workflows; i++) {
     const atMs = Math.floor((i + startsPrng.float()) * slotMs);
     const workflowType = startsPrng.weighted(spec.mix);
@@ -85,6 +97,11 @@ export function planWorkload(spec: WorkloadSpec, prng: Prng, options: PlanOption
     starts.push(start);
     if (workflowType === "signal") signals.push(...planSignals(own, start, start.input as SignalInput));
     if (workflowType === "update") updates.push(...planUpdates(own, start, start.input as UpdateInput));
+    if (workflowType === "schedule") {
+      scheduleOps.push(...planScheduleOps(start, start.input as ScheduleShapeInput));
+      // A schedule is created, never terminated: the driver deletes it instead.
+      continue;
+    }
     // A stream of its own, so planning terminations shifts no other draw.
     const fate = prng.child(`terminate:${workflowId}`);
     if (fate.float() < TERMINATE_FRACTION) terminations.push({ workflowId, atMs: atMs + fate.int(0, TERMINATE_AFTER_MS_MAX) });
@@ -94,7 +111,16 @@ export function planWorkload(spec: WorkloadSpec, prng: Prng, options: PlanOption
     signals: signals.filter((s) => s.atMs < options.durationMs).sort((a, b) => a.atMs - b.atMs),
     updates: updates.filter((u) => u.atMs < options.durationMs).sort((a, b) => a.atMs - b.atMs),
     terminations: terminations.filter((t) => t.atMs < options.durationMs).sort((a, b) => a.atMs - b.atMs),
+    scheduleOps: scheduleOps.filter((o) => o.atMs < options.durationMs).sort((a, b) => a.atMs - b.atMs),
   };
+}
+
+/** The calls on one schedule, at times after its creation; a trigger moved off the spec's fire times (one that fell on one would start the fire's own workflow id). */
+function planScheduleOps(start: PlannedStart, input: ScheduleShapeInput): PlannedScheduleOp[] {
+  return input.ops.map(({ afterMs, op, overlap }) => {
+    const atMs = start.atMs + afterMs;
+    return { atMs: op === "trigger" && onScheduleGrid(input, atMs) ? atMs + 1 : atMs, scheduleId: start.workflowId, op, ...(overlap ? { overlap } : {}) };
+  });
 }
 
 /** Bad specs get an error naming the field (scenario files are user input). */

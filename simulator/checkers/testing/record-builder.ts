@@ -9,7 +9,7 @@
 import type { EventDataByType, EventType, HistoryEvent, ParentClosePolicy, ParentRef } from "../../../engine/history/events.ts";
 import type { RunStatus, TaskKind, WorkerObservation } from "../../../engine/index.ts";
 import { resolveActivityOptions } from "../../../engine/workflow/options.ts";
-import type { FinalRun, Scenario, ServiceName, SimRecord, StartRecord, TerminationRecord, UpdateRecord, WorkloadShape } from "../../model.ts";
+import type { FinalRun, Scenario, ScheduleOpRecord, ServiceName, SimRecord, SimScheduleSpec, StartRecord, TerminationRecord, UpdateRecord, WorkloadShape } from "../../model.ts";
 import { digestEvent } from "../history-contiguous-append-only.ts";
 import { stepId } from "../record-index.ts";
 
@@ -20,6 +20,8 @@ const TICK_MS = 10;
 const TASK_QUEUE = "sim";
 /** The workflow type of the children RunBuilder.startChild starts. */
 export const CHILD_WORKFLOW_TYPE = "child-steps";
+/** The epoch ms of virtual time 0 in the schedules the builder creates. */
+export const SCHEDULE_EPOCH_MS = Date.UTC(2030, 0, 1);
 export const DEFAULT_WORKER: Incarnation = { worker: "worker-1", incarnation: 1 };
 
 export interface Incarnation {
@@ -61,6 +63,7 @@ export class RecordBuilder {
     updates: [],
     terminations: [],
     queries: [],
+    schedules: [],
     observations: [],
     effects: [],
     snapshots: [],
@@ -139,6 +142,27 @@ export class RecordBuilder {
 
   newTaskId(): number {
     return this.nextTaskId++;
+  }
+
+  /** The driver creates a schedule (create ok), by default firing every second of virtual time to 10 s, under skip. */
+  createSchedule(scheduleId: string, spec: Partial<SimScheduleSpec> = {}): SimScheduleSpec {
+    const full: SimScheduleSpec = { everyMs: 1_000, phaseMs: 0, endAtMs: 10_000, overlap: "skip", catchupWindowMs: 60_000, epochMs: SCHEDULE_EPOCH_MS, ...spec };
+    this.scheduleOp({ scheduleId, op: "create", outcome: "ok", spec: full });
+    return full;
+  }
+
+  /** A call the driver made on a schedule, now. */
+  scheduleOp(op: Omit<ScheduleOpRecord, "atMs">, atMs = this.tick()): ScheduleOpRecord {
+    const record = { ...op, atMs };
+    this.record.schedules.push(record);
+    return record;
+  }
+
+  /** The run a schedule's round starts for its fire at `fireAtMs` (virtual), its workflow id named for the fire. */
+  scheduledRun(scheduleId: string, fireAtMs: number): RunBuilder {
+    const run = this.createRun(`${scheduleId}-${new Date(SCHEDULE_EPOCH_MS + fireAtMs).toISOString()}`, "schedule");
+    run.final.schedule = { scheduleId, fireAtMs };
+    return run;
   }
 
   /** The run a continue-as-new of `from` starts (RunBuilder.continueAsNew records it on `from`'s side). */

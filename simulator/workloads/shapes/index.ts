@@ -1,5 +1,5 @@
 /**
- * The nine workload shapes: for each, the workflow code and how the driver
+ * The ten workload shapes: for each, the workflow code and how the driver
  * draws its input (the input carries every drawn parameter, so the code
  * itself stays deterministic). EXTRA_WORKFLOWS are the workflow types that
  * shapes start themselves (a child shape's children), never the driver.
@@ -13,6 +13,7 @@ import { drawFanoutInput, fanout } from "./fanout.ts";
 import { drawLinearInput, linear } from "./linear.ts";
 import { drawOutboxInput, outbox } from "./outbox.ts";
 import { drawSagaInput, saga } from "./saga.ts";
+import { drawScheduleInput, scheduled } from "./schedule.ts";
 import { drawSignalInput, signal } from "./signal.ts";
 import { drawTimerInput, timer } from "./timer.ts";
 import { drawUpdateInput, update } from "./update.ts";
@@ -32,6 +33,8 @@ export const SHAPES: Readonly<Record<WorkloadShape, ShapeDefinition>> = {
   child: { workflow: childParent, drawInput: drawChildInput },
   update: { workflow: update, drawInput: drawUpdateInput },
   outbox: { workflow: outbox, drawInput: drawOutboxInput },
+  // The driver creates a schedule from the drawn input; this is the workflow each of its fires starts.
+  schedule: { workflow: scheduled, drawInput: drawScheduleInput },
 };
 
 export const EXTRA_WORKFLOWS: Readonly<Record<string, WorkflowFunction>> = {

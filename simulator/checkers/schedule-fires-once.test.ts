@@ -1,0 +1,156 @@
+/**
+ * schedule-fires-once catches a fire time started twice, a workflow named
+ * for another time, a fire its spec never makes, a workflow started while an
+ * earlier one of its schedule still ran (judged by true-time evidence: a
+ * claim of the later run before a recorded step of the earlier), a describe
+ * that lists a run that is not there or counts other than the runs, a fire
+ * left waiting with nothing running, and fires that nothing accounts for;
+ * and passes what a correct engine legitimately does: one run per fire, a
+ * trigger's off-grid fire, overlap under allowAll, skips counted by describe.
+ * no-accepted-workflow-lost needs no start for a schedule's runs, and
+ * terminal-after-heal holds them to the bound.
+ */
+import { describe, expect, it } from "vitest";
+import type { ScheduleDescriptionRecord, SimRecord } from "../model.ts";
+import { noAcceptedWorkflowLost } from "./no-accepted-workflow-lost.ts";
+import { scheduleFiresOnce } from "./schedule-fires-once.ts";
+import { terminalAfterHeal } from "./terminal-after-heal.ts";
+import { HEAL_AT_MS, RecordBuilder, type RunBuilder } from "./testing/record-builder.ts";
+
+const SCHEDULE = "sched";
+
+/** One fire's workflow: a step, then its close. */
+function runFire(sim: RecordBuilder, fireAtMs: number): RunBuilder {
+  const run = sim.scheduledRun(SCHEDULE, fireAtMs);
+  run.scheduleActivities(1);
+  run.runActivity(1);
+  return run.complete();
+}
+
+function description(overrides: Partial<ScheduleDescriptionRecord> = {}): ScheduleDescriptionRecord {
+  return { paused: false, actions: 0, skipped: 0, missed: 0, startFailed: 0, buffered: [], running: [], recent: [], ...overrides };
+}
+
+/** Fires at 1..3 s, one after another; a describe at the deadline that says so (endAtMs 3 s). */
+function cleanSchedule(overlap: "skip" | "allowAll" = "skip"): { sim: RecordBuilder; runs: RunBuilder[] } {
+  const sim = new RecordBuilder();
+  sim.createSchedule(SCHEDULE, { endAtMs: 3_000, overlap });
+  const runs = [1_000, 2_000, 3_000].map((t) => runFire(sim, t));
+  const recent = runs.map((r) => ({ fireAtMs: r.final.schedule!.fireAtMs, workflowId: r.workflowId, runId: r.runId, manual: false })).reverse();
+  sim.scheduleOp({ scheduleId: SCHEDULE, op: "describe", outcome: "ok", description: description({ actions: 3, recent }) }, HEAL_AT_MS + 50_000);
+  return { sim, runs };
+}
+
+const details = (record: SimRecord) => scheduleFiresOnce(record).map((v) => v.detail);
+
+describe("schedule-fires-once", () => {
+  it("passes fires started once each, named for their time, one after another, as describe counts them", () => {
+    const { sim } = cleanSchedule();
+    const record = sim.build();
+    expect(record.finalRuns).toHaveLength(3);
+    expect(scheduleFiresOnce(record)).toEqual([]);
+    expect(noAcceptedWorkflowLost(record)).toEqual([]);
+    expect(terminalAfterHeal(record)).toEqual([]);
+  });
+
+  it("catches a fire time started twice", () => {
+    const { sim } = cleanSchedule();
+    runFire(sim, 2_000);
+    expect(details(sim.build())).toContainEqual(expect.stringMatching(/started sched-2030-01-01T00:00:02.000Z 2 times/));
+  });
+
+  it("catches a workflow named for another time than its fire", () => {
+    const { sim, runs } = cleanSchedule();
+    const record = sim.build();
+    record.finalRuns.find((r) => r.runId === runs[1]!.runId)!.schedule!.fireAtMs = 1_000;
+    expect(details(record)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/is sched-2030-01-01T00:00:02.000Z, not sched-2030-01-01T00:00:01.000Z/), expect.stringMatching(/started 2 workflows for the fire at 1000 ms/)]),
+    );
+  });
+
+  it("catches a fire its spec never makes, and accepts it as a trigger's", () => {
+    const { sim } = cleanSchedule();
+    const offGrid = runFire(sim, 2_500);
+    expect(details(sim.build())).toContainEqual(expect.stringMatching(/started .* for 2500 ms, which is neither a fire time of its spec/));
+    expect(details(sim.build())).toContainEqual(expect.stringMatching(/counts 3 workflows started, but 4 runs/));
+    sim.scheduleOp({ scheduleId: SCHEDULE, op: "trigger", outcome: "info", error: "connection reset" }, 2_500);
+    const record = sim.build();
+    record.schedules.find((op) => op.op === "describe")!.description!.actions = 4;
+    expect(scheduleFiresOnce(record)).toEqual([]);
+    expect(offGrid.final.status).toBe("completed");
+  });
+
+  it("catches a workflow claimed while an earlier one of its schedule still ran a step, except under allowAll", () => {
+    const overlapped = (overlap: "skip" | "allowAll") => {
+      const sim = new RecordBuilder();
+      sim.createSchedule(SCHEDULE, { overlap });
+      const first = sim.scheduledRun(SCHEDULE, 1_000);
+      first.scheduleActivities(1);
+      const second = sim.scheduledRun(SCHEDULE, 2_000);
+      second.claim("workflow", 0);
+      first.runActivity(1);
+      first.complete();
+      second.scheduleActivities(1);
+      second.runActivity(1);
+      second.complete();
+      return sim.build();
+    };
+    expect(details(overlapped("skip"))).toEqual([expect.stringMatching(/\(overlap skip\) started sched-2030-01-01T00:00:02.000Z while sched-2030-01-01T00:00:01.000Z was running/)]);
+    expect(scheduleFiresOnce(overlapped("allowAll"))).toEqual([]);
+  });
+
+  it("accepts an allowAll trigger's workflow beside a running one", () => {
+    const sim = new RecordBuilder();
+    sim.createSchedule(SCHEDULE);
+    const first = sim.scheduledRun(SCHEDULE, 1_000);
+    first.scheduleActivities(1);
+    sim.scheduleOp({ scheduleId: SCHEDULE, op: "trigger", outcome: "ok", overlap: "allowAll" }, 1_500);
+    const manual = sim.scheduledRun(SCHEDULE, 1_500);
+    manual.claim("workflow", 0);
+    first.runActivity(1);
+    first.complete();
+    expect(scheduleFiresOnce(sim.build())).toEqual([]);
+  });
+
+  it("catches a describe that lists a run the schedule does not have", () => {
+    const { sim } = cleanSchedule();
+    const record = sim.build();
+    record.schedules.find((op) => op.op === "describe")!.description!.recent[0]!.runId = "run-99";
+    expect(details(record)).toEqual([expect.stringMatching(/lists run run-99 .* but no such run of the schedule exists/)]);
+  });
+
+  it("catches a fire left waiting with nothing running long after the last close, but not while paused", () => {
+    const { sim } = cleanSchedule();
+    const record = sim.build();
+    const d = record.schedules.find((op) => op.op === "describe")!.description!;
+    d.buffered = [3_000];
+    expect(details(record)).toEqual([expect.stringMatching(/fires of sched at 3000 ms still wait .* the close did not wake the schedule/)]);
+    d.paused = true;
+    expect(scheduleFiresOnce(record)).toEqual([]);
+  });
+
+  it("catches fires nothing accounts for, and counts skipped ones as accounted", () => {
+    const { sim } = cleanSchedule();
+    const record = sim.build();
+    record.finalRuns.pop();
+    const d = record.schedules.find((op) => op.op === "describe")!.description!;
+    d.actions = 2;
+    d.recent.shift();
+    expect(details(record)).toEqual([expect.stringMatching(/1 fire times of sched after \d+ ms started no workflow, but describe accounts for only 0/)]);
+    d.skipped = 1;
+    expect(scheduleFiresOnce(record)).toEqual([]);
+  });
+
+  it("catches a run of a schedule the driver never created", () => {
+    const { sim } = cleanSchedule();
+    sim.scheduledRun("elsewhere", 1_000).complete();
+    expect(details(sim.build())).toContainEqual(expect.stringMatching(/names schedule elsewhere, which the driver never created/));
+  });
+
+  it("holds a schedule's runs to the liveness bound", () => {
+    const sim = new RecordBuilder();
+    sim.createSchedule(SCHEDULE);
+    sim.scheduledRun(SCHEDULE, 1_000).scheduleActivities(1);
+    expect(terminalAfterHeal(sim.build()).map((v) => v.workflowId)).toEqual(["sched-2030-01-01T00:00:01.000Z"]);
+  });
+});

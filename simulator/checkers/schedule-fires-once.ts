@@ -1,0 +1,190 @@
+/**
+ * schedule-fires-once: what a schedule (schedule shape) starts is what its
+ * spec, its overlap policy and the driver's triggers ask for, each fire at
+ * most once.
+ *
+ * Asserts, for every schedule the driver created (create ok or ambiguous),
+ * over its runs (runs.schedule_id; the fire time from ratchetScheduledAtMs):
+ * 1. one fire, one workflow: no workflow id of it has two runs that were
+ *    started (rather than continued as new), and no two of its workflows
+ *    are for the same fire time;
+ * 2. a workflow's id is `<schedule id>-<fire time, ISO 8601>`;
+ * 3. every fire time is one the spec makes — on its interval, after the
+ *    create was sent, at or before its end — or the time a trigger was sent;
+ * 4. unless the policy is allowAll, no workflow started while an earlier
+ *    one of the same schedule was running (a trigger asking for allowAll
+ *    excepted). Judged in true virtual time, never by skewed clocks: the
+ *    later run's first claim was reported before the earlier run's last
+ *    recorded step called its service — so the later run existed while the
+ *    earlier one had yet to close;
+ * 5. each fire describe lists as started names a run of the schedule for
+ *    that fire time;
+ * and, from the describe at the liveness deadline (unpaused):
+ * 6. when nothing runs and no fire waits, actions equals the workflows it
+ *    started;
+ * 7. no fire waits with nothing running once its runs have all been closed
+ *    for WAKE_GRACE_MS: a close wakes its schedule;
+ * 8. the fire times after the last unpause (or the create) that started no
+ *    workflow are at most what describe counts as skipped, missed, refused
+ *    or still waiting (when every pause and unpause was acknowledged).
+ *
+ * Why it is sound: a round of firing locks the schedule's row and moves
+ * processed_upto past every fire it handles in the transaction that inserts
+ * their runs, and a fire's workflow id is its time, so no fire time is
+ * handled twice (1, 2); it fires only the spec's times up to the worker's
+ * now, and a skewed-ahead worker only fires them early, never others (3);
+ * a round starts a fire only when no run of the schedule is running, under
+ * every policy but allowAll (the cancel and terminate policies wait for the
+ * close too) (4); describe reads what the rounds committed (5, 6); a close
+ * wakes the schedule in its own transaction when fires wait (7); every fire
+ * time after the unpause is handled by some round before the deadline (the
+ * faults healed long before) and counted by what it did (8). Not asserted:
+ * when fires happen, nor that none falls in a paused window or after a
+ * delete — a worker whose clock runs ahead fires early, legitimately.
+ */
+import type { CheckName, Checker, FinalRun, SimRecord, Violation } from "../model.ts";
+import { listOf } from "./evidence.ts";
+import { groupBy } from "./record-index.ts";
+import { gridFiresAfter, onGrid, runTimesOf, schedulesOf, triggersByTime, type RunTimes, type SimSchedule } from "./schedule-index.ts";
+
+const CHECK: CheckName = "schedule-fires-once";
+
+/** How long after the last close of a schedule's runs a waiting fire must have started (a wake is one timer task; a lease is 5 s). */
+export const WAKE_GRACE_MS = 10_000;
+
+export const scheduleFiresOnce: Checker = (record) => {
+  const schedules = schedulesOf(record);
+  const known = new Set(schedules.map((s) => s.scheduleId));
+  const timesOf = runTimesOf(record);
+  return [
+    ...record.finalRuns.filter((r) => r.schedule !== undefined && !known.has(r.schedule.scheduleId)).map((r) => unknownSchedule(r)),
+    ...schedules.flatMap((s) => [
+      ...duplicateFires(s),
+      ...unexplainedFires(s),
+      ...overlapping(s, timesOf),
+      ...describedFires(s, record),
+      ...finalAccounting(s),
+    ]),
+  ];
+};
+
+function violation(s: SimSchedule, detail: string, evidence: string[], run?: FinalRun): Violation {
+  return { check: CHECK, workflowId: run?.workflowId ?? s.scheduleId, ...(run ? { runId: run.runId } : {}), detail, evidence };
+}
+
+function describeRun(run: FinalRun): string {
+  return `run ${run.runId} of ${run.workflowId} for fire ${run.schedule?.fireAtMs} ms (${run.status}${run.closedAtMs === null ? "" : `, closed at ${run.closedAtMs} ms`})`;
+}
+
+function unknownSchedule(run: FinalRun): Violation {
+  return { check: CHECK, workflowId: run.workflowId, runId: run.runId, detail: `run ${run.runId} names schedule ${run.schedule!.scheduleId}, which the driver never created`, evidence: [describeRun(run)] };
+}
+
+/** 1. */
+function duplicateFires(s: SimSchedule): Violation[] {
+  const out: Violation[] = [];
+  for (const [workflowId, runs] of groupBy(s.runs, (r) => r.workflowId)) {
+    if (runs.length > 1) out.push(violation(s, `schedule ${s.scheduleId} started ${workflowId} ${runs.length} times: a fire time was handled more than once`, runs.map(describeRun), runs[1]));
+  }
+  for (const [fireAtMs, runs] of groupBy(s.runs, (r) => r.schedule!.fireAtMs)) {
+    const ids = new Set(runs.map((r) => r.workflowId));
+    if (ids.size > 1) out.push(violation(s, `schedule ${s.scheduleId} started ${ids.size} workflows for the fire at ${fireAtMs} ms`, runs.map(describeRun), runs[1]));
+  }
+  return out;
+}
+
+/** 2 and 3. */
+function unexplainedFires(s: SimSchedule): Violation[] {
+  const triggers = triggersByTime(s);
+  const out: Violation[] = [];
+  for (const run of s.runs) {
+    const fireAtMs = run.schedule!.fireAtMs;
+    const expectedId = `${s.scheduleId}-${new Date(s.spec.epochMs + fireAtMs).toISOString()}`;
+    if (run.workflowId !== expectedId) out.push(violation(s, `the workflow of schedule ${s.scheduleId}'s fire at ${fireAtMs} ms is ${run.workflowId}, not ${expectedId}`, [describeRun(run)], run));
+    const fromSpec = onGrid(s.spec, fireAtMs) && fireAtMs > s.firstCreateAtMs && fireAtMs <= s.spec.endAtMs;
+    if (!fromSpec && !triggers.has(fireAtMs)) {
+      out.push(
+        violation(
+          s,
+          `schedule ${s.scheduleId} started ${run.workflowId} for ${fireAtMs} ms, which is neither a fire time of its spec (every ${s.spec.everyMs} ms at phase ${s.spec.phaseMs}, after ${s.firstCreateAtMs} ms, to ${s.spec.endAtMs} ms) nor the time of a trigger`,
+          [describeRun(run), `triggers sent at: ${listOf([...triggers.keys()]) || "none"}`],
+          run,
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+/** 4. */
+function overlapping(s: SimSchedule, timesOf: (run: FinalRun) => RunTimes): Violation[] {
+  if (s.spec.overlap === "allowAll") return [];
+  const triggers = triggersByTime(s);
+  const out: Violation[] = [];
+  const times = s.runs.map(timesOf);
+  for (const [j, later] of s.runs.entries()) {
+    if (triggers.get(later.schedule!.fireAtMs)?.overlap === "allowAll") continue;
+    const startedBeforeMs = times[j]!.startedBeforeMs;
+    if (startedBeforeMs === undefined) continue;
+    for (const [i, earlier] of s.runs.slice(0, j).entries()) {
+      const runningAtMs = times[i]!.runningAtMs;
+      if (runningAtMs === undefined || runningAtMs <= startedBeforeMs) continue;
+      out.push(
+        violation(
+          s,
+          `schedule ${s.scheduleId} (overlap ${s.spec.overlap}) started ${later.workflowId} while ${earlier.workflowId} was running: the later run was claimed at ${startedBeforeMs} ms, the earlier one still ran a step at ${runningAtMs} ms`,
+          [describeRun(earlier), describeRun(later)],
+          later,
+        ),
+      );
+      break;
+    }
+  }
+  return out;
+}
+
+/** 5. */
+function describedFires(s: SimSchedule, record: SimRecord): Violation[] {
+  const out: Violation[] = [];
+  for (const op of s.ops) {
+    for (const fire of op.description?.recent ?? []) {
+      if (fire.runId === undefined) continue;
+      const run = record.finalRuns.find((r) => r.runId === fire.runId);
+      if (run?.schedule?.scheduleId === s.scheduleId && run.schedule.fireAtMs === fire.fireAtMs && run.workflowId === fire.workflowId) continue;
+      out.push(violation(s, `describe of ${s.scheduleId} at ${op.atMs} ms lists run ${fire.runId} of ${fire.workflowId} for the fire at ${fire.fireAtMs} ms, but no such run of the schedule exists`, run ? [describeRun(run)] : ["no run has that id"]));
+    }
+  }
+  return out;
+}
+
+/** 6, 7 and 8: the describe at the deadline. */
+function finalAccounting(s: SimSchedule): Violation[] {
+  const final = s.finalDescription;
+  if (!final || final.description.paused) return [];
+  const d = final.description;
+  const out: Violation[] = [];
+  const counts = `actions ${d.actions}, skipped ${d.skipped}, missed ${d.missed}, startFailed ${d.startFailed}, buffered [${d.buffered.join(", ")}], running [${d.running.join(", ")}]`;
+  if (d.running.length === 0 && d.buffered.length === 0 && d.actions !== s.runs.length) {
+    out.push(violation(s, `describe of ${s.scheduleId} at ${final.atMs} ms counts ${d.actions} workflows started, but ${s.runs.length} runs of it exist`, [counts, ...s.runs.map(describeRun)]));
+  }
+  const lastCloseMs = Math.max(s.firstCreateAtMs, ...s.runs.map((r) => r.closedAtMs ?? Number.POSITIVE_INFINITY));
+  if (d.running.length === 0 && d.buffered.length > 0 && final.atMs - lastCloseMs >= WAKE_GRACE_MS) {
+    out.push(
+      violation(s, `fires of ${s.scheduleId} at ${listOf(d.buffered)} ms still wait at ${final.atMs} ms with nothing running since ${lastCloseMs} ms: the close did not wake the schedule`, [
+        counts,
+        ...s.runs.slice(-2).map(describeRun),
+      ]),
+    );
+  }
+  const pauses = s.ops.filter((op) => op.op === "pause" || op.op === "unpause");
+  if (pauses.every((op) => op.outcome === "ok")) {
+    const fromMs = Math.max(s.lastCreateAtMs, ...pauses.filter((op) => op.op === "unpause").map((op) => op.atMs));
+    const fired = new Set(s.runs.map((r) => r.schedule!.fireAtMs));
+    const unstarted = gridFiresAfter(s.spec, fromMs).filter((t) => !fired.has(t));
+    const accounted = d.skipped + d.missed + d.startFailed + d.buffered.length;
+    if (unstarted.length > accounted) {
+      out.push(violation(s, `${unstarted.length} fire times of ${s.scheduleId} after ${fromMs} ms started no workflow, but describe accounts for only ${accounted} (skipped, missed, refused or waiting)`, [counts, `fires without a workflow: ${listOf(unstarted)}`]));
+    }
+  }
+  return out;
+}
