@@ -22,6 +22,9 @@ const HUNTS: Record<string, { scenario: string; seeds: number; check: CheckName 
   "crossed-update-answer": { scenario: "network-blip", seeds: 2, check: "update-applied-once" },
   "lost-local-marker": { scenario: "worker-crash", seeds: 2, check: "local-activity-recorded-once" },
   "separate-transaction-start": { scenario: "ambiguous-commit", seeds: 2, check: "outbox-atomic" },
+  "schedule-overlap-ignored": { scenario: "clock-skew", seeds: 2, check: "schedule-fires-once" },
+  "schedule-buffer-not-drained": { scenario: "db-restart", seeds: 2, check: "schedule-fires-once" },
+  "lost-schedule-wake": { scenario: "worker-crash", seeds: 2, check: "schedule-fires-once" },
 };
 
 /** A hunt runs up to twice its seeds (the mutant's sweep, then the control's); a run takes 15-30 s on a busy 2-core machine. */

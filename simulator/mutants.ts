@@ -4,7 +4,8 @@
  * (`ratchet sim run --mutant NAME`, `ratchet sim mutants`). A checker that
  * no mutant can trip is a checker that cannot fail.
  */
-import { LeaseLostError, Store, type ActivityTaskRef, type RunRecord, type SqlDriver, type SqlSession, type StoreOptions, type TaskKind } from "../engine/index.ts";
+import { LeaseLostError, Store, type ActivityTaskRef, type RunRecord, type Sql, type SqlDriver, type SqlSession, type StoreOptions, type TaskKind } from "../engine/index.ts";
+import type { ScheduleQueries } from "../engine/store/schedule-queries.ts";
 import { jsonWithRaw, type NewEvent } from "../engine/history/events.ts";
 import type { Queries } from "../engine/store/queries.ts";
 import type { Command } from "../engine/workflow/commands.ts";
@@ -63,14 +64,48 @@ class DeleteBeforeRecordStore extends SingleCompletionStore {
   }
 }
 
+/**
+ * A statement with one piece of its text replaced (under a name of its own, so
+ * the correct statement prepared under the original name is not reused).
+ * Throws if the piece is not there: the engine's statement changed, and the
+ * mutant must follow it.
+ */
+function rewritten(sql: Sql, piece: string, replacement: string, mutant: string): Sql {
+  const text = sql.text.replace(piece, replacement);
+  if (text === sql.text) throw new Error(`${mutant} mutant: the statement ${sql.name} changed; update the mutant`);
+  return { ...sql, name: `${sql.name}_${mutant.replaceAll("-", "_")}`, text };
+}
+
 /** Claims that do not bump the lease token: a re-claimed task keeps the token a stale holder still has. */
 class StaticLeaseTokenStore extends Store {
   override async claim(kind: TaskKind, queue: string, limit: number, nowMs: number): Promise<ClaimResult> {
-    const sql = this.q.claimTasks(kind, queue, nowMs, limit);
     // BUG: the fencing epoch is never advanced.
-    const text = sql.text.replace("lease_token = t.lease_token + 1,", "lease_token = t.lease_token,");
-    if (text === sql.text) throw new Error("static-lease-token mutant: the claim statement changed; update the mutant");
-    return claimResult(await this.db.query({ name: `${sql.name}_static_token`, text, values: sql.values }));
+    return claimResult(await this.db.query(rewritten(this.q.claimTasks(kind, queue, nowMs, limit), "lease_token = t.lease_token + 1,", "lease_token = t.lease_token,", "static-lease-token")));
+  }
+}
+
+/**
+ * Schedules' planted bugs live in their statements: a round's SQL (see
+ * engine/store/schedule-queries.ts) is rewritten on the store's own
+ * ScheduleQueries, so every round and close this store runs carries the bug.
+ */
+function scheduleStatementMutant(name: string, description: string, statement: "runningOfSchedule" | "recordRound" | "wakeSchedules", piece: string, replacement: string): Mutant {
+  return {
+    name,
+    description,
+    store: (db, options) =>
+      new ScheduleStatementStore(db, options, (queries) => {
+        const correct = queries[statement].bind(queries) as (...args: never[]) => Sql;
+        queries[statement] = ((...args: never[]) => rewritten(correct(...args), piece, replacement, name)) as never;
+      }),
+  };
+}
+
+/** A store whose schedule statements `plant` changes (on this store's own ScheduleQueries). */
+class ScheduleStatementStore extends Store {
+  constructor(db: SqlDriver, options: StoreOptions, plant: (queries: ScheduleQueries) => void) {
+    super(db, options);
+    plant(this.q.schedules);
   }
 }
 
@@ -184,6 +219,30 @@ export const MUTANTS: readonly Mutant[] = [
   storeMutant("separate-transaction-start", "a transactional start commits the run in its own transaction, not the application's: an order rolled back keeps its workflow", SeparateTransactionStartStore),
   storeMutant("lost-continuation", "continue-as-new closes the run but never starts the run its last event names: the workflow ends nowhere", LostContinuationStore),
   storeMutant("static-lease-token", "claims do not advance the lease token (no fencing epoch): a re-claimed task carries the same token", StaticLeaseTokenStore),
+  // BUG: a round reads no running workflows, so every fire starts at once whatever the overlap policy.
+  scheduleStatementMutant(
+    "schedule-overlap-ignored",
+    "a schedule's round does not see the workflows it started still running: every fire starts at once, under skip and buffer policies too",
+    "runningOfSchedule",
+    "AND status = 'running'",
+    "AND status = 'running' AND false",
+  ),
+  // BUG: a round that takes the last waiting fire off the buffer does not write the empty buffer.
+  scheduleStatementMutant(
+    "schedule-buffer-not-drained",
+    "a round that starts the last fire waiting in a schedule's buffer leaves it there: when that workflow closes, the same fire starts again",
+    "recordRound",
+    "buffered = $3::jsonb",
+    "buffered = CASE WHEN $3::jsonb = '[]'::jsonb THEN buffered ELSE $3::jsonb END",
+  ),
+  // BUG: a scheduled run's close never makes its schedule's task due.
+  scheduleStatementMutant(
+    "lost-schedule-wake",
+    "a scheduled workflow's close does not wake its schedule: a fire waiting for it starts only at the next fire time, or never after the last",
+    "wakeSchedules",
+    "FROM woken WHERE NOT paused AND waiting > 0",
+    "FROM woken WHERE false",
+  ),
 ];
 
 export function findMutant(name: string): Mutant | undefined {
