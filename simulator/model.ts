@@ -12,8 +12,8 @@ import type { FailureInfo, HistoryEvent, OverlapPolicy, RunStatus, WorkerObserva
 // ---------------------------------------------------------------------------
 // Scenarios: the file format (scenarios/*.json) is the contract. Extend it, don't break it.
 
-export type WorkloadShape = "linear" | "saga" | "fanout" | "timer" | "signal" | "chain" | "child" | "update" | "outbox" | "schedule";
-export const WORKLOAD_SHAPES: readonly WorkloadShape[] = ["linear", "saga", "fanout", "timer", "signal", "chain", "child", "update", "outbox", "schedule"];
+export type WorkloadShape = "linear" | "saga" | "fanout" | "timer" | "signal" | "chain" | "child" | "update" | "outbox" | "schedule" | "versioned";
+export const WORKLOAD_SHAPES: readonly WorkloadShape[] = ["linear", "saga", "fanout", "timer", "signal", "chain", "child", "update", "outbox", "schedule", "versioned"];
 
 export interface WorkloadSpec {
   /** Workflows the driver starts. */
@@ -78,6 +78,13 @@ export interface Scenario {
    * probabilities), on top of `faults`. Absent: none.
    */
   swarm?: { faults: number; kinds?: FaultKind[] };
+  /**
+   * A deploy of the next version of the workflow code: at atMs every worker
+   * stops (killed and fenced, as in a crash) and restarts restartAfterMs later
+   * running version 2 (the versioned shape's patched code). Absent: version 1
+   * throughout.
+   */
+  deploy?: { atMs: number; restartAfterMs: number };
   /** At healAtMs every fault stops; every accepted workflow must then be terminal within withinMs. */
   liveness: { healAtMs: number; withinMs: number };
 }
@@ -295,6 +302,7 @@ export type CheckName =
   | "local-activity-recorded-once"
   | "outbox-atomic"
   | "schedule-fires-once"
+  | "version-branch-consistent"
   | "start-idempotent"
   | "termination-final"
   | "query-reflects-history"

@@ -66,15 +66,16 @@ export const scenarioArbitrary: fc.Arbitrary<Record<string, unknown>> = fc.integ
       child: fc.integer({ min: 0, max: WEIGHT_MAX }),
       update: fc.integer({ min: 0, max: WEIGHT_MAX }),
       outbox: fc.integer({ min: 0, max: WEIGHT_MAX }),
+      versioned: fc.integer({ min: 0, max: WEIGHT_MAX }),
     })
-    .filter(({ mix, child, update, outbox }) => child > 0 || update > 0 || outbox > 0 || Object.values(mix).some((w) => w > 0))
-    .map(({ seed, workflows, mix, faults, child, update, outbox }) => ({
+    .filter(({ mix, child, update, outbox, versioned }) => child > 0 || update > 0 || outbox > 0 || versioned > 0 || Object.values(mix).some((w) => w > 0))
+    .map(({ seed, workflows, mix, faults, child, update, outbox, versioned }) => ({
       name: "generated",
       description: "drawn by the property test",
       seed,
       durationMs: GENERATED_DURATION_MS,
       workers,
-      workload: { workflows, startsPerSecond: 1, mix: { ...mix, child, update, outbox } },
+      workload: { workflows, startsPerSecond: 1, mix: { ...mix, child, update, outbox, versioned } },
       faults,
       liveness: { healAtMs: GENERATED_HEAL_AT_MS, withinMs: GENERATED_WITHIN_MS },
     })),

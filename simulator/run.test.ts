@@ -42,19 +42,19 @@ describe("runScenario", () => {
   });
 
   it("returns the stable result shape, with the command that replays the run", async () => {
-    const { result, record } = await runScenario(smallScenario(), { seed: 6, pglite, scenarioPath: "scenarios/small.json" });
+    const { result, record } = await runScenario(smallScenario(), { seed: 11, pglite, scenarioPath: "scenarios/small.json" });
     expect(Object.keys(result).sort()).toEqual(
       ["activities", "database", "effects", "faults", "mutant", "replay", "scenario", "schedules", "seed", "traceHash", "updates", "violations", "virtualMs", "wallMs", "workflows"].sort(),
     );
     expect(result).toMatchObject({
       scenario: "small",
-      seed: 6,
+      seed: 11,
       database: "pglite",
       mutant: null,
       workflows: { open: 0 },
       effects: { duplicates: 0 },
       violations: [],
-      replay: "npx ratchet sim run scenarios/small.json --seed 6",
+      replay: "npx ratchet sim run scenarios/small.json --seed 11",
     });
     expect(result.traceHash).toMatch(/^[0-9a-f]{64}$/);
     // A schedule-shape "start" creates a schedule instead of a workflow.
@@ -74,6 +74,9 @@ describe("runScenario", () => {
     expect(result.updates.ids).toBe(new Set(record.updates.map((u) => u.updateId)).size);
     expect(result.updates.accepted).toBeGreaterThan(0);
     expect(result.updates.accepted + result.updates.rejected).toBeLessThanOrEqual(result.updates.ids);
+    // The deploy at 4 s swapped the code: a versioned run begun before it kept the old branch, those started after took the patched one.
+    const patched = record.finalRuns.filter((r) => r.workflowType === "versioned").map((r) => r.history.some((e) => e.type === "MarkerRecorded" && e.data.marker === "patch"));
+    expect(patched).toEqual([false, true, true]);
     expect(result.activities.attempts).toBeGreaterThanOrEqual(result.activities.recorded);
     // The faults run through the inline-decisions path too, not only through workflow tasks.
     expect(result.activities.inlined).toBeGreaterThan(0);

@@ -63,6 +63,16 @@ it("refuses a forward clock skew as long as the liveness bound", () => {
   expect(parseScenario({ ...example(), faults: [{ kind: "clock.skew", worker: "worker-3", atMs: 15000, offsetMs: -80000 }] }, "behind.json").faults).toHaveLength(1);
 });
 
+it("takes a deploy before heal, and names the field of a bad one", () => {
+  expect(parseScenario({ ...example(), deploy: { atMs: 20000, restartAfterMs: 1000 } }, "deploy.json").deploy).toEqual({ atMs: 20000, restartAfterMs: 1000 });
+  expect(parseScenario(example(), "none.json").deploy).toBeUndefined();
+  const late = errorFor((s) => (s.deploy = { atMs: s.liveness.healAtMs, restartAfterMs: 1000 }));
+  expect(late.field).toBe("deploy.atMs");
+  expect(late.message).toContain("before liveness.healAtMs");
+  expect(errorFor((s) => (s.deploy = { atMs: 1000 })).field).toBe("deploy.restartAfterMs");
+  expect(errorFor((s) => (s.deploy = { atMs: 1000, restartAfterMs: 5, version: 3 })).message).toContain("unknown field deploy.version; deploy has: atMs, restartAfterMs");
+});
+
 /** The ScenarioError that parsing `change(example())` throws. */
 function errorFor(change: (scenario: Record<string, any>) => void): ScenarioError {
   const scenario = example();
@@ -245,7 +255,7 @@ describe("scenario errors name the field, the value and what is expected", () =>
   it("unknown field with no near miss: lists the fields that belong there", () => {
     const top = errorFor((s) => (s.colour = "red"));
     expect(top.field).toBe("colour");
-    expect(top.message).toContain("a scenario has: name, description, seed, durationMs, workers, workload, faults, swarm, liveness");
+    expect(top.message).toContain("a scenario has: name, description, seed, durationMs, workers, workload, faults, swarm, deploy, liveness");
 
     // A field of another fault kind is unknown for this one.
     const foreign = errorFor((s) => (s.faults[2].latencyMs = 100));

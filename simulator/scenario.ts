@@ -103,7 +103,8 @@ export const NETWORK_MODES = Object.keys(NETWORK_MODE_SET) as NetworkMode[];
 const SERVICE_BEHAVIOR_SET: Record<ServiceBehavior, true> = { refuse: true, timeout: true, fail: true, succeedThenTimeout: true };
 export const SERVICE_BEHAVIORS = Object.keys(SERVICE_BEHAVIOR_SET) as ServiceBehavior[];
 
-const SCENARIO_FIELDS = ["name", "description", "seed", "durationMs", "workers", "workload", "faults", "swarm", "liveness"];
+const SCENARIO_FIELDS = ["name", "description", "seed", "durationMs", "workers", "workload", "faults", "swarm", "deploy", "liveness"];
+const DEPLOY_FIELDS = ["atMs", "restartAfterMs"];
 const WORKLOAD_FIELDS = ["workflows", "startsPerSecond", "mix"];
 const LIVENESS_FIELDS = ["healAtMs", "withinMs"];
 const SWARM_FIELDS = ["faults", "kinds"];
@@ -156,9 +157,10 @@ export function parseScenario(value: unknown, source: string): Scenario {
   const scope: FaultScope = { durationMs, healAtMs: liveness.healAtMs, workers: workerNames(workers) };
   const faults = optional(obj, root, "faults", [], (v, at) => parseFaults(v, at, scope));
   const swarm = optional(obj, root, "swarm", undefined, parseSwarm);
+  const deploy = optional(obj, root, "deploy", undefined, (v, at) => parseDeploy(v, at, liveness.healAtMs));
   checkSkewFitsLiveness(faults, liveness.withinMs, root);
 
-  return { name, description, seed, durationMs, workers, workload, faults, ...(swarm === undefined ? {} : { swarm }), liveness };
+  return { name, description, seed, durationMs, workers, workload, faults, ...(swarm === undefined ? {} : { swarm }), ...(deploy === undefined ? {} : { deploy }), liveness };
 }
 
 /**
@@ -274,6 +276,15 @@ function parseSwarm(value: unknown, at: At): NonNullable<Scenario["swarm"]> {
   // Absent: swarm faults may be of any kind.
   const kinds = optional(obj, at, "kinds", [...FAULT_KINDS], parseKinds);
   return { faults, kinds };
+}
+
+function parseDeploy(value: unknown, at: At, healAtMs: number): NonNullable<Scenario["deploy"]> {
+  const obj = object(value, at, "an object with atMs and restartAfterMs");
+  checkFields(obj, at, DEPLOY_FIELDS, "deploy");
+  // Before heal, as a fault: the liveness phase runs on the code it deployed, every worker up.
+  const atMs = whole(own(obj, "atMs"), child(at, "atMs"), 0, healAtMs - 1, `before liveness.healAtMs ${healAtMs}`);
+  const restartAfterMs = whole(own(obj, "restartAfterMs"), child(at, "restartAfterMs"), FAULT_LENGTH_MS_MIN, FAULT_LENGTH_MS_MAX);
+  return { atMs, restartAfterMs };
 }
 
 function parseKinds(value: unknown, at: At): FaultKind[] {

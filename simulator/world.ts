@@ -66,6 +66,7 @@ import {
   type PlannedUpdate,
   type ScheduleShapeInput,
   type SignalProgress,
+  type CodeVersion,
 } from "./workloads/index.ts";
 import { SCHEDULE_CATCHUP_WINDOW_MS_DEFAULT } from "../engine/limits.ts";
 import { SCHEDULED_AT_ATTRIBUTE } from "../engine/store/store.ts";
@@ -163,7 +164,8 @@ export class World implements FaultTarget {
   private readonly snapshots: HistorySnapshot[] = [];
   private readonly faultsApplied: AppliedFault[] = [];
   private readonly accepted: Array<{ workflowId: string; runId: string }> = [];
-  private readonly workflows = workloadWorkflows();
+  /** The workflow code workers boot with: version 2 from a scenario's deploy on. */
+  private codeVersion: CodeVersion = 1;
   private readonly snapshotPrng: Prng;
   private readonly logger: Logger;
   private healed = false;
@@ -228,6 +230,7 @@ export class World implements FaultTarget {
     });
     this.scheduleWorkload();
     scheduleFaults(this.faultsPlanned, this);
+    if (scenario.deploy) this.at(scenario.deploy.atMs, "deploy", () => this.deploy(scenario.deploy!.restartAfterMs));
     this.at(scenario.liveness.healAtMs, "heal", () => this.heal());
     this.at(scenario.liveness.healAtMs + scenario.liveness.withinMs, "liveness deadline", () => this.readOpenAtDeadline());
     this.at(scenario.liveness.healAtMs + scenario.liveness.withinMs, "wind down schedules", () => this.windDownSchedules());
@@ -267,7 +270,7 @@ export class World implements FaultTarget {
     const worker = new Worker({
       store,
       taskQueue: SIM_TASK_QUEUE,
-      workflows: this.workflows,
+      workflows: workloadWorkflows(this.codeVersion),
       activities: workloadActivities(this.services, { keyMode: this.options.mutant?.activityKeyMode ?? "step" }),
       identity: w.name,
       clock: w.clock,
@@ -319,6 +322,18 @@ export class World implements FaultTarget {
     this.env.after(restartAfterMs, `restart ${w.name}`, async () => {
       if (w.down && w.restartPending) await this.boot(w);
     });
+  }
+
+  /**
+   * A deploy: the next version of the workflow code. Every worker stops at
+   * once (killed and fenced, as in a crash: no version-1 task commits after
+   * this), and each boots on version 2 when its restart comes; one already
+   * down boots on version 2 at its own restart.
+   */
+  private deploy(restartAfterMs: number): void {
+    this.codeVersion = 2;
+    this.env.trace(`deploy: workflow code version ${this.codeVersion}`);
+    for (const w of this.workers.values()) if (!w.down) this.crash(w, restartAfterMs);
   }
 
   // -- the workload driver -----------------------------------------------------

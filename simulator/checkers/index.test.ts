@@ -25,6 +25,7 @@ const CHECK_NAMES = Object.keys({
   "local-activity-recorded-once": true,
   "outbox-atomic": true,
   "schedule-fires-once": true,
+  "version-branch-consistent": true,
   "start-idempotent": true,
   "termination-final": true,
   "query-reflects-history": true,

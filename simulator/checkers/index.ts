@@ -22,6 +22,7 @@ import { startIdempotent } from "./start-idempotent.ts";
 import { terminalAfterHeal } from "./terminal-after-heal.ts";
 import { terminationFinal } from "./termination-final.ts";
 import { updateAppliedOnce } from "./update-applied-once.ts";
+import { versionBranchConsistent } from "./version-branch-consistent.ts";
 
 export { digestEvent, EVENT_DIGEST_HEX_CHARS } from "./history-contiguous-append-only.ts";
 export {
@@ -41,6 +42,7 @@ export {
   terminationFinal,
   updateAppliedOnce,
   outboxAtomic,
+  versionBranchConsistent,
 };
 
 export interface CheckerEntry {
@@ -128,6 +130,12 @@ export const ALL_CHECKERS: readonly CheckerEntry[] = [
     description:
       "each fire time of a schedule starts at most one workflow, named for it; only its spec's fire times or a trigger start any; no workflow starts while another of the schedule runs (but under allowAll); describe's counts match its runs, and a close wakes the fires that wait",
     check: scheduleFiresOnce,
+  },
+  {
+    name: "version-branch-consistent",
+    description:
+      "no workflow task fails with non-determinism across a deploy of patched code; a versioned run took the new branch exactly when its history records the patch, in its first task; runs begun before the deploy keep the old branch, runs started after it take the new",
+    check: versionBranchConsistent,
   },
   {
     name: "terminal-after-heal",

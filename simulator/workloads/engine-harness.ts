@@ -15,6 +15,7 @@ import { ManualClock } from "../../engine/testing/index.ts";
 import type { WorkloadShape } from "../model.ts";
 import { Prng } from "../prng.ts";
 import { MockServices, SERVICE_LATENCY_MS_MIN } from "../services/index.ts";
+import type { CodeVersion } from "./shapes/versioned.ts";
 import { workloadActivities, workloadWorkflows, type KeyMode } from "./index.ts";
 
 /** While a round waits on the clock: no bigger than the shortest latency, so no deadline is jumped far past. */
@@ -42,7 +43,7 @@ export class WorkloadHarness {
   constructor(
     store: Store,
     readonly taskQueue: string,
-    options: { keyMode?: KeyMode } = {},
+    options: { keyMode?: KeyMode; codeVersion?: CodeVersion } = {},
   ) {
     const random = new SeededRandom(taskQueue);
     this.services = new MockServices({ clock: this.clock, prng: new Prng(taskQueue), startEpochMs: this.clock.now() });
@@ -50,7 +51,7 @@ export class WorkloadHarness {
     this.worker = new Worker({
       store,
       taskQueue,
-      workflows: workloadWorkflows(),
+      workflows: workloadWorkflows(options.codeVersion ?? 1),
       activities: workloadActivities(this.services, { keyMode: options.keyMode ?? "step" }),
       clock: this.clock,
       random,

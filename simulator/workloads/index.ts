@@ -1,15 +1,16 @@
 /**
- * The simulator's workloads: the ten workflow shapes (linear, saga, fanout,
- * timer, signal, chain, child, update, outbox, schedule), the activities they call on the mock services,
+ * The simulator's workloads: the eleven workflow shapes (linear, saga, fanout,
+ * timer, signal, chain, child, update, outbox, schedule, versioned), the activities they call on the mock services,
  * and the driver's plan of starts and signals drawn from the seed.
  */
 import type { WorkflowMap } from "../../engine/index.ts";
 import { WORKLOAD_SHAPES } from "../model.ts";
-import { EXTRA_WORKFLOWS, SHAPES } from "./shapes/index.ts";
+import { EXTRA_WORKFLOWS, SHAPES, shapesAtVersion } from "./shapes/index.ts";
+import type { CodeVersion } from "./shapes/versioned.ts";
 
-/** The workflow code of every shape, registered under the shape's name, and the workflows shapes start (children). */
-export function workloadWorkflows(): WorkflowMap {
-  return { ...Object.fromEntries(WORKLOAD_SHAPES.map((shape) => [shape, SHAPES[shape].workflow])), ...EXTRA_WORKFLOWS };
+/** The workflow code of every shape at a code version (1 unless a scenario deployed 2), registered under the shape's name, and the workflows shapes start (children). */
+export function workloadWorkflows(version: CodeVersion = 1): WorkflowMap {
+  return { ...Object.fromEntries(WORKLOAD_SHAPES.map((shape) => [shape, SHAPES[shape].workflow])), ...shapesAtVersion(version), ...EXTRA_WORKFLOWS };
 }
 
 export { workloadActivities, OPERATIONS, OPERATION_NAMES, FORWARD_OPERATIONS, type KeyMode, type Operation, type WorkloadActivityOptions } from "./activities.ts";
@@ -42,3 +43,4 @@ export { APPROVE_SIGNAL, CONFIRM_SIGNAL, PROGRESS_QUERY, type SignalProgress, SI
 export { DEPOSIT_UPDATE, UPDATE_AMOUNT_MAX, UPDATE_WINDOW_MS, depositRefusal, type DepositAnswer, type DepositArgs, type UpdateInput, type UpdateResult } from "./shapes/update.ts";
 export { planUpdates, updateIdOf, UPDATE_REFUSED_PROBABILITY, UPDATES_PER_WORKFLOW_MAX, UPDATES_PER_WORKFLOW_MIN, type PlannedUpdate } from "./update-plan.ts";
 export { OUTBOX_ROLLBACK_PROBABILITY, createOrdersTable, insertOrder, orderIdOf, selectOrders, type OutboxInput } from "./shapes/outbox.ts";
+export { CODE_VERSIONS, VERSIONED_PATCH_ID, VERSIONED_PATCHED_STEP, VERSIONED_PAUSE_MS_MAX, VERSIONED_PAUSE_MS_MIN, versioned, versionedPatched, type CodeVersion, type VersionedInput, type VersionedResult } from "./shapes/versioned.ts";

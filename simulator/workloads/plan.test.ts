@@ -33,7 +33,8 @@ import {
   SHORT_CATCHUP_MS_MIN,
   type ScheduleShapeInput,
 } from "./shapes/schedule.ts";
-import { DEPOSIT_UPDATE, depositRefusal, type UpdateInput } from "./shapes/update.ts";
+import { DEPOSIT_UPDATE, UPDATE_WINDOW_MS, depositRefusal, type UpdateInput } from "./shapes/update.ts";
+import { VERSIONED_PAUSE_MS_MAX, VERSIONED_PAUSE_MS_MIN, type VersionedInput } from "./shapes/versioned.ts";
 import { UPDATE_REFUSED_PROBABILITY, UPDATES_PER_WORKFLOW_MAX, UPDATES_PER_WORKFLOW_MIN } from "./update-plan.ts";
 
 const OPTIONS: PlanOptions = { taskQueue: "sim", durationMs: 600_000, healAtMs: 400_000 };
@@ -57,7 +58,7 @@ describe("planWorkload", () => {
   it("starts every workflow once, in order, at the spec's rate, with ids that name the shape", () => {
     const { starts } = plan("rate", { workflows: 100, startsPerSecond: 10 });
     expect(starts).toHaveLength(100);
-    expect(starts[0]!.workflowId).toMatch(/^sim-0001-(linear|saga|fanout|timer|signal|chain|child|update)$/);
+    expect(starts[0]!.workflowId).toMatch(/^sim-0001-(linear|saga|fanout|timer|signal|chain|child|update|versioned)$/);
     expect(starts.map((s) => s.workflowId.slice(0, 8))).toEqual(Array.from({ length: 100 }, (_, i) => `sim-${String(i + 1).padStart(4, "0")}`));
     for (const [i, s] of starts.entries()) {
       // Each start is jittered within its own 100 ms slot.
@@ -75,7 +76,7 @@ describe("planWorkload", () => {
     expect(count("linear")).toBeLessThan(820);
     expect(count("linear") + count("saga")).toBe(1_000);
     const even = plan("even").starts;
-    // An even share of ten shapes is 1000/10 = 100 (one standard deviation: 9.5); 0.7 of it is 3.2 deviations below.
+    // An even share of eleven shapes is 1000/11 = 91 (one standard deviation: 9.1); 0.7 of it is 3.0 deviations below.
     for (const shape of WORKLOAD_SHAPES) expect(even.filter((s) => s.workflowType === shape).length).toBeGreaterThan((0.7 * even.length) / WORKLOAD_SHAPES.length);
   });
 
@@ -150,6 +151,15 @@ describe("planWorkload", () => {
           expect(work.steps.length).toBe(work.sleepMs > 0 ? SCHEDULED_STEPS_MAX : work.steps.length);
           expect(work.sleepMs).toBeLessThanOrEqual(1.2 * everyMs);
           expect(ops.every((op, i) => op.afterMs <= lifetimeMs + PAUSE_MS_MAX && (i === 0 || ops[i - 1]!.afterMs <= op.afterMs))).toBe(true);
+          break;
+        }
+        case "update":
+          expect((start.input as UpdateInput).windowMs).toBe(UPDATE_WINDOW_MS);
+          break;
+        case "versioned": {
+          const { pauseMs } = start.input as VersionedInput;
+          expect(pauseMs).toBeGreaterThanOrEqual(VERSIONED_PAUSE_MS_MIN);
+          expect(pauseMs).toBeLessThanOrEqual(VERSIONED_PAUSE_MS_MAX);
           break;
         }
       }

@@ -11,7 +11,9 @@
  * by its close, and terminating the parent terminates the awaited children
  * but not the detached one; the update shape charges an accepted deposit
  * once however often it is asked, applies nothing for a refused one, and
- * waits for its handlers before it completes. And the planted bug shows in
+ * waits for its handlers before it completes; a versioned run begun on
+ * version 1 replays on version 2 down the old branch, one begun on version 2
+ * records the patch and takes the new one. And the planted bug shows in
  * the ledger: after a succeed-then-time-out call, keys per attempt apply a
  * step twice, the engine's key per step once.
  */
@@ -31,6 +33,7 @@ import type { LinearInput } from "./shapes/linear.ts";
 import { SAGA_COMPENSATED, type SagaInput, type SagaResult } from "./shapes/saga.ts";
 import { APPROVE_SIGNAL, SIGNAL_WAIT_TIMEOUT_MS, type SignalInput, type SignalResult } from "./shapes/signal.ts";
 import type { TimerInput, TimerResult } from "./shapes/timer.ts";
+import { VERSIONED_PATCH_ID, VERSIONED_PAUSE_MS_MIN, type CodeVersion, type VersionedInput, type VersionedResult } from "./shapes/versioned.ts";
 import { DEPOSIT_UPDATE, UPDATE_WINDOW_MS, type DepositAnswer, type UpdateInput, type UpdateResult } from "./shapes/update.ts";
 
 describe("workload shapes on the engine (pglite)", () => {
@@ -45,8 +48,8 @@ describe("workload shapes on the engine (pglite)", () => {
   });
 
   /** A fresh queue, clock, services and worker per test. */
-  function harness(keyMode: KeyMode = "step"): WorkloadHarness {
-    return new WorkloadHarness(t.store, `wl${++queues}`, { keyMode });
+  function harness(keyMode: KeyMode = "step", codeVersion: CodeVersion = 1): WorkloadHarness {
+    return new WorkloadHarness(t.store, `wl${++queues}`, { keyMode, codeVersion });
   }
 
   const applied = (effects: EffectRecord[]) => effects.filter((e) => e.applied);
@@ -92,6 +95,31 @@ describe("workload shapes on the engine (pglite)", () => {
     // Replay (the whole history, on a fresh runtime with no activities registered) answers the local steps from
     // their markers: had it run them, they would have failed (unknown type) and the run with them.
     expect(await replayHistory(workloadWorkflows(), events)).toMatchObject({ ok: true });
+  });
+
+  it("versioned: a history begun on version 1 replays on version 2 down the old branch; a run begun on version 2 records the patch and notifies", async () => {
+    const input: VersionedInput = { pauseMs: VERSIONED_PAUSE_MS_MIN };
+    const v1 = harness();
+    const old = await v1.start("versioned", input);
+    await v1.driveUntil(async () => v1.idle && (await old.history()).events.some((e) => e.type === "TimerStarted"), "version 1 paused");
+    const paused = (await old.history()).events;
+    await v1.runToClose(old.workflowId);
+    expect(await old.result<VersionedResult>()).toEqual({ branch: "old", receipts: ["inventory-reserve-1", "payments-charge-1"] });
+    // Version 2 replays both the paused history and the whole one without non-determinism.
+    expect(await replayHistory(workloadWorkflows(2), paused)).toMatchObject({ ok: true });
+    expect(await replayHistory(workloadWorkflows(2), (await old.history()).events)).toMatchObject({ ok: true });
+    // The patched branch, not taken, left no marker.
+    expect((await old.history()).events.some((e) => e.type === "MarkerRecorded")).toBe(false);
+
+    const v2 = harness("step", 2);
+    const fresh = await v2.start("versioned", input);
+    await v2.runToClose(fresh.workflowId);
+    expect(await fresh.result<VersionedResult>()).toEqual({ branch: "new", receipts: ["inventory-reserve-1", "notifications-notify-1", "payments-charge-1"] });
+    const events = (await fresh.history()).events;
+    expect(events.map((e) => e.type).slice(0, 4)).toEqual(["WorkflowStarted", "WorkflowTaskCompleted", "MarkerRecorded", "ActivityScheduled"]);
+    expect(events[2]!.data).toEqual({ marker: "patch", patchId: VERSIONED_PATCH_ID });
+    // Version 1 cannot replay it: that is why a deploy swaps every worker at once.
+    expect(await replayHistory(workloadWorkflows(1), events)).toMatchObject({ ok: false });
   });
 
   it("chain: one step per run, each run continuing as new with the rest; the last run returns every receipt", async () => {

@@ -11,11 +11,11 @@
  * applied once, an update refused, a local activity run again after a
  * crash and recorded once, transactional starts (an order committed, one
  * whose lost COMMIT reply was retried into the same order and run, one
- * that never landed, one rolled back on purpose). No checker may flag it;
+ * that never landed, one rolled back on purpose), a versioned run on each
+ * side of a code change. No checker may flag it;
  * each test corrupts a copy of it to plant one bug.
  */
 import type { FinalRun, SimRecord } from "../../model.ts";
-import { resolveActivityOptions } from "../../../engine/workflow/options.ts";
 import { RecordBuilder, type Incarnation } from "./record-builder.ts";
 
 export const WORKER_1: Incarnation = { worker: "worker-1", incarnation: 1 };
@@ -109,9 +109,31 @@ export function cleanRecord(extend?: (sim: RecordBuilder) => void): SimRecord {
   // again (the service deduplicated the call) and recorded it at its second attempt, then a remote step.
   const local = sim.startWorkflow("wf-local");
   local.localCall(1, 1);
-  local.runLocalActivity(1, 2, { type: "ActivityScheduled", data: { seq: 2, activityType: "charge", input: null, options: resolveActivityOptions(undefined, "sim") } });
+  local.runLocalActivity(1, 2);
+  local.scheduleActivity(2, "charge");
   local.runActivity(2);
   local.complete();
+
+  // Versioned code: a run begun on version 1 (old branch: reserve, pause, charge), and one begun on version 2,
+  // whose first task recorded the patch marker and which notified before the charge.
+  const before = sim.startWorkflow("wf-versioned-old", "versioned");
+  before.scheduleActivity(1, "reserve");
+  before.runActivity(1);
+  before.startTimer(2);
+  before.fireTimer(2);
+  before.scheduleActivity(3, "charge");
+  before.runActivity(3);
+  before.complete();
+  const after = sim.startWorkflow("wf-versioned-new", "versioned");
+  after.scheduleActivity(1, "reserve", { type: "MarkerRecorded", data: { marker: "patch", patchId: "notify-before-charge" } });
+  after.runActivity(1);
+  after.startTimer(2);
+  after.fireTimer(2);
+  after.scheduleActivity(3, "notify");
+  after.runActivity(3);
+  after.scheduleActivity(4, "charge");
+  after.runActivity(4);
+  after.complete();
 
   sim.ambiguousStart("wf-reply-lost", false);
   sim.ambiguousStart("wf-landed", true)?.complete();

@@ -241,6 +241,11 @@ export class RunBuilder {
     return this;
   }
 
+  /** One workflow task that schedules activity `seq` of `activityType`, after `before` (a marker, say). */
+  scheduleActivity(seq: number, activityType: string, ...before: Parameters<RunBuilder["decide"]>): this {
+    return this.decide(...before, { type: "ActivityScheduled", data: { seq, activityType, input: null, options: resolveActivityOptions(undefined, TASK_QUEUE) } });
+  }
+
   scheduleActivities(...seqs: number[]): this {
     const options = resolveActivityOptions(undefined, TASK_QUEUE);
     return this.decide(...seqs.map((seq) => ({ type: "ActivityScheduled" as const, data: { seq, activityType: "charge", input: null, options } })));

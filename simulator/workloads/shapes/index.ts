@@ -1,5 +1,5 @@
 /**
- * The ten workload shapes: for each, the workflow code and how the driver
+ * The eleven workload shapes: for each, the workflow code and how the driver
  * draws its input (the input carries every drawn parameter, so the code
  * itself stays deterministic). EXTRA_WORKFLOWS are the workflow types that
  * shapes start themselves (a child shape's children), never the driver.
@@ -17,6 +17,7 @@ import { drawScheduleInput, scheduled } from "./schedule.ts";
 import { drawSignalInput, signal } from "./signal.ts";
 import { drawTimerInput, timer } from "./timer.ts";
 import { drawUpdateInput, update } from "./update.ts";
+import { drawVersionedInput, versioned, versionedPatched, type CodeVersion } from "./versioned.ts";
 
 export interface ShapeDefinition {
   workflow: WorkflowFunction;
@@ -35,7 +36,13 @@ export const SHAPES: Readonly<Record<WorkloadShape, ShapeDefinition>> = {
   outbox: { workflow: outbox, drawInput: drawOutboxInput },
   // The driver creates a schedule from the drawn input; this is the workflow each of its fires starts.
   schedule: { workflow: scheduled, drawInput: drawScheduleInput },
+  versioned: { workflow: versioned, drawInput: drawVersionedInput },
 };
+
+/** The shapes whose code changes in version `version` (a scenario's deploy), by shape. */
+export function shapesAtVersion(version: CodeVersion): Partial<Record<WorkloadShape, WorkflowFunction>> {
+  return version === 2 ? { versioned: versionedPatched } : {};
+}
 
 export const EXTRA_WORKFLOWS: Readonly<Record<string, WorkflowFunction>> = {
   [CHILD_STEPS_WORKFLOW]: childSteps,
