@@ -172,22 +172,25 @@ const CrossedUpdateAnswerStore = updateLookupStore("crossed-update-answer", (tex
   types.includes("WorkflowUpdateRequested") ? text : text.replace(UPDATE_ID_FILTER, "$2::text IS NOT NULL"),
 );
 
-/** A workflow task's decisions with its local activities' markers left out. */
-function withoutLocalMarkers<T extends { commands: Command[] }>(decisions: T): T {
-  // BUG: the marker is dropped as the decisions are written; the task's other commands are recorded.
-  return { ...decisions, commands: decisions.commands.filter((c) => c.type !== "RecordLocalActivity") };
+/** A store that writes every workflow task's decisions without the commands of type `lost`. */
+function droppedCommandStore(lost: Command["type"]): new (db: SqlDriver, options: StoreOptions) => Store {
+  // BUG: the command is dropped as the decisions are written; the task's other commands are recorded.
+  const without = <T extends { commands: Command[] }>(decisions: T): T => ({ ...decisions, commands: decisions.commands.filter((c) => c.type !== lost) });
+  return class extends Store {
+    override completeWorkflowTasksEager(...[completions, recordedAtMs, eager]: Parameters<Store["completeWorkflowTasksEager"]>): ReturnType<Store["completeWorkflowTasksEager"]> {
+      return super.completeWorkflowTasksEager(completions.map(without), recordedAtMs, eager);
+    }
+
+    override completeActivitiesInline(...[steps, recordedAtMs, eager]: Parameters<Store["completeActivitiesInline"]>): ReturnType<Store["completeActivitiesInline"]> {
+      return super.completeActivitiesInline(steps.map(without), recordedAtMs, eager);
+    }
+  };
 }
 
 /** Decisions written without their local activity markers: a local step runs, and history never learns its outcome. */
-class LostLocalMarkerStore extends Store {
-  override completeWorkflowTasksEager(...[completions, recordedAtMs, eager]: Parameters<Store["completeWorkflowTasksEager"]>): ReturnType<Store["completeWorkflowTasksEager"]> {
-    return super.completeWorkflowTasksEager(completions.map(withoutLocalMarkers), recordedAtMs, eager);
-  }
-
-  override completeActivitiesInline(...[steps, recordedAtMs, eager]: Parameters<Store["completeActivitiesInline"]>): ReturnType<Store["completeActivitiesInline"]> {
-    return super.completeActivitiesInline(steps.map(withoutLocalMarkers), recordedAtMs, eager);
-  }
-}
+const LostLocalMarkerStore = droppedCommandStore("RecordLocalActivity");
+/** Decisions written without their patch markers: a run takes the patched branch, and its replays do not. */
+const LostPatchMarkerStore = droppedCommandStore("RecordPatch");
 
 /** A transactional start that writes the run in a transaction of its own, after the application's: not atomic with it. */
 class SeparateTransactionStartStore extends Store {
@@ -217,6 +220,7 @@ export const MUTANTS: readonly Mutant[] = [
   storeMutant("crossed-update-answer", "an update's caller is answered from the wrong update (the outcome lookup ignores the update id): it is told another update's result or rejection", CrossedUpdateAnswerStore),
   storeMutant("lost-local-marker", "a workflow task's decisions are written without their local activity markers: the step ran, its outcome is not in history, and replay must run it again", LostLocalMarkerStore),
   storeMutant("separate-transaction-start", "a transactional start commits the run in its own transaction, not the application's: an order rolled back keeps its workflow", SeparateTransactionStartStore),
+  storeMutant("lost-patch-marker", "a workflow task's decisions are written without their patch markers (ctx.patched): a run that took the new branch replays down the old one", LostPatchMarkerStore),
   storeMutant("lost-continuation", "continue-as-new closes the run but never starts the run its last event names: the workflow ends nowhere", LostContinuationStore),
   storeMutant("static-lease-token", "claims do not advance the lease token (no fencing epoch): a re-claimed task carries the same token", StaticLeaseTokenStore),
   // BUG: a round reads no running workflows, so every fire starts at once whatever the overlap policy.
