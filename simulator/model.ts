@@ -12,8 +12,8 @@ import type { FailureInfo, HistoryEvent, OverlapPolicy, RunStatus, WorkerObserva
 // ---------------------------------------------------------------------------
 // Scenarios: the file format (scenarios/*.json) is the contract. Extend it, don't break it.
 
-export type WorkloadShape = "linear" | "saga" | "fanout" | "timer" | "signal" | "chain" | "child" | "update" | "outbox" | "schedule" | "versioned";
-export const WORKLOAD_SHAPES: readonly WorkloadShape[] = ["linear", "saga", "fanout", "timer", "signal", "chain", "child", "update", "outbox", "schedule", "versioned"];
+export type WorkloadShape = "linear" | "saga" | "fanout" | "timer" | "signal" | "chain" | "child" | "update" | "outbox" | "schedule" | "versioned" | "deadline";
+export const WORKLOAD_SHAPES: readonly WorkloadShape[] = ["linear", "saga", "fanout", "timer", "signal", "chain", "child", "update", "outbox", "schedule", "versioned", "deadline"];
 
 export interface WorkloadSpec {
   /** Workflows the driver starts. */
@@ -303,6 +303,7 @@ export type CheckName =
   | "outbox-atomic"
   | "schedule-fires-once"
   | "version-branch-consistent"
+  | "schedule-to-start-unstarted"
   | "start-idempotent"
   | "termination-final"
   | "query-reflects-history"

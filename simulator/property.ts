@@ -67,15 +67,16 @@ export const scenarioArbitrary: fc.Arbitrary<Record<string, unknown>> = fc.integ
       update: fc.integer({ min: 0, max: WEIGHT_MAX }),
       outbox: fc.integer({ min: 0, max: WEIGHT_MAX }),
       versioned: fc.integer({ min: 0, max: WEIGHT_MAX }),
+      deadline: fc.integer({ min: 0, max: WEIGHT_MAX }),
     })
-    .filter(({ mix, child, update, outbox, versioned }) => child > 0 || update > 0 || outbox > 0 || versioned > 0 || Object.values(mix).some((w) => w > 0))
-    .map(({ seed, workflows, mix, faults, child, update, outbox, versioned }) => ({
+    .filter(({ mix, child, update, outbox, versioned, deadline }) => [child, update, outbox, versioned, deadline, ...Object.values(mix)].some((w) => w > 0))
+    .map(({ seed, workflows, mix, faults, child, update, outbox, versioned, deadline }) => ({
       name: "generated",
       description: "drawn by the property test",
       seed,
       durationMs: GENERATED_DURATION_MS,
       workers,
-      workload: { workflows, startsPerSecond: 1, mix: { ...mix, child, update, outbox, versioned } },
+      workload: { workflows, startsPerSecond: 1, mix: { ...mix, child, update, outbox, versioned, deadline } },
       faults,
       liveness: { healAtMs: GENERATED_HEAL_AT_MS, withinMs: GENERATED_WITHIN_MS },
     })),

@@ -8,7 +8,8 @@
  * 1. backed by a claim: for every ActivityCompleted or ActivityFailed of
  *    (run, seq) in a final history, some worker reported claiming the
  *    activity task of (run, seq); for ActivityCompleted, a claim of the very
- *    attempt it records;
+ *    attempt it records (a schedule-to-start timeout is the one result no
+ *    attempt makes: schedule-to-start-unstarted checks it was never claimed);
  * 2. acknowledged, so recorded: for every "activityCompleted" observation,
  *    and every "activityFailed" one with final: true, the run's final
  *    history holds ActivityCompleted / ActivityFailed of that seq and attempt;
@@ -42,6 +43,7 @@
 import { TERMINAL_EVENT_TYPES } from "../../engine/history/events.ts";
 import type { CheckName, Checker, FinalRun, SimRecord, Violation } from "../model.ts";
 import { describeEvent, describeObservation, listOf } from "./evidence.ts";
+import { isScheduleToStartTimeout } from "./schedule-to-start-unstarted.ts";
 import { activityClaimsByStep, isPending, observationsOfType, runsById, stepId, stepsOf, type ClaimsByStep, type ObservationOf, type Step, type StepEvent } from "./record-index.ts";
 
 const CHECK: CheckName = "activity-attempted-at-least-once";
@@ -76,6 +78,7 @@ function resultsWithoutClaim(run: FinalRun, step: Step, claims: ClaimsByStep): V
 
 /** Why no reported claim can have produced `result`, or undefined if one can. */
 function claimProblem(result: StepEvent, stepClaims: ReadonlyArray<ObservationOf<"claimed">>): string | undefined {
+  if (isScheduleToStartTimeout(result)) return undefined;
   if (stepClaims.length === 0) return `no worker ever reported claiming activity seq ${result.data.seq}`;
   if (result.type !== "ActivityCompleted") return undefined;
   if (stepClaims.some((c) => c.observation.attempt === result.data.attempt)) return undefined;

@@ -18,6 +18,7 @@ import { noResultRecordedTwice } from "./no-result-recorded-twice.ts";
 import { outboxAtomic } from "./outbox-atomic.ts";
 import { queryReflectsHistory } from "./query-reflects-history.ts";
 import { scheduleFiresOnce } from "./schedule-fires-once.ts";
+import { scheduleToStartUnstarted } from "./schedule-to-start-unstarted.ts";
 import { startIdempotent } from "./start-idempotent.ts";
 import { terminalAfterHeal } from "./terminal-after-heal.ts";
 import { terminationFinal } from "./termination-final.ts";
@@ -43,6 +44,7 @@ export {
   updateAppliedOnce,
   outboxAtomic,
   versionBranchConsistent,
+  scheduleToStartUnstarted,
 };
 
 export interface CheckerEntry {
@@ -136,6 +138,11 @@ export const ALL_CHECKERS: readonly CheckerEntry[] = [
     description:
       "no workflow task fails with non-determinism across a deploy of patched code; a versioned run took the new branch exactly when its history records the patch, in its first task; runs begun before the deploy keep the old branch, runs started after it take the new",
     check: versionBranchConsistent,
+  },
+  {
+    name: "schedule-to-start-unstarted",
+    description: "an activity that timed out with TIMEOUT (scheduleToStart) was never started: no claim, no attempt report, no service call; it is its only result, attempt 0",
+    check: scheduleToStartUnstarted,
   },
   {
     name: "terminal-after-heal",

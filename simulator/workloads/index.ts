@@ -1,6 +1,6 @@
 /**
  * The simulator's workloads: the eleven workflow shapes (linear, saga, fanout,
- * timer, signal, chain, child, update, outbox, schedule, versioned), the activities they call on the mock services,
+ * timer, signal, chain, child, update, outbox, schedule, versioned, deadline), the activities they call on the mock services,
  * and the driver's plan of starts and signals drawn from the seed.
  */
 import type { WorkflowMap } from "../../engine/index.ts";
@@ -44,3 +44,4 @@ export { DEPOSIT_UPDATE, UPDATE_AMOUNT_MAX, UPDATE_WINDOW_MS, depositRefusal, ty
 export { planUpdates, updateIdOf, UPDATE_REFUSED_PROBABILITY, UPDATES_PER_WORKFLOW_MAX, UPDATES_PER_WORKFLOW_MIN, type PlannedUpdate } from "./update-plan.ts";
 export { OUTBOX_ROLLBACK_PROBABILITY, createOrdersTable, insertOrder, orderIdOf, selectOrders, type OutboxInput } from "./shapes/outbox.ts";
 export { CODE_VERSIONS, VERSIONED_PATCH_ID, VERSIONED_PATCHED_STEP, VERSIONED_PAUSE_MS_MAX, VERSIONED_PAUSE_MS_MIN, versioned, versionedPatched, type CodeVersion, type VersionedInput, type VersionedResult } from "./shapes/versioned.ts";
+export { DEADLINE_TIMED_OUT, UNSERVED_TASK_QUEUE, type DeadlineInput, type DeadlineStep } from "./shapes/deadline.ts";

@@ -12,7 +12,9 @@
  * crash and recorded once, transactional starts (an order committed, one
  * whose lost COMMIT reply was retried into the same order and run, one
  * that never landed, one rolled back on purpose), a versioned run on each
- * side of a code change. No checker may flag it;
+ * side of a code change, an activity on a queue
+ * nobody serves that timed out before it started, and one that started in
+ * time. No checker may flag it;
  * each test corrupts a copy of it to plant one bug.
  */
 import type { FinalRun, SimRecord } from "../../model.ts";
@@ -147,6 +149,14 @@ export function cleanRecord(extend?: (sim: RecordBuilder) => void): SimRecord {
   retried.complete();
   sim.transactionalStart("wf-order-lost", { outcome: "info", landed: false });
   sim.transactionalStart("wf-order-rolled-back", { outcome: "fail", rollback: true, landed: false });
+
+  // Schedule-to-start: seq 1 on a queue nobody serves times out unstarted; seq 2 starts in time and completes.
+  const deadline = sim.startWorkflow("wf-deadline", "deadline");
+  deadline.scheduleWithDeadline(2_000, "sim-unserved", 1);
+  deadline.timeOutUnstarted(1);
+  deadline.scheduleWithDeadline(2_000, "sim", 2);
+  deadline.runActivity(2);
+  deadline.complete();
 
   extend?.(sim);
   return sim.build();

@@ -398,4 +398,16 @@ export class RunBuilder {
     this.append("TimerFired", { seq });
     this.sim.observe(claim, { type: "timerFired", taskId: claim.taskId, runId: this.runId, seq });
   }
+
+  /** Schedule activities with a schedule-to-start timeout (the deadline shape), on `taskQueue` (default the workers'). */
+  scheduleWithDeadline(scheduleToStartTimeoutMs: number, taskQueue: string, ...seqs: number[]): this {
+    const options = resolveActivityOptions({ scheduleToStartTimeoutMs, taskQueue }, TASK_QUEUE);
+    return this.decide(...seqs.map((seq) => ({ type: "ActivityScheduled" as const, data: { seq, activityType: "charge", input: null, options } })));
+  }
+
+  /** The schedule-to-start timer of an activity no worker started fires: ActivityFailed, attempt 0, TIMEOUT (scheduleToStart). */
+  timeOutUnstarted(seq: number, by: Incarnation = DEFAULT_WORKER): void {
+    this.claim("timer", seq, by);
+    this.append("ActivityFailed", { seq, attempt: 0, failure: { type: "TimeoutError", code: "TIMEOUT", timeoutType: "scheduleToStart", message: `activity ${seq} was not started within its scheduleToStartTimeoutMs` } });
+  }
 }

@@ -9,6 +9,7 @@ import type { WorkloadShape } from "../../model.ts";
 import type { Prng } from "../../prng.ts";
 import { chain, drawChainInput } from "./chain.ts";
 import { CHILD_STEPS_WORKFLOW, SIDECAR_WORKFLOW, childParent, childSteps, drawChildInput, sidecar } from "./child.ts";
+import { deadline, drawDeadlineInput } from "./deadline.ts";
 import { drawFanoutInput, fanout } from "./fanout.ts";
 import { drawLinearInput, linear } from "./linear.ts";
 import { drawOutboxInput, outbox } from "./outbox.ts";
@@ -37,6 +38,7 @@ export const SHAPES: Readonly<Record<WorkloadShape, ShapeDefinition>> = {
   // The driver creates a schedule from the drawn input; this is the workflow each of its fires starts.
   schedule: { workflow: scheduled, drawInput: drawScheduleInput },
   versioned: { workflow: versioned, drawInput: drawVersionedInput },
+  deadline: { workflow: deadline, drawInput: drawDeadlineInput },
 };
 
 /** The shapes whose code changes in version `version` (a scenario's deploy), by shape. */
