@@ -206,6 +206,22 @@ class SeparateTransactionStartStore extends Store {
   }
 }
 
+/** The schedule-to-start timeout deletes and fails its activity whether or not an attempt has started. */
+class StartedActivityTimeoutStore extends Store {
+  constructor(db: SqlDriver, options: StoreOptions) {
+    super(db, options);
+    const q = this.q;
+    const unstartedOnly = "AND attempt = 0 ";
+    if (!q.deleteUnstartedActivity("r", 1).text.includes(unstartedOnly)) throw new Error("started-activity-timeout mutant: the statement changed; update the mutant");
+    const deleteActivity: Queries["deleteUnstartedActivity"] = (runId, seq) => {
+      const sql = q.deleteUnstartedActivity(runId, seq);
+      // BUG: the attempt is not checked, so an activity running (or backing off) past its deadline is failed too.
+      return { ...sql, name: `${sql.name}_any_attempt`, text: sql.text.replace(unstartedOnly, "") };
+    };
+    (this as unknown as { q: Queries }).q = Object.assign(Object.create(q) as Queries, { deleteUnstartedActivity: deleteActivity });
+  }
+}
+
 function storeMutant(name: string, description: string, Kind: new (db: SqlDriver, options: StoreOptions) => Store): Mutant {
   return { name, description, store: (db, options) => new Kind(db, options) };
 }
@@ -221,6 +237,7 @@ export const MUTANTS: readonly Mutant[] = [
   storeMutant("lost-local-marker", "a workflow task's decisions are written without their local activity markers: the step ran, its outcome is not in history, and replay must run it again", LostLocalMarkerStore),
   storeMutant("separate-transaction-start", "a transactional start commits the run in its own transaction, not the application's: an order rolled back keeps its workflow", SeparateTransactionStartStore),
   storeMutant("lost-patch-marker", "a workflow task's decisions are written without their patch markers (ctx.patched): a run that took the new branch replays down the old one", LostPatchMarkerStore),
+  storeMutant("started-activity-timeout", "a schedule-to-start timeout fails its activity even after an attempt started (the timer's delete ignores the attempt): a step that ran, or called its service, is reported never started", StartedActivityTimeoutStore),
   storeMutant("lost-continuation", "continue-as-new closes the run but never starts the run its last event names: the workflow ends nowhere", LostContinuationStore),
   storeMutant("static-lease-token", "claims do not advance the lease token (no fencing epoch): a re-claimed task carries the same token", StaticLeaseTokenStore),
   // BUG: a round reads no running workflows, so every fire starts at once whatever the overlap policy.
