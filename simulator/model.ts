@@ -102,6 +102,8 @@ export interface StartRecord {
   error?: string;
   /** The start's request id: the driver's retries of one planned start share it (idempotent start). */
   requestId?: string;
+  /** The fairness key the start asked for (none: the run has key ""). */
+  fairnessKey?: string;
   /** A transactional start (the outbox shape): the order written in the same transaction, and whether the driver rolled it back on purpose. */
   order?: { orderId: string; rollback: boolean };
 }
@@ -255,6 +257,16 @@ export interface FinalRun {
   taskFailure: FailureInfo | null;
   /** The schedule that started the run's workflow, and the fire time (virtual ms) it started it for; absent for any other run. */
   schedule?: { scheduleId: string; fireAtMs: number };
+  /** The run's fairness key ("" when none): a child and a continued run inherit it, and its tasks carry it. */
+  fairnessKey: string;
+}
+
+/** A workflow or activity task seen in the tasks table during the run, with the fairness key it carried. */
+export interface TaskKeySample {
+  atMs: number;
+  runId: string;
+  kind: "workflow" | "activity";
+  fairnessKey: string;
 }
 
 export interface SimRecord {
@@ -271,6 +283,8 @@ export interface SimRecord {
   effects: EffectRecord[];
   snapshots: HistorySnapshot[];
   faults: AppliedFault[];
+  /** Workflow and activity tasks read from the tasks table at each snapshot time, with their fairness keys. */
+  taskKeys: TaskKeySample[];
   /** The orders table at the end, read with finalRuns. */
   orders: OrderRow[];
   /**
@@ -303,6 +317,7 @@ export type CheckName =
   | "outbox-atomic"
   | "schedule-fires-once"
   | "version-branch-consistent"
+  | "fairness-key-inherited"
   | "schedule-to-start-unstarted"
   | "start-idempotent"
   | "termination-final"

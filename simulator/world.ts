@@ -46,6 +46,7 @@ import type {
   SimRecord,
   SimScheduleSpec,
   StartRecord,
+  TaskKeySample,
   TerminationRecord,
   UpdateRecord,
 } from "./model.ts";
@@ -78,6 +79,10 @@ export const WORKER_POLL_INTERVAL_MS = 1_000;
 export const WORKER_CLAIM_BATCH = 10;
 export const WORKER_ACTIVITY_CONCURRENCY = 20;
 export const WORKER_WORKFLOW_CONCURRENCY = 10;
+/** Even-numbered workers (worker-2, worker-4...) claim round-robin across fairness keys; the others oldest first. */
+export function claimsFairly(workerName: string): boolean {
+  return Number(workerName.slice(workerName.lastIndexOf("-") + 1)) % 2 === 0;
+}
 /** A start or signal that failed ambiguously is retried (with useExisting) this many times, this far apart. */
 export const DRIVER_RETRIES_MAX = 20;
 export const DRIVER_RETRY_DELAY_MS = 1_000;
@@ -162,6 +167,7 @@ export class World implements FaultTarget {
   private readonly schedulesSent = new Map<string, { deleted: boolean }>();
   private readonly observations: ObservationRecord[] = [];
   private readonly snapshots: HistorySnapshot[] = [];
+  private readonly taskKeys: TaskKeySample[] = [];
   private readonly faultsApplied: AppliedFault[] = [];
   private readonly accepted: Array<{ workflowId: string; runId: string }> = [];
   /** The workflow code workers boot with: version 2 from a scenario's deploy on. */
@@ -250,6 +256,7 @@ export class World implements FaultTarget {
       observations: this.observations,
       effects: this.services.effects as EffectRecord[],
       snapshots: this.snapshots,
+      taskKeys: this.taskKeys,
       faults: this.faultsApplied,
       finalRuns: await this.readFinalRuns(),
       orders: await this.readOrders(),
@@ -280,6 +287,7 @@ export class World implements FaultTarget {
       claimBatchSize: WORKER_CLAIM_BATCH,
       maxConcurrentActivities: WORKER_ACTIVITY_CONCURRENCY,
       maxConcurrentWorkflowTasks: WORKER_WORKFLOW_CONCURRENCY,
+      fairness: claimsFairly(w.name),
       ...(this.env.settle ? { settle: this.env.settle } : {}),
       faultHook: (point, context) => this.onFaultPoint(w, point, context),
       observer: (observation) => this.observations.push({ atMs: this.elapsedMs(), worker: w.name, incarnation, observation }),
@@ -364,19 +372,19 @@ export class World implements FaultTarget {
     }
   }
 
-  private async attemptStart(start: { workflowId: string; workflowType: StartRecord["workflowType"]; input: unknown }, attempt: number): Promise<void> {
+  private async attemptStart(start: PlannedStart, attempt: number): Promise<void> {
     const atMs = this.elapsedMs();
     // One request id per planned start: a retry after an ambiguous failure returns the run the first
     // attempt created if it landed — even if that run has closed since, where useExisting would start a second.
     const requestId = `${start.workflowId}#start`;
     try {
-      const handle = await this.client.start(start.workflowType, { workflowId: start.workflowId, taskQueue: SIM_TASK_QUEUE, input: start.input, requestId });
-      this.starts.push({ workflowId: start.workflowId, workflowType: start.workflowType, atMs, outcome: "ok", runId: handle.runId, requestId });
+      const handle = await this.client.start(start.workflowType, { workflowId: start.workflowId, taskQueue: SIM_TASK_QUEUE, input: start.input, requestId, ...keyOf(start) });
+      this.starts.push({ workflowId: start.workflowId, workflowType: start.workflowType, atMs, outcome: "ok", runId: handle.runId, requestId, ...keyOf(start) });
       this.accepted.push({ workflowId: start.workflowId, runId: handle.runId });
       this.env.trace(`started ${start.workflowId} ${handle.runId}`);
     } catch (err) {
       const retryable = err instanceof RatchetError && err.retryable;
-      this.starts.push({ workflowId: start.workflowId, workflowType: start.workflowType, atMs, outcome: retryable ? "info" : "fail", error: describeError(err), requestId });
+      this.starts.push({ workflowId: start.workflowId, workflowType: start.workflowType, atMs, outcome: retryable ? "info" : "fail", error: describeError(err), requestId, ...keyOf(start) });
       this.env.trace(`start ${start.workflowId} failed: ${describeError(err)}`);
       if (retryable && attempt < DRIVER_RETRIES_MAX) {
         this.env.after(DRIVER_RETRY_DELAY_MS, `retry start ${start.workflowId}`, () => this.attemptStart(start, attempt + 1));
@@ -396,11 +404,11 @@ export class World implements FaultTarget {
     const { amount, rollback } = start.input as OutboxInput;
     const requestId = `${start.workflowId}#start`;
     const order = { orderId: orderIdOf(start.workflowId), rollback };
-    const base = { workflowId: start.workflowId, workflowType: start.workflowType, atMs, requestId, order };
+    const base = { workflowId: start.workflowId, workflowType: start.workflowType, atMs, requestId, order, ...keyOf(start) };
     try {
       const runId = await this.driverDb.transaction(async (tx) => {
         await tx.query(insertOrder(this.options.schema, order.orderId, start.workflowId, amount));
-        const handle = await this.client.startInTransaction(clientTransaction(tx), start.workflowType, { workflowId: start.workflowId, taskQueue: SIM_TASK_QUEUE, input: start.input, requestId });
+        const handle = await this.client.startInTransaction(clientTransaction(tx), start.workflowType, { workflowId: start.workflowId, taskQueue: SIM_TASK_QUEUE, input: start.input, requestId, ...keyOf(start) });
         if (rollback) throw new RolledBackOnPurpose(handle.runId);
         return handle.runId;
       });
@@ -565,6 +573,7 @@ export class World implements FaultTarget {
   // -- recording ---------------------------------------------------------------
 
   private async snapshot(): Promise<void> {
+    await this.sampleTaskKeys();
     if (this.accepted.length === 0) return;
     const picks = new Set<string>();
     for (let i = 0; i < SNAPSHOT_RUNS_MAX; i++) picks.add(this.snapshotPrng.pick(this.accepted).runId);
@@ -578,6 +587,20 @@ export class World implements FaultTarget {
       } catch {
         // The database may be down: a snapshot is only a sample.
       }
+    }
+  }
+
+  /** Which fairness key every waiting or leased workflow and activity task carries now (their runs' keys are read at the end). */
+  private async sampleTaskKeys(): Promise<void> {
+    try {
+      const rows = await this.recorderDriver.query<{ run_id: string; kind: "workflow" | "activity"; fairness_key: string }>({
+        text: `SELECT run_id, kind, fairness_key FROM "${this.options.schema}".tasks WHERE kind IN ('workflow', 'activity') ORDER BY task_id`,
+        values: [],
+      });
+      const atMs = this.elapsedMs();
+      for (const r of rows) this.taskKeys.push({ atMs, runId: r.run_id, kind: r.kind, fairnessKey: r.fairness_key });
+    } catch {
+      // The database may be down: a sample is only a sample.
     }
   }
 
@@ -606,9 +629,10 @@ export class World implements FaultTarget {
       closed_at_ms: number | null;
       task_failure: unknown;
       schedule_id: string | null;
+      fairness_key: string;
       scheduled_at_ms: number | null;
     }>({
-      text: `SELECT run_id, workflow_id, workflow_type, status, closed_at_ms, task_failure, schedule_id,
+      text: `SELECT run_id, workflow_id, workflow_type, status, closed_at_ms, task_failure, schedule_id, fairness_key,
                     (search_attributes->>'${SCHEDULED_AT_ATTRIBUTE}')::bigint AS scheduled_at_ms
              FROM ${s}.runs ORDER BY run_seq`,
       values: [],
@@ -632,6 +656,7 @@ export class World implements FaultTarget {
       history: byRun.get(r.run_id) ?? [],
       taskFailure: (r.task_failure as FinalRun["taskFailure"]) ?? null,
       ...(r.schedule_id === null ? {} : { schedule: { scheduleId: r.schedule_id, fireAtMs: Number(r.scheduled_at_ms) - this.env.startEpochMs } }),
+      fairnessKey: r.fairness_key,
     }));
   }
 
@@ -720,6 +745,11 @@ function crashPointName(point: FaultPoint): Fault extends { kind: "worker.crash"
 
 function toEvent(r: { event_id: number; type: string; at_ms: number; data: unknown }): HistoryEvent {
   return { eventId: r.event_id, type: r.type, atMs: r.at_ms, data: r.data } as HistoryEvent;
+}
+
+/** The start option naming a planned start's tenant, if it has one. */
+function keyOf(start: PlannedStart): { fairnessKey?: string } {
+  return start.fairnessKey === undefined ? {} : { fairnessKey: start.fairnessKey };
 }
 
 /** The application changed its mind after starting the workflow: its transaction rolls back. */

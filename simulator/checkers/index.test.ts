@@ -26,6 +26,7 @@ const CHECK_NAMES = Object.keys({
   "outbox-atomic": true,
   "schedule-fires-once": true,
   "version-branch-consistent": true,
+  "fairness-key-inherited": true,
   "schedule-to-start-unstarted": true,
   "start-idempotent": true,
   "termination-final": true,

@@ -10,6 +10,7 @@ import { activityAttemptedAtLeastOnce } from "./activity-attempted-at-least-once
 import { childWorkflowLinkage } from "./child-workflow-linkage.ts";
 import { continueAsNewChain } from "./continue-as-new-chain.ts";
 import { effectExactlyOncePerCompletion } from "./effect-exactly-once-per-completion.ts";
+import { fairnessKeyInherited } from "./fairness-key-inherited.ts";
 import { historyContiguousAppendOnly } from "./history-contiguous-append-only.ts";
 import { leaseTokensIncrease } from "./lease-tokens-increase.ts";
 import { localActivityRecordedOnce } from "./local-activity-recorded-once.ts";
@@ -45,6 +46,7 @@ export {
   outboxAtomic,
   versionBranchConsistent,
   scheduleToStartUnstarted,
+  fairnessKeyInherited,
 };
 
 export interface CheckerEntry {
@@ -143,6 +145,11 @@ export const ALL_CHECKERS: readonly CheckerEntry[] = [
     name: "schedule-to-start-unstarted",
     description: "an activity that timed out with TIMEOUT (scheduleToStart) was never started: no claim, no attempt report, no service call; it is its only result, attempt 0",
     check: scheduleToStartUnstarted,
+  },
+  {
+    name: "fairness-key-inherited",
+    description: "a run has the fairness key its start asked for, a continued run its predecessor's, a child its parent's, and every task of a run read during the run carried the run's key",
+    check: fairnessKeyInherited,
   },
   {
     name: "terminal-after-heal",

@@ -12,7 +12,7 @@ import { InvalidArgumentError } from "../../engine/index.ts";
 import { WORKLOAD_SHAPES, type WorkloadShape, type WorkloadSpec } from "../model.ts";
 import { Prng } from "../prng.ts";
 import { FORWARD_OPERATIONS } from "./activities.ts";
-import { planWorkload, TERMINATE_AFTER_MS_MAX, TERMINATE_FRACTION, type PlanOptions } from "./plan.ts";
+import { FAIRNESS_KEY_WEIGHTS, planWorkload, TERMINATE_AFTER_MS_MAX, TERMINATE_FRACTION, type PlanOptions } from "./plan.ts";
 import { CHAIN_RUNS_MAX, CHAIN_RUNS_MIN, type ChainInput } from "./shapes/chain.ts";
 import { CHILD_STEPS_MAX, CHILD_STEPS_MIN, CHILDREN_MAX, CHILDREN_MIN, SIDECAR_CLOSE_POLICIES, type ChildParentInput } from "./shapes/child.ts";
 import { FANOUT_BRANCHES_MAX, FANOUT_BRANCHES_MIN, type FanoutInput } from "./shapes/fanout.ts";
@@ -58,7 +58,7 @@ describe("planWorkload", () => {
   it("starts every workflow once, in order, at the spec's rate, with ids that name the shape", () => {
     const { starts } = plan("rate", { workflows: 100, startsPerSecond: 10 });
     expect(starts).toHaveLength(100);
-    expect(starts[0]!.workflowId).toMatch(/^sim-0001-(linear|saga|fanout|timer|signal|chain|child|update|versioned)$/);
+    expect(starts[0]!.workflowId).toMatch(new RegExp(`^sim-0001-(${WORKLOAD_SHAPES.join("|")})$`));
     expect(starts.map((s) => s.workflowId.slice(0, 8))).toEqual(Array.from({ length: 100 }, (_, i) => `sim-${String(i + 1).padStart(4, "0")}`));
     for (const [i, s] of starts.entries()) {
       // Each start is jittered within its own 100 ms slot.
@@ -67,6 +67,17 @@ describe("planWorkload", () => {
       expect(s.workflowId.endsWith(`-${s.workflowType}`)).toBe(true);
       expect(s.taskQueue).toBe("sim");
     }
+  });
+
+  it("gives most starts a tenant's fairness key, tenant-a the most, and leaves some unkeyed", () => {
+    const { starts } = plan("keys");
+    const count = (key: string | undefined) => starts.filter((s) => s.fairnessKey === key).length;
+    expect(Object.keys(FAIRNESS_KEY_WEIGHTS).sort()).toEqual(["", "tenant-a", "tenant-b", "tenant-c"]);
+    expect(count("tenant-a")).toBeGreaterThan(count("tenant-b"));
+    expect(count("tenant-b")).toBeGreaterThan(0);
+    expect(count("tenant-c")).toBeGreaterThan(0);
+    expect(count(undefined)).toBeGreaterThan(200);
+    expect(count("tenant-a") + count("tenant-b") + count("tenant-c") + count(undefined)).toBe(1_000);
   });
 
   it("draws shapes by the mix, roughly", () => {

@@ -31,6 +31,8 @@ export interface PlannedStart {
   workflowType: WorkloadShape;
   taskQueue: string;
   input: unknown;
+  /** The tenant the start names (StartOptions.fairnessKey); none for unkeyed work. */
+  fairnessKey?: string;
 }
 
 export interface PlannedSignal {
@@ -52,6 +54,12 @@ export interface PlannedScheduleOp {
   op: ScheduleOpKind;
   overlap?: OverlapPolicy;
 }
+/**
+ * Fairness keys: a few tenants share the queue, one (tenant-a) with most of
+ * the work, and some work has no key. Children and continued runs inherit
+ * their run's key.
+ */
+export const FAIRNESS_KEY_WEIGHTS: Readonly<Record<string, number>> = { "tenant-a": 0.45, "tenant-b": 0.15, "tenant-c": 0.1, "": 0.3 };
 
 /** The share of workflows the driver terminates (client.terminate), each at a time drawn after its start. */
 export const TERMINATE_FRACTION = 0.05;
@@ -93,7 +101,9 @@ export function planWorkload(spec: WorkloadSpec, prng: Prng, options: PlanOption
     const workflowType = startsPrng.weighted(spec.mix);
     const workflowId = `sim-${String(i + 1).padStart(WORKFLOW_ID_DIGITS, "0")}-${workflowType}`;
     const own = prng.child(`workflow:${workflowId}`);
-    const start: PlannedStart = { atMs, workflowId, workflowType, taskQueue: options.taskQueue, input: SHAPES[workflowType].drawInput(own) };
+    // A stream of its own, so drawing keys shifts no other draw.
+    const fairnessKey = prng.child(`fairness:${workflowId}`).weighted(FAIRNESS_KEY_WEIGHTS);
+    const start: PlannedStart = { atMs, workflowId, workflowType, taskQueue: options.taskQueue, input: SHAPES[workflowType].drawInput(own), ...(fairnessKey === "" ? {} : { fairnessKey }) };
     starts.push(start);
     if (workflowType === "signal") signals.push(...planSignals(own, start, start.input as SignalInput));
     if (workflowType === "update") updates.push(...planUpdates(own, start, start.input as UpdateInput));

@@ -70,6 +70,7 @@ export class RecordBuilder {
     faults: [],
     finalRuns: [],
     orders: [],
+    taskKeys: [],
     // Unset: the checker falls back to final statuses (tests set it where the deadline matters).
     openAtDeadline: null,
     healAtMs: HEAL_AT_MS,
@@ -214,7 +215,7 @@ export class RunBuilder {
     workflowType: string,
     started: StartedAs = {},
   ) {
-    this.final = { workflowId, runId, workflowType, status: "running", closedAtMs: null, history: [], taskFailure: null };
+    this.final = { workflowId, runId, workflowType, status: "running", closedAtMs: null, history: [], taskFailure: null, fairnessKey: "" };
     this.parent = started.parent;
     const from = started.continuedFromRunId === undefined ? {} : { continuedFromRunId: started.continuedFromRunId };
     const parent = started.parent === undefined ? {} : { parent: started.parent };
