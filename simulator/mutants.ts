@@ -222,6 +222,22 @@ class StartedActivityTimeoutStore extends Store {
   }
 }
 
+/** Children inserted without their parent's fairness key: insertRuns writes "" for any run with a parent. */
+class UninheritedFairnessKeyStore extends Store {
+  constructor(db: SqlDriver, options: StoreOptions) {
+    super(db, options);
+    const q = this.q;
+    const inherited = "coalesce(fairness_key, '') FROM input";
+    if (!q.insertRuns("[]", 0, 0).text.includes(inherited)) throw new Error("uninherited-fairness-key mutant: the statement changed; update the mutant");
+    const insertRuns: Queries["insertRuns"] = (rowsJson, nowMs, leaseMs) => {
+      const sql = q.insertRuns(rowsJson, nowMs, leaseMs);
+      // BUG: a child's run (one with a parent) is written without the key its parent passed down.
+      return { ...sql, name: `${sql.name}_uninherited_key`, text: sql.text.replace(inherited, "CASE WHEN parent_run_id IS NULL THEN coalesce(fairness_key, '') ELSE '' END FROM input") };
+    };
+    (this as unknown as { q: Queries }).q = Object.assign(Object.create(q) as Queries, { insertRuns });
+  }
+}
+
 function storeMutant(name: string, description: string, Kind: new (db: SqlDriver, options: StoreOptions) => Store): Mutant {
   return { name, description, store: (db, options) => new Kind(db, options) };
 }
@@ -238,6 +254,7 @@ export const MUTANTS: readonly Mutant[] = [
   storeMutant("separate-transaction-start", "a transactional start commits the run in its own transaction, not the application's: an order rolled back keeps its workflow", SeparateTransactionStartStore),
   storeMutant("lost-patch-marker", "a workflow task's decisions are written without their patch markers (ctx.patched): a run that took the new branch replays down the old one", LostPatchMarkerStore),
   storeMutant("started-activity-timeout", "a schedule-to-start timeout fails its activity even after an attempt started (the timer's delete ignores the attempt): a step that ran, or called its service, is reported never started", StartedActivityTimeoutStore),
+  storeMutant("uninherited-fairness-key", "a child workflow's run is written without its parent's fairness key (the insert drops the key of any run with a parent): the tenant's children compete as unkeyed work", UninheritedFairnessKeyStore),
   storeMutant("lost-continuation", "continue-as-new closes the run but never starts the run its last event names: the workflow ends nowhere", LostContinuationStore),
   storeMutant("static-lease-token", "claims do not advance the lease token (no fencing epoch): a re-claimed task carries the same token", StaticLeaseTokenStore),
   // BUG: a round reads no running workflows, so every fire starts at once whatever the overlap policy.

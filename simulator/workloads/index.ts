@@ -1,5 +1,5 @@
 /**
- * The simulator's workloads: the eleven workflow shapes (linear, saga, fanout,
+ * The simulator's workloads: the twelve workflow shapes (linear, saga, fanout,
  * timer, signal, chain, child, update, outbox, schedule, versioned, deadline), the activities they call on the mock services,
  * and the driver's plan of starts and signals drawn from the seed.
  */

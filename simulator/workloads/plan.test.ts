@@ -87,7 +87,7 @@ describe("planWorkload", () => {
     expect(count("linear")).toBeLessThan(820);
     expect(count("linear") + count("saga")).toBe(1_000);
     const even = plan("even").starts;
-    // An even share of eleven shapes is 1000/11 = 91 (one standard deviation: 9.1); 0.7 of it is 3.0 deviations below.
+    // An even share of twelve shapes is 1000/12 = 83 (one standard deviation: 8.7); 0.7 of it is 2.9 deviations below.
     for (const shape of WORKLOAD_SHAPES) expect(even.filter((s) => s.workflowType === shape).length).toBeGreaterThan((0.7 * even.length) / WORKLOAD_SHAPES.length);
   });
 

@@ -1,5 +1,5 @@
 /**
- * The eleven workload shapes: for each, the workflow code and how the driver
+ * The twelve workload shapes: for each, the workflow code and how the driver
  * draws its input (the input carries every drawn parameter, so the code
  * itself stays deterministic). EXTRA_WORKFLOWS are the workflow types that
  * shapes start themselves (a child shape's children), never the driver.
