@@ -45,7 +45,7 @@
 import type { CheckName, Checker, FinalRun, SimRecord, Violation } from "../model.ts";
 import { listOf } from "./evidence.ts";
 import { groupBy } from "./record-index.ts";
-import { gridFiresAfter, onGrid, runTimesOf, schedulesOf, triggersByTime, type RunTimes, type SimSchedule } from "./schedule-index.ts";
+import { gridFiresAfter, onGrid, runTimesOf, schedulesOf, triggerFor, type RunTimes, type SimSchedule } from "./schedule-index.ts";
 
 const CHECK: CheckName = "schedule-fires-once";
 
@@ -95,19 +95,19 @@ function duplicateFires(s: SimSchedule): Violation[] {
 
 /** 2 and 3. */
 function unexplainedFires(s: SimSchedule): Violation[] {
-  const triggers = triggersByTime(s);
+  const triggers = s.ops.filter((op) => op.op === "trigger").map((op) => op.atMs);
   const out: Violation[] = [];
   for (const run of s.runs) {
     const fireAtMs = run.schedule!.fireAtMs;
     const expectedId = `${s.scheduleId}-${new Date(s.spec.epochMs + fireAtMs).toISOString()}`;
     if (run.workflowId !== expectedId) out.push(violation(s, `the workflow of schedule ${s.scheduleId}'s fire at ${fireAtMs} ms is ${run.workflowId}, not ${expectedId}`, [describeRun(run)], run));
     const fromSpec = onGrid(s.spec, fireAtMs) && fireAtMs > s.firstCreateAtMs && fireAtMs <= s.spec.endAtMs;
-    if (!fromSpec && !triggers.has(fireAtMs)) {
+    if (!fromSpec && !triggerFor(s, run.workflowId, fireAtMs)) {
       out.push(
         violation(
           s,
           `schedule ${s.scheduleId} started ${run.workflowId} for ${fireAtMs} ms, which is neither a fire time of its spec (every ${s.spec.everyMs} ms at phase ${s.spec.phaseMs}, after ${s.firstCreateAtMs} ms, to ${s.spec.endAtMs} ms) nor the time of a trigger`,
-          [describeRun(run), `triggers sent at: ${listOf([...triggers.keys()]) || "none"}`],
+          [describeRun(run), `triggers sent at: ${listOf(triggers) || "none"}`],
           run,
         ),
       );
@@ -119,11 +119,10 @@ function unexplainedFires(s: SimSchedule): Violation[] {
 /** 4. */
 function overlapping(s: SimSchedule, timesOf: (run: FinalRun) => RunTimes): Violation[] {
   if (s.spec.overlap === "allowAll") return [];
-  const triggers = triggersByTime(s);
   const out: Violation[] = [];
   const times = s.runs.map(timesOf);
   for (const [j, later] of s.runs.entries()) {
-    if (triggers.get(later.schedule!.fireAtMs)?.overlap === "allowAll") continue;
+    if (triggerFor(s, later.workflowId, later.schedule!.fireAtMs)?.overlap === "allowAll") continue;
     const startedBeforeMs = times[j]!.startedBeforeMs;
     if (startedBeforeMs === undefined) continue;
     for (const [i, earlier] of s.runs.slice(0, j).entries()) {

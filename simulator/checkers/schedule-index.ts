@@ -60,8 +60,27 @@ export function gridFiresAfter(spec: SimScheduleSpec, afterMs: number): number[]
 }
 
 /** The trigger calls made on a schedule, by the virtual time they were sent (a trigger fires at its caller's now). */
-export function triggersByTime(schedule: SimSchedule): Map<number, ScheduleOpRecord> {
-  return new Map(schedule.ops.filter((op) => op.op === "trigger").map((op) => [op.atMs, op]));
+/**
+ * How long after the driver sent a trigger whose answer was lost its fire
+ * may be timed: on real PostgreSQL the client reads its own clock when the
+ * trigger's transaction runs, a little after the recorder's send time.
+ */
+export const TRIGGER_SLACK_MS = 2_000;
+
+/**
+ * The driver's trigger that explains a run of the schedule started for
+ * `fireAtMs` as `workflowId`, if any: the trigger whose answer named that
+ * workflow; else one sent at exactly that time (virtual time on PGlite, where
+ * the client's clock is the recorder's); else, for a trigger whose answer was
+ * lost, one sent at most TRIGGER_SLACK_MS before it.
+ */
+export function triggerFor(schedule: SimSchedule, workflowId: string, fireAtMs: number): ScheduleOpRecord | undefined {
+  const triggers = schedule.ops.filter((op) => op.op === "trigger");
+  return (
+    triggers.find((op) => op.started?.workflowId === workflowId) ??
+    triggers.find((op) => op.atMs === fireAtMs) ??
+    triggers.find((op) => op.outcome !== "ok" && op.atMs <= fireAtMs && fireAtMs <= op.atMs + TRIGGER_SLACK_MS)
+  );
 }
 
 /**
