@@ -936,16 +936,24 @@ export class Store {
   /**
    * Change a locked schedule: `change` gets it and writes what it changes;
    * then its task is put due now (a round then works out the rest from the
-   * new state), or removed while it is paused.
+   * new state) — or when `wakeOf` says, for a change that ran a round — or
+   * removed while it is paused.
    */
-  async changeSchedule<T>(scheduleId: string, nowMs: number, change: (tx: SqlSession, schedule: ScheduleRecord) => Promise<T>): Promise<T> {
+  async changeSchedule<T>(
+    scheduleId: string,
+    nowMs: number,
+    change: (tx: SqlSession, schedule: ScheduleRecord) => Promise<T>,
+    /** When the change ran a round itself, the wake that round worked out (no second round to work it out again). */
+    wakeOf?: (result: T) => number | null,
+  ): Promise<T> {
     return this.db.transaction(async (tx) => {
       const rows = await tx.query(this.q.schedules.lockSchedule(scheduleId));
       if (!rows[0]) throw new ScheduleNotFoundError(scheduleId);
       const result = await change(tx, toSchedule(rows[0]));
       const after = toSchedule((await tx.query(this.q.schedules.selectSchedule(scheduleId)))[0]!);
-      if (after.paused) await tx.query(this.q.schedules.deleteTask(after.taskRunId));
-      else await this.putScheduleTask(tx, after.taskRunId, after.action.taskQueue, nowMs, scheduleId, nowMs);
+      const wakeAtMs = after.paused ? null : wakeOf ? wakeOf(result) : nowMs;
+      if (wakeAtMs === null) await tx.query(this.q.schedules.deleteTask(after.taskRunId));
+      else await this.putScheduleTask(tx, after.taskRunId, after.action.taskQueue, wakeAtMs, scheduleId, nowMs);
       return result;
     });
   }
@@ -964,7 +972,12 @@ export class Store {
 
   /** Fire a schedule once, now, under `overlap` (its own policy by default), paused or not. */
   triggerSchedule(scheduleId: string, overlap: OverlapPolicy | undefined, nowMs: number, random: Random): Promise<ScheduleRoundResult> {
-    return this.changeSchedule(scheduleId, nowMs, (tx, schedule) => this.scheduleRound(tx, schedule, nowMs, random, { overlap: overlap ?? schedule.overlap }));
+    return this.changeSchedule(
+      scheduleId,
+      nowMs,
+      (tx, schedule) => this.scheduleRound(tx, schedule, nowMs, random, { overlap: overlap ?? schedule.overlap }),
+      (round) => round.nextWakeMs,
+    );
   }
 
   /** Delete a schedule and its task. The workflows it started run on. */
