@@ -9,7 +9,12 @@ import { expect, it } from "vitest";
 import { loadScenarioFile } from "../scenario.ts";
 import { runSweep } from "../sweep.ts";
 
-export const SHIPPED_SEEDS_DEFAULT = 24;
+/**
+ * 18: the mix grew seven shapes (updates, local and versioned steps, schedules, outbox, deadlines,
+ * fairness keys) and 24 seeds took the suite past the 15-minute CI budget (982 s, each half of the
+ * sweep ~9 min, on 2026-11-29); seeds 1..24 all passed in that run. A wider sweep: RATCHET_SIM_SEEDS=100.
+ */
+export const SHIPPED_SEEDS_DEFAULT = 18;
 const SCENARIO_DIR = "scenarios";
 
 export function seedsPerScenario(): number {
