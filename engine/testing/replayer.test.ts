@@ -10,16 +10,17 @@ import { silentLogger } from "../ports/logger.ts";
 import { SeededRandom } from "../ports/seeded-random.ts";
 import type { WorkflowContext, WorkflowMap } from "../workflow/types.ts";
 import { Worker } from "../worker/worker.ts";
-import { testDatabase, type TestDatabase } from "./databases.ts";
+import { postgresUrl, testDatabase, type TestDatabase } from "./databases.ts";
 import { ManualClock } from "./manual-clock.ts";
 import { replayHistory, replayRuns } from "./replayer.ts";
 
-describe("replay check (pglite)", () => {
+function replayCheck(kind: "postgres" | "pglite"): void {
+describe(`replay check (${kind})`, () => {
   let t: TestDatabase;
   const clock = new ManualClock();
 
   beforeAll(async () => {
-    t = await testDatabase("pglite", { prefix: "replay" });
+    t = await testDatabase(kind, { prefix: "replay" });
     const v1: WorkflowMap = {
       checkout: async (ctx: WorkflowContext, order: number) => {
         await ctx.activity("reserve", order);
@@ -77,3 +78,8 @@ describe("replay check (pglite)", () => {
     await expect(replayRuns(t.store, {}, { workflowType: "checkout", limit: 0 })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
   });
 });
+}
+
+replayCheck("pglite");
+if (postgresUrl()) replayCheck("postgres");
+else describe.skip("replay check (postgres: set DATABASE_URL)", () => it("skipped", () => {}));
