@@ -12,7 +12,7 @@
  *
  * --json prints {backlog, small, modes: [{mode, bLatencyMs: {p50, p95, max}, aCompletedWhileB, throughputPerSecond}], ratios: {bP50, throughput}}.
  */
-import { parseArgs } from "node:util";
+import { runStandalone } from "../harness/standalone.ts";
 import { Client } from "../../engine/client/client.ts";
 import { PgDriver } from "../../engine/db/pg-driver.ts";
 import { START_BATCH_MAX } from "../../engine/limits.ts";
@@ -123,33 +123,21 @@ export async function measureFairness(options: { databaseUrl: string; backlog: n
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { db: { type: "string" }, backlog: { type: "string" }, small: { type: "string" }, json: { type: "boolean" } } });
-  const databaseUrl = values.db ?? process.env.DATABASE_URL;
-  if (!databaseUrl || !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    process.stderr.write("bench/fairness/measure.ts needs a PostgreSQL server: --db postgres://... or DATABASE_URL\n");
-    process.exitCode = 2;
-    return;
-  }
-  const backlog = values.backlog === undefined ? 10_000 : Number(values.backlog);
-  const small = values.small === undefined ? 100 : Number(values.small);
-  if (!Number.isInteger(backlog) || backlog < 1 || backlog > 1_000_000 || !Number.isInteger(small) || small < 1 || small > 10_000) {
-    process.stderr.write("invalid --backlog (1..1000000) or --small (1..10000)\n");
-    process.exitCode = 2;
-    return;
-  }
-  const tty = !values.json && process.stderr.isTTY === true;
-  const report = await measureFairness({ databaseUrl, backlog, small, progress: (line) => tty && process.stderr.write(`\r\x1b[2K${line}`) });
-  if (tty) process.stderr.write("\r\x1b[2K");
-  if (values.json) {
-    process.stdout.write(`${JSON.stringify(report)}\n`);
-    return;
-  }
-  process.stdout.write(`A's backlog ${backlog.toLocaleString("en")} workflows, then B starts ${small}; one worker, claim batch 20, concurrency 20\n\n`);
-  process.stdout.write(`| claiming | B p50 ms | B p95 ms | B max ms | A done meanwhile | workflows/s |\n|---|---:|---:|---:|---:|---:|\n`);
-  for (const m of report.modes) {
-    process.stdout.write(`| ${m.mode} | ${m.bLatencyMs.p50.toFixed(0)} | ${m.bLatencyMs.p95.toFixed(0)} | ${m.bLatencyMs.max.toFixed(0)} | ${m.aCompletedWhileB.toLocaleString("en")} | ${m.throughputPerSecond.toFixed(0)} |\n`);
-  }
-  process.stdout.write(`\nfair / oldest-first: B p50 latency ${report.ratios.bP50.toFixed(3)}×, throughput ${report.ratios.throughput.toFixed(2)}×\n`);
+  await runStandalone({
+    script: "bench/fairness/measure.ts",
+    numbers: { backlog: { default: 10_000, min: 1, max: 1_000_000 }, small: { default: 100, min: 1, max: 10_000 } },
+    measure: ({ databaseUrl, numbers, progress }) => measureFairness({ databaseUrl, backlog: numbers.backlog!, small: numbers.small!, progress }),
+    print: (report, { backlog, small }) =>
+      [
+        `A's backlog ${backlog!.toLocaleString("en")} workflows, then B starts ${small}; one worker, claim batch 20, concurrency 20\n\n`,
+        `| claiming | B p50 ms | B p95 ms | B max ms | A done meanwhile | workflows/s |\n|---|---:|---:|---:|---:|---:|\n`,
+        ...report.modes.map(
+          (m) =>
+            `| ${m.mode} | ${m.bLatencyMs.p50.toFixed(0)} | ${m.bLatencyMs.p95.toFixed(0)} | ${m.bLatencyMs.max.toFixed(0)} | ${m.aCompletedWhileB.toLocaleString("en")} | ${m.throughputPerSecond.toFixed(0)} |\n`,
+        ),
+        `\nfair / oldest-first: B p50 latency ${report.ratios.bP50.toFixed(3)}×, throughput ${report.ratios.throughput.toFixed(2)}×\n`,
+      ].join(""),
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();

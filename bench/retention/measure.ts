@@ -15,7 +15,7 @@
  * The newer window is filled last, so the DELETE runs on the warmer cache:
  * if anything, the comparison flatters DELETE. The schema is dropped at the end.
  */
-import { parseArgs } from "node:util";
+import { runStandalone } from "../harness/standalone.ts";
 import { PgDriver } from "../../engine/db/pg-driver.ts";
 import { schemaIdentifier } from "../../engine/names.ts";
 import { HistoryPartitions } from "../../engine/store/history-partitions.ts";
@@ -130,36 +130,23 @@ async function timed<T>(db: PgDriver, fn: () => Promise<T>): Promise<{ ms: numbe
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { db: { type: "string" }, runs: { type: "string" }, events: { type: "string" }, json: { type: "boolean" } } });
-  const databaseUrl = values.db ?? process.env.DATABASE_URL;
-  if (!databaseUrl || !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    process.stderr.write("bench/retention/measure.ts needs a PostgreSQL server: --db postgres://... or DATABASE_URL\n");
-    process.exitCode = 2;
-    return;
-  }
-  const runs = values.runs === undefined ? 100_000 : Number(values.runs);
-  const events = values.events === undefined ? 10 : Number(values.events);
-  if (!Number.isInteger(runs) || runs < 100 || runs > 10_000_000 || !Number.isInteger(events) || events < 1 || events > 1_000) {
-    process.stderr.write(`invalid --runs ${JSON.stringify(values.runs)} or --events ${JSON.stringify(values.events)}: runs 100..10000000, events 1..1000\n`);
-    process.exitCode = 2;
-    return;
-  }
-  const tty = !values.json && process.stderr.isTTY === true;
-  const m = await measureRetention({ databaseUrl, runs, events, progress: (line) => tty && process.stderr.write(`\r\x1b[2K${line}`) });
-  if (tty) process.stderr.write("\r\x1b[2K");
-  if (values.json) {
-    process.stdout.write(`${JSON.stringify(m)}\n`);
-    return;
-  }
   const mb = (bytes: number) => (bytes / 1_048_576).toFixed(1);
-  process.stdout.write(`${m.runsPerWindow.toLocaleString("en")} closed runs × ${m.eventsPerRun} events per window, filled in ${m.fillSeconds.toFixed(0)} s\n\n`);
-  process.stdout.write(`| removal of one window | ms | WAL MB |\n|---|---:|---:|\n`);
-  process.stdout.write(`| retain(): DROP the partition + DELETE its runs | ${m.drop.ms.toFixed(0)} | ${mb(m.drop.walBytes)} |\n`);
-  process.stdout.write(`| (of which the look at the window's runs, as a dry run) | ${m.check.ms.toFixed(0)} | |\n`);
-  process.stdout.write(`| VACUUM owed after retain() (runs) | ${m.vacuumAfterDrop.ms.toFixed(0)} | ${mb(m.vacuumAfterDrop.walBytes)} |\n`);
-  process.stdout.write(`| DELETE its history rows + its runs | ${m.delete.ms.toFixed(0)} | ${mb(m.delete.walBytes)} |\n`);
-  process.stdout.write(`| VACUUM owed after the DELETE (history, runs) | ${m.vacuumAfterDelete.ms.toFixed(0)} | ${mb(m.vacuumAfterDelete.walBytes)} |\n\n`);
-  process.stdout.write(`DELETE / DROP: ${m.ratio.toFixed(1)}×; each with the VACUUM it owes: ${m.ratioWithVacuum.toFixed(1)}×\n`);
+  await runStandalone({
+    script: "bench/retention/measure.ts",
+    numbers: { runs: { default: 100_000, min: 100, max: 10_000_000 }, events: { default: 10, min: 1, max: 1_000 } },
+    measure: ({ databaseUrl, numbers, progress }) => measureRetention({ databaseUrl, runs: numbers.runs!, events: numbers.events!, progress }),
+    print: (m) =>
+      [
+        `${m.runsPerWindow.toLocaleString("en")} closed runs × ${m.eventsPerRun} events per window, filled in ${m.fillSeconds.toFixed(0)} s\n\n`,
+        `| removal of one window | ms | WAL MB |\n|---|---:|---:|\n`,
+        `| retain(): DROP the partition + DELETE its runs | ${m.drop.ms.toFixed(0)} | ${mb(m.drop.walBytes)} |\n`,
+        `| (of which the look at the window's runs, as a dry run) | ${m.check.ms.toFixed(0)} | |\n`,
+        `| VACUUM owed after retain() (runs) | ${m.vacuumAfterDrop.ms.toFixed(0)} | ${mb(m.vacuumAfterDrop.walBytes)} |\n`,
+        `| DELETE its history rows + its runs | ${m.delete.ms.toFixed(0)} | ${mb(m.delete.walBytes)} |\n`,
+        `| VACUUM owed after the DELETE (history, runs) | ${m.vacuumAfterDelete.ms.toFixed(0)} | ${mb(m.vacuumAfterDelete.walBytes)} |\n\n`,
+        `DELETE / DROP: ${m.ratio.toFixed(1)}×; each with the VACUUM it owes: ${m.ratioWithVacuum.toFixed(1)}×\n`,
+      ].join(""),
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();

@@ -11,7 +11,7 @@
  * The schema is dropped at the end unless --keep. Progress goes to stderr on
  * a terminal; --json prints one object: {runs, fillSeconds, baselineMs, results: [{query, kind, matches, medianMs, ratio, indexes}]}.
  */
-import { parseArgs } from "node:util";
+import { runStandalone } from "../harness/standalone.ts";
 import { PgDriver } from "../../engine/db/pg-driver.ts";
 import { schemaIdentifier } from "../../engine/names.ts";
 import { migrate } from "../../engine/store/migrate.ts";
@@ -162,29 +162,18 @@ export function indexesIn(plan: unknown): string[] {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { db: { type: "string" }, runs: { type: "string" }, json: { type: "boolean" }, keep: { type: "boolean" } } });
-  const databaseUrl = values.db ?? process.env.DATABASE_URL;
-  if (!databaseUrl || !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    process.stderr.write("bench/visibility/measure.ts needs a PostgreSQL server: --db postgres://... or DATABASE_URL\n");
-    process.exitCode = 2;
-    return;
-  }
-  const runs = values.runs === undefined ? 1_000_000 : Number(values.runs);
-  if (!Number.isInteger(runs) || runs < 1_000 || runs > 100_000_000) {
-    process.stderr.write(`invalid --runs ${JSON.stringify(values.runs)}: a whole number from 1000 to 100000000\n`);
-    process.exitCode = 2;
-    return;
-  }
-  const tty = !values.json && process.stderr.isTTY === true;
-  const report = await measureVisibility({ databaseUrl, runs, keep: values.keep === true, progress: (line) => tty && process.stderr.write(`\r\x1b[2K${line}`) });
-  if (tty) process.stderr.write("\r\x1b[2K");
-  if (values.json) {
-    process.stdout.write(`${JSON.stringify(report)}\n`);
-    return;
-  }
-  process.stdout.write(`${report.runs.toLocaleString("en")} runs, filled in ${report.fillSeconds.toFixed(0)} s; baseline (primary-key lookup) ${report.baselineMs.toFixed(3)} ms\n\n`);
-  process.stdout.write(`| query | matches | median ms | × baseline | plan uses |\n|---|---:|---:|---:|---|\n`);
-  for (const r of report.results) process.stdout.write(`| ${r.query} | ${r.matches.toLocaleString("en")} | ${r.medianMs.toFixed(2)} | ${r.ratio.toFixed(1)} | ${r.indexes.join(", ")} |\n`);
+  await runStandalone({
+    script: "bench/visibility/measure.ts",
+    numbers: { runs: { default: 1_000_000, min: 1_000, max: 100_000_000 } },
+    flags: ["keep"],
+    measure: ({ databaseUrl, numbers, flags, progress }) => measureVisibility({ databaseUrl, runs: numbers.runs!, keep: flags.keep === true, progress }),
+    print: (report) =>
+      [
+        `${report.runs.toLocaleString("en")} runs, filled in ${report.fillSeconds.toFixed(0)} s; baseline (primary-key lookup) ${report.baselineMs.toFixed(3)} ms\n\n`,
+        `| query | matches | median ms | × baseline | plan uses |\n|---|---:|---:|---:|---|\n`,
+        ...report.results.map((r) => `| ${r.query} | ${r.matches.toLocaleString("en")} | ${r.medianMs.toFixed(2)} | ${r.ratio.toFixed(1)} | ${r.indexes.join(", ")} |\n`),
+      ].join(""),
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();
