@@ -183,6 +183,8 @@ export interface ScheduleDescriptionRecord {
   skipped: number;
   missed: number;
   startFailed: number;
+  /** Fires whose turn came while it was paused (never run). */
+  skippedWhilePaused: number;
   buffered: number[];
   /** Workflow ids of the schedule's running workflows. */
   running: string[];

@@ -17,7 +17,7 @@ import { encodePayload } from "../payload.ts";
 import type { Clock } from "../ports/clock.ts";
 import { uuidV7, type Random } from "../ports/random.ts";
 import { OVERLAP_POLICIES, checkPolicies, checkScheduleSpec, compileSpec, upcomingFires, type CheckedSpec, type OverlapPolicy, type SchedulePolicies, type ScheduleSpec } from "../schedule/spec.ts";
-import { SCHEDULED_AT_ATTRIBUTE, SCHEDULE_ID_ATTRIBUTE, type RecentScheduleAction, type ScheduleActionRecord, type ScheduleRecord, type Store } from "../store/store.ts";
+import { SCHEDULED_AT_ATTRIBUTE, SCHEDULE_ID_ATTRIBUTE, type RecentScheduleAction, type ScheduleActionRecord, type ScheduleCounts, type ScheduleRecord, type Store } from "../store/store.ts";
 import type { WorkflowMap } from "../workflow/types.ts";
 
 /** What each fire starts: a workflow of this type, on this queue, with this input; its id is `<workflowIdPrefix>-<fire time, ISO 8601>`. */
@@ -54,8 +54,8 @@ export interface ScheduleDescription {
   running: Array<{ workflowId: string; runId: string }>;
   /** Fires waiting for those to close (bufferOne, bufferAll, cancelOther, terminateOther). */
   buffered: number[];
-  /** Workflows started; fires the overlap policy skipped; fires missed (later than the catch-up window); starts refused (id running). */
-  counts: { actions: number; skipped: number; missed: number; startFailed: number };
+  /** Workflows started; fires the overlap policy skipped; fires missed (later than the catch-up window); starts refused (id running); fires due while paused (not run). */
+  counts: ScheduleCounts;
   /** The latest actions, newest first. */
   recent: RecentScheduleAction[];
   createdAtMs: number;
@@ -202,7 +202,7 @@ export class ScheduleHandle {
     };
   }
 
-  /** Stop firing (fires that fall due while paused never run); running workflows carry on. */
+  /** Stop firing: fires that fall due while paused never run, and are counted (counts.skippedWhilePaused); running workflows carry on. */
   async pause(note = "paused"): Promise<void> {
     const { store, clock } = this.schedules.deps;
     await store.pauseSchedule(this.scheduleId, true, checkNote(note), clock.now());

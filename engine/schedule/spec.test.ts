@@ -15,6 +15,7 @@ function round(over: Partial<RoundInput> & { overlap?: OverlapPolicy }) {
     buffered: [],
     running: [],
     nowMs: T0 + 3 * MIN,
+    paused: false,
     workflowIdFor: (t) => `w-${(t - T0) / MIN}`,
     ...over,
   });
@@ -96,6 +97,14 @@ describe("a round of firing", () => {
     const rest = round({ ...late, processedUptoMs: plan.processedUptoMs });
     expect(rest.starts).toHaveLength(5);
     expect(rest.moreDue).toBe(false);
+  });
+
+  it("paused: the due fires are counted as skipped while paused, not run, and processedUpto passes them; only a trigger fires", () => {
+    const plan = round({ overlap: "allowAll", paused: true, nowMs: T0 + 60 * MIN, catchupWindowMs: 10 * MIN });
+    expect(plan).toMatchObject({ starts: [], skippedWhilePaused: 60, missed: 0, skipped: 0, processedUptoMs: T0 + 60 * MIN });
+    const triggered = round({ overlap: "allowAll", paused: true, trigger: { overlap: "allowAll" } });
+    expect(triggered.starts.map((s) => s.manual)).toEqual([true]);
+    expect(triggered.skippedWhilePaused).toBe(3);
   });
 
   it("a trigger fires now, under its own policy, after the due fires", () => {

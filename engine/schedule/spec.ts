@@ -97,6 +97,13 @@ export function nextFireAfter(spec: CompiledSpec, afterMs: number): number | nul
   return best !== null && spec.endAtMs !== null && best > spec.endAtMs ? null : best;
 }
 
+/** How many fire times fall in (afterMs, uptoMs], counting at most `max` (past it the count stops). */
+export function countFires(spec: CompiledSpec, afterMs: number, uptoMs: number, max: number): number {
+  let n = 0;
+  for (let t = nextFireAfter(spec, afterMs); t !== null && t <= uptoMs && n < max; t = nextFireAfter(spec, t)) n += 1;
+  return n;
+}
+
 /** Up to `count` fire times after `afterMs` (describe's upcoming fires). */
 export function upcomingFires(spec: CompiledSpec, afterMs: number, count: number): number[] {
   const out: number[] = [];
@@ -143,6 +150,8 @@ export interface RoundInput {
   /** Workflow ids of the runs the schedule started that are still running. */
   running: readonly string[];
   nowMs: number;
+  /** Paused: the fires due now are counted as skippedWhilePaused, not run (only a trigger fires). */
+  paused: boolean;
   /** A manual trigger: one more fire, now, under this policy. */
   trigger?: { overlap: OverlapPolicy };
   /** The workflow id a fire at `fireAtMs` starts. */
@@ -160,19 +169,22 @@ export interface RoundPlan {
   /** Fires dropped by the overlap policy, and fires older than the catch-up window (counted up to SCHEDULE_MISSED_COUNT_MAX per round). */
   skipped: number;
   missed: number;
+  /** Fires whose turn came while the schedule was paused (counted up to SCHEDULE_MISSED_COUNT_MAX per round): never run. */
+  skippedWhilePaused: number;
   /** More fires were due than one round takes (SCHEDULE_FIRES_PER_ROUND_MAX): run another round at once. */
   moreDue: boolean;
 }
 
 /**
  * Decide one round: first a buffered fire, if nothing is running any more;
- * then every fire time due since the last round, oldest first — those older
+ * then every fire time due since the last round, oldest first — all counted
+ * as skippedWhilePaused if the schedule is paused, else those older
  * than the catch-up window counted as missed, the rest each under the
  * overlap policy against what is running by then (including what this round
  * started) — and last a manual trigger's fire.
  */
 export function planScheduleRound(input: RoundInput): RoundPlan {
-  const plan: RoundPlan = { starts: [], cancel: [], terminate: [], buffered: [...input.buffered], processedUptoMs: input.processedUptoMs, skipped: 0, missed: 0, moreDue: false };
+  const plan: RoundPlan = { starts: [], cancel: [], terminate: [], buffered: [...input.buffered], processedUptoMs: input.processedUptoMs, skipped: 0, missed: 0, skippedWhilePaused: 0, moreDue: false };
   const running = [...input.running];
   const start = (fireAtMs: number, manual: boolean) => {
     const workflowId = input.workflowIdFor(fireAtMs);
@@ -208,9 +220,14 @@ export function planScheduleRound(input: RoundInput): RoundPlan {
 
   const { spec, nowMs } = input;
   let from = input.processedUptoMs;
+  if (input.paused) {
+    // Temporal takes no action while paused; here the fires are counted, so describe accounts for every fire time.
+    plan.skippedWhilePaused = countFires(spec, from, nowMs, SCHEDULE_MISSED_COUNT_MAX);
+    from = Math.max(from, nowMs);
+  }
   const windowStart = nowMs - input.catchupWindowMs;
   if (from < windowStart - 1) {
-    for (let t = nextFireAfter(spec, from); t !== null && t < windowStart && plan.missed < SCHEDULE_MISSED_COUNT_MAX; t = nextFireAfter(spec, t)) plan.missed += 1;
+    plan.missed = countFires(spec, from, windowStart - 1, SCHEDULE_MISSED_COUNT_MAX);
     from = windowStart - 1;
   }
   let fires = 0;

@@ -34,12 +34,12 @@ import {
   type FailureInfo,
 } from "../errors.ts";
 import { jsonWithRaw, newEvent, type HistoryEvent, type NewEvent, type ParentClosePolicy, type ParentRef } from "../history/events.ts";
-import { FAIR_CLAIM_KEYS_MAX, SCHEDULE_RECENT_ACTIONS_MAX, HISTORY_EVENTS_MAX, TIMER_TASK_LEASE_MS, WORKFLOW_TASK_RETRY_MS_INITIAL, WORKFLOW_TASK_RETRY_MS_MAX, WORKFLOW_TASK_TIMEOUT_MS_DEFAULT } from "../limits.ts";
+import { FAIR_CLAIM_KEYS_MAX, SCHEDULE_MISSED_COUNT_MAX, SCHEDULE_RECENT_ACTIONS_MAX, HISTORY_EVENTS_MAX, TIMER_TASK_LEASE_MS, WORKFLOW_TASK_RETRY_MS_INITIAL, WORKFLOW_TASK_RETRY_MS_MAX, WORKFLOW_TASK_TIMEOUT_MS_DEFAULT } from "../limits.ts";
 import { commandEvent, eventsRecorded, isTerminal, type Command } from "../workflow/commands.ts";
 import { assertMigrated, migrate } from "./migrate.ts";
 import type { SearchAttributeValue } from "../names.ts";
 import { uuidV7, type Random } from "../ports/random.ts";
-import { compileSpec, nextFireAfter, planScheduleRound, type CheckedSpec, type OverlapPolicy } from "../schedule/spec.ts";
+import { compileSpec, countFires, nextFireAfter, planScheduleRound, type CheckedSpec, type OverlapPolicy } from "../schedule/spec.ts";
 import type { ScheduleRowInput } from "./schedule-queries.ts";
 import { Queries, type MaintainedTable, type RunAdvance, type RunListFilter, type TaskKind } from "./queries.ts";
 
@@ -958,15 +958,25 @@ export class Store {
     });
   }
 
+  /**
+   * Pause or unpause. Unpausing a paused schedule moves processed_upto to
+   * now: the fires that fell due while it was paused are not run, and are
+   * counted as skippedWhilePaused. (Unpausing one that runs changes nothing
+   * else: its due fires are its next round's.)
+   */
   pauseSchedule(scheduleId: string, paused: boolean, note: string, nowMs: number): Promise<void> {
-    // Unpausing moves processed_upto to now: fires that fell due while paused are not run.
-    return this.changeSchedule(scheduleId, nowMs, async (tx) => void (await tx.query(this.q.schedules.setPaused(scheduleId, paused, note, paused ? 0 : nowMs, nowMs))));
+    return this.changeSchedule(scheduleId, nowMs, async (tx, s) => {
+      const resumes = s.paused && !paused;
+      const skippedWhilePaused = resumes ? pausedFires(s, nowMs) : 0;
+      await tx.query(this.q.schedules.setPaused(scheduleId, paused, note, resumes ? nowMs : s.processedUptoMs, skippedWhilePaused, nowMs));
+    });
   }
 
-  /** Replace a schedule's spec, action and policies; fires are counted from now under the new spec. */
+  /** Replace a schedule's spec, action and policies; fires are counted from now under the new spec (a paused one's passed fires, under the old spec, as skippedWhilePaused). */
   updateSchedule(scheduleId: string, row: Pick<ScheduleRowInput, "specJson" | "actionJson" | "overlap" | "catchupWindowMs" | "pauseOnFailure">, nowMs: number): Promise<void> {
-    return this.changeSchedule(scheduleId, nowMs, async (tx) => {
-      await tx.query(this.q.schedules.updateDefinition(scheduleId, row.specJson, row.actionJson, row.overlap, row.catchupWindowMs, row.pauseOnFailure, nowMs, nowMs));
+    return this.changeSchedule(scheduleId, nowMs, async (tx, s) => {
+      const skippedWhilePaused = s.paused ? pausedFires(s, nowMs) : 0;
+      await tx.query(this.q.schedules.updateDefinition(scheduleId, row.specJson, row.actionJson, row.overlap, row.catchupWindowMs, row.pauseOnFailure, nowMs, skippedWhilePaused, nowMs));
     });
   }
 
@@ -1021,8 +1031,9 @@ export class Store {
       spec,
       overlap: s.overlap,
       catchupWindowMs: s.catchupWindowMs,
-      // While paused only a trigger fires: nothing counts as due.
-      processedUptoMs: s.paused ? Math.max(s.processedUptoMs, nowMs) : s.processedUptoMs,
+      processedUptoMs: s.processedUptoMs,
+      // While paused only a trigger fires; the fires due are counted as skipped while paused.
+      paused: s.paused,
       buffered: s.buffered,
       running,
       nowMs,
@@ -1063,7 +1074,7 @@ export class Store {
     if (actions.length > 0) {
       for (const r of await tx.query<{ queue: string }>(sq.insertActions(s.scheduleId, JSON.stringify(actions), nowMs, TIMER_TASK_LEASE_MS))) notify.add(`timer:${r.queue}`);
     }
-    const counts = { actions: started, skipped: plan.skipped, missed: plan.missed, startFailed: plan.starts.length - started };
+    const counts: ScheduleCounts = { actions: started, skipped: plan.skipped, missed: plan.missed, startFailed: plan.starts.length - started, skippedWhilePaused: plan.skippedWhilePaused };
     await tx.query(sq.recordRound(s.scheduleId, plan.processedUptoMs, JSON.stringify(plan.buffered), counts, JSON.stringify([...recent, ...s.recent].slice(0, SCHEDULE_RECENT_ACTIONS_MAX)), nowMs));
     await this.notifyKeys(tx, notify);
     // Due again: at once when fires are left over or wait with nothing running (their start failed); else at the next fire.
@@ -1656,6 +1667,26 @@ export interface RecentScheduleAction {
   error?: string;
 }
 
+/**
+ * What a schedule did with its fire times: workflows started; fires the
+ * overlap policy skipped; fires missed (later than the catch-up window);
+ * starts refused (the id had a running run); fires whose turn came while it
+ * was paused (never run). Each of the fire counts stops at
+ * SCHEDULE_MISSED_COUNT_MAX per round (or unpause).
+ */
+export interface ScheduleCounts {
+  actions: number;
+  skipped: number;
+  missed: number;
+  startFailed: number;
+  skippedWhilePaused: number;
+}
+
+/** The fires of a paused schedule due since it last handled one, up to now (counted, not run, when it resumes). */
+function pausedFires(s: ScheduleRecord, nowMs: number): number {
+  return countFires(compileSpec(s.spec), s.processedUptoMs, nowMs, SCHEDULE_MISSED_COUNT_MAX);
+}
+
 export interface ScheduleRecord {
   scheduleId: string;
   taskRunId: string;
@@ -1668,7 +1699,7 @@ export interface ScheduleRecord {
   note: string;
   processedUptoMs: number;
   buffered: number[];
-  counts: { actions: number; skipped: number; missed: number; startFailed: number };
+  counts: ScheduleCounts;
   recent: RecentScheduleAction[];
   createdAtMs: number;
   updatedAtMs: number;
@@ -1693,7 +1724,13 @@ function toSchedule(r: Record<string, unknown>): ScheduleRecord {
     note: r.note as string,
     processedUptoMs: Number(r.processed_upto_ms),
     buffered: (r.buffered as number[]).map(Number),
-    counts: { actions: Number(r.actions), skipped: Number(r.skipped), missed: Number(r.missed), startFailed: Number(r.start_failed) },
+    counts: {
+      actions: Number(r.actions),
+      skipped: Number(r.skipped),
+      missed: Number(r.missed),
+      startFailed: Number(r.start_failed),
+      skippedWhilePaused: Number(r.skipped_while_paused),
+    },
     recent: r.recent as RecentScheduleAction[],
     createdAtMs: Number(r.created_at_ms),
     updatedAtMs: Number(r.updated_at_ms),

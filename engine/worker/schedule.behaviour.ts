@@ -168,7 +168,7 @@ export function scheduleBehaviour(kind: "pglite" | "postgres"): void {
       expect(await late.describe()).toMatchObject({ counts: { actions: 11, missed: 49 }, upcoming: [t0 + 61 * MIN, t0 + 62 * MIN, t0 + 63 * MIN, t0 + 64 * MIN, t0 + 65 * MIN] });
     });
 
-    it("pause stops fires (they do not run later); trigger fires now even while paused; unpause resumes from now; delete leaves its workflows running", async () => {
+    it("pause stops fires (they do not run later, and are counted as skipped while paused); trigger fires now even while paused; unpause resumes from now; delete leaves its workflows running", async () => {
       const { clock, schedule, advance, started, t0 } = setup();
       const h = await schedule("ctl", "job", "allowAll");
       await h.pause("maintenance window");
@@ -185,11 +185,25 @@ export function scheduleBehaviour(kind: "pglite" | "postgres"): void {
       await advance(MIN);
       expect((await started(h.scheduleId)).map((w) => w.id.slice(-13))).toEqual(["12:05:00.000Z", "12:06:00.000Z"]);
       const d = await h.describe();
-      expect(d).toMatchObject({ paused: false, counts: { actions: 2, skipped: 1 } });
+      // The five fires due while paused ran nowhere, and are counted (the trigger's round passed them).
+      expect(d).toMatchObject({ paused: false, counts: { actions: 2, skipped: 1, missed: 0, skippedWhilePaused: 5 } });
       expect(d.recent[1]).toMatchObject({ manual: true, fireAtMs: t0 + 5 * MIN });
+      // Paused again over three fire times with no round in between: unpause counts them.
+      await h.pause();
+      await advance(3 * MIN);
+      await h.unpause();
+      await advance(0);
+      expect(await h.describe()).toMatchObject({ counts: { actions: 2, skippedWhilePaused: 8 }, upcoming: [t0 + 10 * MIN, t0 + 11 * MIN, t0 + 12 * MIN, t0 + 13 * MIN, t0 + 14 * MIN] });
+      expect(await started(h.scheduleId)).toHaveLength(2);
+      // Unpausing a schedule that is not paused passes no fire: the due one is its next round's.
+      clock.advance(MIN);
+      await h.unpause();
+      await advance(0);
+      expect(await started(h.scheduleId)).toHaveLength(3);
+      expect((await h.describe()).counts).toMatchObject({ actions: 3, skippedWhilePaused: 8 });
       await h.delete();
       await advance(5 * MIN);
-      expect((await started(h.scheduleId)).map((w) => w.status)).toEqual(["running", "running"]);
+      expect((await started(h.scheduleId)).map((w) => w.status)).toEqual(["running", "running", "running"]);
       await expect(h.describe()).rejects.toMatchObject({ code: "SCHEDULE_NOT_FOUND" });
       await expect(h.pause()).rejects.toMatchObject({ code: "SCHEDULE_NOT_FOUND" });
     });
@@ -263,7 +277,7 @@ export function scheduleBehaviour(kind: "pglite" | "postgres"): void {
         const runs = await started(`${queue}-${id}`);
         expect(runs.map((w) => w.id.slice(-13))).toEqual(["12:01:00.000Z", "12:02:00.000Z", "12:03:00.000Z", "12:04:00.000Z", "12:05:00.000Z"]);
         expect(runs.every((w) => w.status === "completed")).toBe(true);
-        expect((await client.schedules.getHandle(`${queue}-${id}`).describe()).counts).toEqual({ actions: 5, skipped: 0, missed: 0, startFailed: 0 });
+        expect((await client.schedules.getHandle(`${queue}-${id}`).describe()).counts).toEqual({ actions: 5, skipped: 0, missed: 0, startFailed: 0, skippedWhilePaused: 0 });
       }
     });
   });

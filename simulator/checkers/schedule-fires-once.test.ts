@@ -4,7 +4,8 @@
  * earlier one of its schedule still ran (judged by true-time evidence: a
  * claim of the later run before a recorded step of the earlier), a describe
  * that lists a run that is not there or counts other than the runs, a fire
- * left waiting with nothing running, and fires that nothing accounts for;
+ * left waiting with nothing running, fires that nothing accounts for (a
+ * paused schedule's included) and fires counted twice;
  * and passes what a correct engine legitimately does: one run per fire, a
  * trigger's off-grid fire, overlap under allowAll, skips counted by describe.
  * no-accepted-workflow-lost needs no start for a schedule's runs, and
@@ -28,7 +29,7 @@ function runFire(sim: RecordBuilder, fireAtMs: number): RunBuilder {
 }
 
 function description(overrides: Partial<ScheduleDescriptionRecord> = {}): ScheduleDescriptionRecord {
-  return { paused: false, actions: 0, skipped: 0, missed: 0, startFailed: 0, buffered: [], running: [], recent: [], ...overrides };
+  return { paused: false, actions: 0, skipped: 0, missed: 0, startFailed: 0, skippedWhilePaused: 0, buffered: [], running: [], recent: [], ...overrides };
 }
 
 /** Fires at 1..3 s, one after another; a describe at the deadline that says so (endAtMs 3 s). */
@@ -122,8 +123,9 @@ describe("schedule-fires-once", () => {
   it("catches a fire left waiting with nothing running long after the last close, but not while paused", () => {
     const { sim } = cleanSchedule();
     const record = sim.build();
+    record.finalRuns.pop();
     const d = record.schedules.find((op) => op.op === "describe")!.description!;
-    d.buffered = [3_000];
+    Object.assign(d, { buffered: [3_000], actions: 2, recent: d.recent.slice(1) });
     expect(details(record)).toEqual([expect.stringMatching(/fires of sched at 3000 ms still wait .* the close did not wake the schedule/)]);
     d.paused = true;
     expect(scheduleFiresOnce(record)).toEqual([]);
@@ -139,6 +141,27 @@ describe("schedule-fires-once", () => {
     expect(details(record)).toEqual([expect.stringMatching(/1 fire times of sched after \d+ ms started no workflow, but describe accounts for only 0/)]);
     d.skipped = 1;
     expect(scheduleFiresOnce(record)).toEqual([]);
+  });
+
+  it("counts fires due while paused as accounted, across a pause and unpause; catches fires counted more than once", () => {
+    const { sim } = cleanSchedule();
+    sim.scheduleOp({ scheduleId: SCHEDULE, op: "pause", outcome: "ok" }, 1_500);
+    sim.scheduleOp({ scheduleId: SCHEDULE, op: "unpause", outcome: "info", error: "connection reset" }, 3_500);
+    const record = sim.build();
+    record.finalRuns.splice(1, 2);
+    const d = record.schedules.find((op) => op.op === "describe")!.description!;
+    d.actions = 1;
+    d.recent.splice(0, 2);
+    expect(details(record)).toEqual([expect.stringMatching(/2 fire times of sched after \d+ ms started no workflow, but describe accounts for only 0/)]);
+    d.skippedWhilePaused = 2;
+    expect(scheduleFiresOnce(record)).toEqual([]);
+    d.skipped = 1;
+    expect(details(record)).toEqual([expect.stringMatching(/accounts for 3 fires that started no workflow \(0 triggers sent\), but only 2 fire times .* started none/)]);
+    sim.scheduleOp({ scheduleId: SCHEDULE, op: "trigger", outcome: "ok", overlap: "skip", started: null }, 2_200);
+    const withTrigger = sim.build();
+    withTrigger.finalRuns.splice(1, 2);
+    Object.assign(withTrigger.schedules.find((op) => op.op === "describe")!.description!, { ...d, recent: d.recent });
+    expect(scheduleFiresOnce(withTrigger)).toEqual([]);
   });
 
   it("catches a run of a schedule the driver never created", () => {

@@ -144,7 +144,7 @@ function printDescription(out: { line(text: string): void }, d: ScheduleDescript
   out.line(`schedule ${d.scheduleId}: ${d.action.workflowType} on queue ${d.action.taskQueue}, ${when} (UTC)`);
   out.line(`  policies: overlap ${d.policies.overlap}, catch-up window ${d.policies.catchupWindowMs} ms${d.policies.pauseOnFailure ? ", pause on failure" : ""}`);
   out.line(`  ${d.paused ? `paused: ${d.note}` : `next: ${d.upcoming.map(isoTime).join(", ") || "none"}`}`);
-  out.line(`  started ${d.counts.actions}, skipped ${d.counts.skipped}, missed ${d.counts.missed}, refused ${d.counts.startFailed}; ${d.buffered.length} buffered`);
+  out.line(`  started ${d.counts.actions}, skipped ${d.counts.skipped}, missed ${d.counts.missed}, refused ${d.counts.startFailed}, skipped while paused ${d.counts.skippedWhilePaused}; ${d.buffered.length} buffered`);
   for (const r of d.running) out.line(`  running: ${r.workflowId} (run ${r.runId})`);
   for (const r of d.recent) out.line(`  ${isoTime(r.atMs)}  fire ${isoTime(r.fireAtMs)}${r.manual ? " (trigger)" : ""}  ${r.workflowId}  ${r.runId ? `run ${r.runId}` : r.error}`);
 }
