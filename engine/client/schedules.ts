@@ -20,7 +20,11 @@ import { OVERLAP_POLICIES, checkPolicies, checkScheduleSpec, compileSpec, upcomi
 import { SCHEDULED_AT_ATTRIBUTE, SCHEDULE_ID_ATTRIBUTE, type RecentScheduleAction, type ScheduleActionRecord, type ScheduleCounts, type ScheduleRecord, type Store } from "../store/store.ts";
 import type { WorkflowMap } from "../workflow/types.ts";
 
-/** What each fire starts: a workflow of this type, on this queue, with this input; its id is `<workflowIdPrefix>-<fire time, ISO 8601>`. */
+/**
+ * What each fire starts: a workflow of this type, on this queue, with this input; its id is
+ * `<workflowIdPrefix>-<fire time, ISO 8601>`, and a manual trigger's `<workflowIdPrefix>-<fire time>-trigger-<n>`
+ * (n: the schedule's nth trigger).
+ */
 export interface ScheduleActionOptions {
   workflowType: string;
   taskQueue: string;
@@ -62,8 +66,11 @@ export interface ScheduleDescription {
   updatedAtMs: number;
 }
 
-/** Checks a schedule id: the workflow ids it makes (prefix, a dash, 24 characters of time) must fit WORKFLOW_ID_LENGTH_MAX. */
-const FIRE_SUFFIX_CHARS = 25;
+/**
+ * Checks a schedule id: the workflow ids it makes must fit WORKFLOW_ID_LENGTH_MAX — the prefix, a dash,
+ * 24 characters of time, and for a trigger's fire "-trigger-" and its number (at most 16 digits).
+ */
+const FIRE_SUFFIX_CHARS = 1 + 24 + "-trigger-".length + 16;
 
 function checkScheduleId(id: unknown): string {
   if (typeof id !== "string" || id.length > WORKFLOW_ID_LENGTH_MAX - FIRE_SUFFIX_CHARS) {
@@ -194,7 +201,7 @@ export class ScheduleHandle {
       note: s.note,
       upcoming: s.paused ? [] : upcoming(s, clock.now(), SCHEDULE_UPCOMING_FIRES),
       running,
-      buffered: s.buffered,
+      buffered: s.buffered.map((f) => f.atMs),
       counts: s.counts,
       recent: s.recent,
       createdAtMs: s.createdAtMs,
@@ -216,15 +223,16 @@ export class ScheduleHandle {
 
   /**
    * Fire once, now, whatever the spec says and even while paused, under
-   * `overlap` (default: the schedule's policy). Returns the workflow it
-   * started, if it started one (a skip or a buffer starts none yet).
+   * `overlap` (default: the schedule's policy). The trigger is the
+   * schedule's nth, and its workflow id is `<prefix>-<now, ISO 8601>-trigger-<n>`
+   * (kept when it waits in the buffer), never a scheduled fire's. Returns
+   * the workflow it started, if it started one (a skip or a buffer starts
+   * none yet).
    */
   async trigger(options: { overlap?: OverlapPolicy } = {}): Promise<{ workflowId: string; runId: string } | null> {
     const { store, clock, random } = this.schedules.deps;
     const overlap = options.overlap === undefined ? undefined : checkChoice(options.overlap, "overlap", OVERLAP_POLICIES);
-    const result = await store.triggerSchedule(this.scheduleId, overlap, clock.now(), random);
-    const manual = result.started.find((s) => s.manual);
-    return manual ? { workflowId: manual.workflowId, runId: manual.runId } : null;
+    return (await store.triggerSchedule(this.scheduleId, overlap, clock.now(), random)).triggered;
   }
 
   /** Replace the spec, action and policies (each one given; the rest kept). Fires are counted from now. */

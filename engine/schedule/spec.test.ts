@@ -16,7 +16,7 @@ function round(over: Partial<RoundInput> & { overlap?: OverlapPolicy }) {
     running: [],
     nowMs: T0 + 3 * MIN,
     paused: false,
-    workflowIdFor: (t) => `w-${(t - T0) / MIN}`,
+    workflowIdFor: (f) => `w-${(f.atMs - T0) / MIN}${f.trigger === undefined ? "" : `-trigger-${f.trigger}`}`,
     ...over,
   });
 }
@@ -67,19 +67,19 @@ describe("a round of firing", () => {
   });
 
   it("bufferOne keeps one waiting; bufferAll keeps them all; a buffered fire starts once nothing runs", () => {
-    expect(round({ overlap: "bufferOne", running: ["old"] })).toMatchObject({ starts: [], buffered: [T0 + MIN], skipped: 2 });
-    expect(round({ overlap: "bufferAll", running: ["old"] })).toMatchObject({ starts: [], buffered: [T0 + MIN, T0 + 2 * MIN, T0 + 3 * MIN], skipped: 0 });
-    const next = round({ overlap: "bufferAll", buffered: [T0 + MIN, T0 + 2 * MIN], processedUptoMs: T0 + 3 * MIN });
-    expect(next.starts.map((s) => s.fireAtMs)).toEqual([T0 + MIN]);
-    expect(next.buffered).toEqual([T0 + 2 * MIN]);
+    expect(round({ overlap: "bufferOne", running: ["old"] })).toMatchObject({ starts: [], buffered: [{ atMs: T0 + MIN }], skipped: 2 });
+    expect(round({ overlap: "bufferAll", running: ["old"] })).toMatchObject({ starts: [], buffered: [{ atMs: T0 + MIN }, { atMs: T0 + 2 * MIN }, { atMs: T0 + 3 * MIN }], skipped: 0 });
+    const next = round({ overlap: "bufferAll", buffered: [{ atMs: T0 + MIN }, { atMs: T0 + 2 * MIN }], processedUptoMs: T0 + 3 * MIN });
+    expect(next.starts.map((s) => s.fire.atMs)).toEqual([T0 + MIN]);
+    expect(next.buffered).toEqual([{ atMs: T0 + 2 * MIN }]);
   });
 
   it("cancelOther and terminateOther act on what runs (including what the round started) and keep the newest fire waiting", () => {
     const cancel = round({ overlap: "cancelOther", running: ["old"] });
-    expect(cancel).toMatchObject({ starts: [], cancel: ["old"], terminate: [], buffered: [T0 + 3 * MIN], skipped: 2 });
+    expect(cancel).toMatchObject({ starts: [], cancel: ["old"], terminate: [], buffered: [{ atMs: T0 + 3 * MIN }], skipped: 2 });
     const terminate = round({ overlap: "terminateOther" });
     expect(terminate.starts.map((s) => s.workflowId)).toEqual(["w-1"]);
-    expect(terminate).toMatchObject({ terminate: ["w-1"], buffered: [T0 + 3 * MIN], skipped: 1 });
+    expect(terminate).toMatchObject({ terminate: ["w-1"], buffered: [{ atMs: T0 + 3 * MIN }], skipped: 1 });
   });
 
   it("fires older than the catch-up window are missed, the rest run", () => {
@@ -102,14 +102,23 @@ describe("a round of firing", () => {
   it("paused: the due fires are counted as skipped while paused, not run, and processedUpto passes them; only a trigger fires", () => {
     const plan = round({ overlap: "allowAll", paused: true, nowMs: T0 + 60 * MIN, catchupWindowMs: 10 * MIN });
     expect(plan).toMatchObject({ starts: [], skippedWhilePaused: 60, missed: 0, skipped: 0, processedUptoMs: T0 + 60 * MIN });
-    const triggered = round({ overlap: "allowAll", paused: true, trigger: { overlap: "allowAll" } });
-    expect(triggered.starts.map((s) => s.manual)).toEqual([true]);
+    const triggered = round({ overlap: "allowAll", paused: true, trigger: { overlap: "allowAll", number: 1 } });
+    expect(triggered.starts.map((s) => s.workflowId)).toEqual(["w-3-trigger-1"]);
     expect(triggered.skippedWhilePaused).toBe(3);
   });
 
   it("a trigger fires now, under its own policy, after the due fires", () => {
-    const plan = round({ overlap: "skip", nowMs: T0 + 30_000, trigger: { overlap: "allowAll" }, running: ["old"] });
-    expect(plan.starts).toEqual([{ fireAtMs: T0 + 30_000, workflowId: "w-0.5", manual: true }]);
-    expect(round({ overlap: "skip", nowMs: T0 + 30_000, trigger: { overlap: "skip" }, running: ["old"] })).toMatchObject({ starts: [], skipped: 1 });
+    const plan = round({ overlap: "skip", nowMs: T0 + 30_000, trigger: { overlap: "allowAll", number: 4 }, running: ["old"] });
+    expect(plan.starts).toEqual([{ fire: { atMs: T0 + 30_000, trigger: 4 }, workflowId: "w-0.5-trigger-4" }]);
+    expect(round({ overlap: "skip", nowMs: T0 + 30_000, trigger: { overlap: "skip", number: 1 }, running: ["old"] })).toMatchObject({ starts: [], skipped: 1 });
+  });
+
+  it("a trigger at exactly a fire time is a fire of its own beside the scheduled one; buffered, it keeps its number", () => {
+    const both = round({ overlap: "allowAll", nowMs: T0 + MIN, trigger: { overlap: "allowAll", number: 2 } });
+    expect(both.starts.map((s) => s.workflowId)).toEqual(["w-1", "w-1-trigger-2"]);
+    const waiting = round({ overlap: "bufferAll", nowMs: T0 + MIN, trigger: { overlap: "bufferAll", number: 3 } });
+    expect(waiting).toMatchObject({ starts: [{ workflowId: "w-1" }], buffered: [{ atMs: T0 + MIN, trigger: 3 }] });
+    const later = round({ overlap: "bufferAll", nowMs: T0 + MIN + 1, processedUptoMs: T0 + MIN, buffered: waiting.buffered });
+    expect(later.starts.map((s) => s.workflowId)).toEqual(["w-1-trigger-3"]);
   });
 });

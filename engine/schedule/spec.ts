@@ -138,6 +138,16 @@ function checkBoolean(value: unknown, field: string): boolean {
   return value;
 }
 
+/**
+ * One fire: its time, and for a manual trigger's fire the trigger's number
+ * (1-based, counted per schedule), which its workflow id carries so it never
+ * meets a scheduled fire's (see scheduledWorkflowId).
+ */
+export interface Fire {
+  atMs: number;
+  trigger?: number;
+}
+
 /** What a round of firing starts from: the schedule's state, read under its row lock. */
 export interface RoundInput {
   spec: CompiledSpec;
@@ -145,26 +155,26 @@ export interface RoundInput {
   catchupWindowMs: number;
   /** Every fire time at or before this has been handled. */
   processedUptoMs: number;
-  /** Fire times waiting for the running workflows to close, oldest first. */
-  buffered: readonly number[];
+  /** Fires waiting for the running workflows to close, oldest first. */
+  buffered: readonly Fire[];
   /** Workflow ids of the runs the schedule started that are still running. */
   running: readonly string[];
   nowMs: number;
   /** Paused: the fires due now are counted as skippedWhilePaused, not run (only a trigger fires). */
   paused: boolean;
-  /** A manual trigger: one more fire, now, under this policy. */
-  trigger?: { overlap: OverlapPolicy };
-  /** The workflow id a fire at `fireAtMs` starts. */
-  workflowIdFor: (fireAtMs: number) => string;
+  /** A manual trigger: one more fire, now, under this policy, numbered `number`. */
+  trigger?: { overlap: OverlapPolicy; number: number };
+  /** The workflow id a fire starts. */
+  workflowIdFor: (fire: Fire) => string;
 }
 
 export interface RoundPlan {
-  /** Workflows to start, in order: the fire time each is for (the trigger's is now). */
-  starts: Array<{ fireAtMs: number; workflowId: string; manual: boolean }>;
+  /** Workflows to start, in order: the fire each is for (a trigger's is at now, and numbered). */
+  starts: Array<{ fire: Fire; workflowId: string }>;
   /** Running workflows to request cancellation of, or terminate (cancelOther, terminateOther). */
   cancel: string[];
   terminate: string[];
-  buffered: number[];
+  buffered: Fire[];
   processedUptoMs: number;
   /** Fires dropped by the overlap policy, and fires older than the catch-up window (counted up to SCHEDULE_MISSED_COUNT_MAX per round). */
   skipped: number;
@@ -178,21 +188,21 @@ export interface RoundPlan {
 /**
  * Decide one round: first a buffered fire, if nothing is running any more;
  * then every fire time due since the last round, oldest first — all counted
- * as skippedWhilePaused if the schedule is paused, else those older
- * than the catch-up window counted as missed, the rest each under the
- * overlap policy against what is running by then (including what this round
- * started) — and last a manual trigger's fire.
+ * as skippedWhilePaused if the schedule is paused, else those older than the
+ * catch-up window counted as missed, the rest each under the overlap policy
+ * against what is running by then (including what this round started) — and
+ * last a manual trigger's fire.
  */
 export function planScheduleRound(input: RoundInput): RoundPlan {
   const plan: RoundPlan = { starts: [], cancel: [], terminate: [], buffered: [...input.buffered], processedUptoMs: input.processedUptoMs, skipped: 0, missed: 0, skippedWhilePaused: 0, moreDue: false };
   const running = [...input.running];
-  const start = (fireAtMs: number, manual: boolean) => {
-    const workflowId = input.workflowIdFor(fireAtMs);
-    plan.starts.push({ fireAtMs, workflowId, manual });
+  const start = (fire: Fire) => {
+    const workflowId = input.workflowIdFor(fire);
+    plan.starts.push({ fire, workflowId });
     running.push(workflowId);
   };
-  const fire = (fireAtMs: number, overlap: OverlapPolicy, manual: boolean) => {
-    if (running.length === 0 || overlap === "allowAll") return start(fireAtMs, manual);
+  const handle = (fire: Fire, overlap: OverlapPolicy) => {
+    if (running.length === 0 || overlap === "allowAll") return start(fire);
     switch (overlap) {
       case "skip":
         plan.skipped += 1;
@@ -200,7 +210,7 @@ export function planScheduleRound(input: RoundInput): RoundPlan {
       case "bufferOne":
       case "bufferAll": {
         const room = overlap === "bufferOne" ? 1 : SCHEDULE_BUFFER_MAX;
-        if (plan.buffered.length < room) plan.buffered.push(fireAtMs);
+        if (plan.buffered.length < room) plan.buffered.push(fire);
         else plan.skipped += 1;
         return;
       }
@@ -210,13 +220,13 @@ export function planScheduleRound(input: RoundInput): RoundPlan {
         for (const id of running) if (!targets.includes(id)) targets.push(id);
         // The newest fire is the one that starts once they have closed; one it displaces is skipped.
         plan.skipped += plan.buffered.length;
-        plan.buffered = [fireAtMs];
+        plan.buffered = [fire];
         return;
       }
     }
   };
 
-  if (running.length === 0 && plan.buffered.length > 0) start(plan.buffered.shift()!, false);
+  if (running.length === 0 && plan.buffered.length > 0) start(plan.buffered.shift()!);
 
   const { spec, nowMs } = input;
   let from = input.processedUptoMs;
@@ -236,11 +246,11 @@ export function planScheduleRound(input: RoundInput): RoundPlan {
       plan.moreDue = true;
       break;
     }
-    fire(t, input.overlap, false);
+    handle({ atMs: t }, input.overlap);
     from = t;
     fires += 1;
   }
   plan.processedUptoMs = plan.moreDue ? from : Math.max(from, nowMs);
-  if (input.trigger) fire(nowMs, input.trigger.overlap, true);
+  if (input.trigger) handle({ atMs: nowMs, trigger: input.trigger.number }, input.trigger.overlap);
   return plan;
 }

@@ -18,7 +18,7 @@ type Statement = (name: string, text: string, values: readonly unknown[]) => Sql
 export const SCHEDULE_ACTION_SEQ = -2_147_483_648;
 
 const SCHEDULE_COLUMNS = `schedule_id, task_run_id, spec, action, overlap, catchup_window_ms, pause_on_failure, paused, note, processed_upto_ms,
-       buffered, actions, skipped, missed, start_failed, skipped_while_paused, recent, created_at_ms, updated_at_ms`;
+       buffered, actions, skipped, missed, start_failed, skipped_while_paused, triggers, recent, created_at_ms, updated_at_ms`;
 
 export interface ScheduleRowInput {
   scheduleId: string;
@@ -81,15 +81,16 @@ export class ScheduleQueries {
     );
   }
 
-  /** A round's outcome: state replaced, counters added to. */
-  recordRound(scheduleId: string, processedUptoMs: number, bufferedJson: string, counts: ScheduleCounts, recentJson: string, nowMs: number): Sql {
+  /** A round's outcome: state replaced, counters added to ($11: the triggers it fired, 0 or 1). */
+  recordRound(scheduleId: string, processedUptoMs: number, bufferedJson: string, counts: ScheduleCounts, recentJson: string, triggers: number, nowMs: number): Sql {
     return this.q(
       "recordScheduleRound",
       `UPDATE ${this.s}.schedules
        SET processed_upto_ms = $2, buffered = $3::jsonb, actions = actions + $4, skipped = skipped + $5, missed = missed + $6,
-           start_failed = start_failed + $7, skipped_while_paused = skipped_while_paused + $8, recent = $9::json, updated_at_ms = $10
+           start_failed = start_failed + $7, skipped_while_paused = skipped_while_paused + $8, recent = $9::json, updated_at_ms = $10,
+           triggers = triggers + $11
        WHERE schedule_id = $1`,
-      [scheduleId, processedUptoMs, bufferedJson, counts.actions, counts.skipped, counts.missed, counts.startFailed, counts.skippedWhilePaused, recentJson, nowMs],
+      [scheduleId, processedUptoMs, bufferedJson, counts.actions, counts.skipped, counts.missed, counts.startFailed, counts.skippedWhilePaused, recentJson, nowMs, triggers],
     );
   }
 

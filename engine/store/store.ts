@@ -39,7 +39,7 @@ import { commandEvent, eventsRecorded, isTerminal, type Command } from "../workf
 import { assertMigrated, migrate } from "./migrate.ts";
 import type { SearchAttributeValue } from "../names.ts";
 import { uuidV7, type Random } from "../ports/random.ts";
-import { compileSpec, countFires, nextFireAfter, planScheduleRound, type CheckedSpec, type OverlapPolicy } from "../schedule/spec.ts";
+import { compileSpec, countFires, nextFireAfter, planScheduleRound, type CheckedSpec, type Fire, type OverlapPolicy } from "../schedule/spec.ts";
 import type { ScheduleRowInput } from "./schedule-queries.ts";
 import { Queries, type MaintainedTable, type RunAdvance, type RunListFilter, type TaskKind } from "./queries.ts";
 
@@ -980,12 +980,12 @@ export class Store {
     });
   }
 
-  /** Fire a schedule once, now, under `overlap` (its own policy by default), paused or not. */
+  /** Fire a schedule once, now, under `overlap` (its own policy by default), paused or not; the trigger is the schedule's next numbered one. */
   triggerSchedule(scheduleId: string, overlap: OverlapPolicy | undefined, nowMs: number, random: Random): Promise<ScheduleRoundResult> {
     return this.changeSchedule(
       scheduleId,
       nowMs,
-      (tx, schedule) => this.scheduleRound(tx, schedule, nowMs, random, { overlap: overlap ?? schedule.overlap }),
+      (tx, schedule) => this.scheduleRound(tx, schedule, nowMs, random, { overlap: overlap ?? schedule.overlap, number: schedule.triggers + 1 }),
       (round) => round.nextWakeMs,
     );
   }
@@ -1023,7 +1023,7 @@ export class Store {
    * terminate (timer tasks of theirs), and record the new state. Returns
    * when the schedule's task should next run.
    */
-  private async scheduleRound(tx: SqlSession, s: ScheduleRecord, nowMs: number, random: Random, trigger?: { overlap: OverlapPolicy }): Promise<ScheduleRoundResult> {
+  private async scheduleRound(tx: SqlSession, s: ScheduleRecord, nowMs: number, random: Random, trigger?: { overlap: OverlapPolicy; number: number }): Promise<ScheduleRoundResult> {
     const sq = this.q.schedules;
     const running = (await tx.query<{ workflow_id: string }>(sq.runningOfSchedule(s.scheduleId))).map((r) => r.workflow_id);
     const spec = compileSpec(s.spec);
@@ -1038,15 +1038,16 @@ export class Store {
       running,
       nowMs,
       ...(trigger ? { trigger } : {}),
-      workflowIdFor: (fireAtMs) => scheduledWorkflowId(s.action.workflowIdPrefix, fireAtMs),
+      workflowIdFor: (fire) => scheduledWorkflowId(s.action.workflowIdPrefix, fire),
     });
     const notify = new Set<string>();
     const recent: RecentScheduleAction[] = [];
     let started = 0;
+    let triggered: ScheduleRoundResult["triggered"] = null;
     if (plan.starts.length > 0) {
       const runs = plan.starts.map((st) => {
         const runId = uuidV7(nowMs, random);
-        const attributes = { ...s.action.searchAttributes, [SCHEDULE_ID_ATTRIBUTE]: s.scheduleId, [SCHEDULED_AT_ATTRIBUTE]: st.fireAtMs };
+        const attributes = { ...s.action.searchAttributes, [SCHEDULE_ID_ATTRIBUTE]: s.scheduleId, [SCHEDULED_AT_ATTRIBUTE]: st.fire.atMs };
         const row = newRunRow({
           runId,
           workflowId: st.workflowId,
@@ -1063,7 +1064,8 @@ export class Store {
       for (const r of runs) {
         const ok = inserted.has(r.runId);
         if (ok) started += 1;
-        recent.unshift({ fireAtMs: r.fireAtMs, atMs: nowMs, workflowId: r.workflowId, manual: r.manual, ...(ok ? { runId: r.runId } : { error: "WORKFLOW_ALREADY_RUNNING" }) });
+        if (ok && trigger !== undefined && r.fire.trigger === trigger.number) triggered = { workflowId: r.workflowId, runId: r.runId };
+        recent.unshift({ fireAtMs: r.fire.atMs, atMs: nowMs, workflowId: r.workflowId, manual: r.fire.trigger !== undefined, ...(ok ? { runId: r.runId } : { error: "WORKFLOW_ALREADY_RUNNING" }) });
       }
       if (started > 0) notify.add(`workflow:${s.action.taskQueue}`);
     }
@@ -1075,12 +1077,13 @@ export class Store {
       for (const r of await tx.query<{ queue: string }>(sq.insertActions(s.scheduleId, JSON.stringify(actions), nowMs, TIMER_TASK_LEASE_MS))) notify.add(`timer:${r.queue}`);
     }
     const counts: ScheduleCounts = { actions: started, skipped: plan.skipped, missed: plan.missed, startFailed: plan.starts.length - started, skippedWhilePaused: plan.skippedWhilePaused };
-    await tx.query(sq.recordRound(s.scheduleId, plan.processedUptoMs, JSON.stringify(plan.buffered), counts, JSON.stringify([...recent, ...s.recent].slice(0, SCHEDULE_RECENT_ACTIONS_MAX)), nowMs));
+    const recentJson = JSON.stringify([...recent, ...s.recent].slice(0, SCHEDULE_RECENT_ACTIONS_MAX));
+    await tx.query(sq.recordRound(s.scheduleId, plan.processedUptoMs, bufferedJson(plan.buffered), counts, recentJson, trigger === undefined ? 0 : 1, nowMs));
     await this.notifyKeys(tx, notify);
     // Due again: at once when fires are left over or wait with nothing running (their start failed); else at the next fire.
     const idle = running.length + started === 0;
     const nextWakeMs = s.paused ? null : plan.moreDue || (idle && plan.buffered.length > 0) ? nowMs : nextFireAfter(spec, plan.processedUptoMs);
-    return { started: recent.filter((r) => r.runId !== undefined).map((r) => ({ workflowId: r.workflowId, runId: r.runId!, manual: r.manual })), nextWakeMs };
+    return { triggered, nextWakeMs };
   }
 
   private async putScheduleTask(tx: SqlSession, taskRunId: string, queue: string, visibleAtMs: number, scheduleId: string, nowMs: number): Promise<void> {
@@ -1642,9 +1645,29 @@ function toEvent(r: Record<string, unknown>): HistoryEvent {
 export const SCHEDULE_ID_ATTRIBUTE = "ratchetScheduleId";
 export const SCHEDULED_AT_ATTRIBUTE = "ratchetScheduledAtMs";
 
-/** The workflow id a schedule's fire starts: its prefix and the fire time, e.g. nightly-2026-11-29T00:00:00.000Z. */
-export function scheduledWorkflowId(prefix: string, fireAtMs: number): string {
-  return `${prefix}-${new Date(fireAtMs).toISOString()}`;
+/**
+ * The workflow id a schedule's fire starts: its prefix and the fire time,
+ * e.g. nightly-2026-11-29T00:00:00.000Z; a manual trigger's fire adds the
+ * trigger's number, e.g. nightly-2026-11-29T00:00:00.000Z-trigger-3, so it
+ * never takes a scheduled fire's id (not even a trigger at exactly a fire
+ * time) nor another trigger's.
+ */
+export function scheduledWorkflowId(prefix: string, fire: Fire): string {
+  const time = `${prefix}-${new Date(fire.atMs).toISOString()}`;
+  return fire.trigger === undefined ? time : `${time}-trigger-${fire.trigger}`;
+}
+
+/** Buffered fires as the schedules row keeps them: a spec fire's time, or a trigger's {atMs, trigger}. */
+function bufferedJson(fires: readonly Fire[]): string {
+  return JSON.stringify(fires.map((f) => (f.trigger === undefined ? f.atMs : { atMs: f.atMs, trigger: f.trigger })));
+}
+
+function toFire(stored: unknown): Fire {
+  if (typeof stored === "object" && stored !== null) {
+    const f = stored as { atMs: unknown; trigger: unknown };
+    return { atMs: Number(f.atMs), trigger: Number(f.trigger) };
+  }
+  return { atMs: Number(stored) };
 }
 
 /** What a schedule's fire starts (stored as the schedules row's action). */
@@ -1698,15 +1721,18 @@ export interface ScheduleRecord {
   paused: boolean;
   note: string;
   processedUptoMs: number;
-  buffered: number[];
+  buffered: Fire[];
   counts: ScheduleCounts;
+  /** Manual triggers so far (the next one is numbered triggers + 1). */
+  triggers: number;
   recent: RecentScheduleAction[];
   createdAtMs: number;
   updatedAtMs: number;
 }
 
 export interface ScheduleRoundResult {
-  started: Array<{ workflowId: string; runId: string; manual: boolean }>;
+  /** The workflow a trigger's own fire started in this round (null: none, or no trigger). */
+  triggered: { workflowId: string; runId: string } | null;
   /** When the schedule's task should next run (null: nothing left to fire). */
   nextWakeMs: number | null;
 }
@@ -1723,7 +1749,8 @@ function toSchedule(r: Record<string, unknown>): ScheduleRecord {
     paused: r.paused as boolean,
     note: r.note as string,
     processedUptoMs: Number(r.processed_upto_ms),
-    buffered: (r.buffered as number[]).map(Number),
+    buffered: (r.buffered as unknown[]).map(toFire),
+    triggers: Number(r.triggers),
     counts: {
       actions: Number(r.actions),
       skipped: Number(r.skipped),

@@ -176,14 +176,14 @@ export function scheduleBehaviour(kind: "pglite" | "postgres"): void {
       await advance(5 * MIN);
       expect(await started(h.scheduleId)).toEqual([]);
       const manual = await h.trigger();
-      expect(manual?.workflowId).toBe(`${h.scheduleId}-2026-11-29T12:05:00.000Z`);
+      expect(manual?.workflowId).toBe(`${h.scheduleId}-2026-11-29T12:05:00.000Z-trigger-1`);
       await advance(0);
       // A trigger under skip finds that one running and starts nothing.
       clock.advance(1);
       expect(await h.trigger({ overlap: "skip" })).toBeNull();
       await h.unpause();
       await advance(MIN);
-      expect((await started(h.scheduleId)).map((w) => w.id.slice(-13))).toEqual(["12:05:00.000Z", "12:06:00.000Z"]);
+      expect((await started(h.scheduleId)).map((w) => w.id.slice(h.scheduleId.length + 12))).toEqual(["12:05:00.000Z-trigger-1", "12:06:00.000Z"]);
       const d = await h.describe();
       // The five fires due while paused ran nowhere, and are counted (the trigger's round passed them).
       expect(d).toMatchObject({ paused: false, counts: { actions: 2, skipped: 1, missed: 0, skippedWhilePaused: 5 } });
@@ -206,6 +206,40 @@ export function scheduleBehaviour(kind: "pglite" | "postgres"): void {
       expect((await started(h.scheduleId)).map((w) => w.status)).toEqual(["running", "running", "running"]);
       await expect(h.describe()).rejects.toMatchObject({ code: "SCHEDULE_NOT_FOUND" });
       await expect(h.pause()).rejects.toMatchObject({ code: "SCHEDULE_NOT_FOUND" });
+    });
+
+    it("a trigger at exactly a fire time starts a workflow of its own beside the fire's; a buffered trigger keeps its id", async () => {
+      const { clock, client, schedule, advance, started } = setup();
+      const h = await schedule("exact", "job", "allowAll");
+      // The clock stands on the 12:01 fire: the trigger's round starts that fire, then the trigger's own.
+      clock.advance(MIN);
+      const manual = await h.trigger();
+      const fire = `${h.scheduleId}-2026-11-29T12:01:00.000Z`;
+      expect(manual?.workflowId).toBe(`${fire}-trigger-1`);
+      await advance(0);
+      expect(await started(h.scheduleId)).toEqual([
+        { id: fire, status: "running" },
+        { id: `${fire}-trigger-1`, status: "running" },
+      ]);
+      expect(await h.describe()).toMatchObject({ counts: { actions: 2, startFailed: 0 } });
+      // Under bufferAll the next exact trigger waits behind that fire's, and starts under its own id in its turn.
+      await h.update({ policies: { overlap: "bufferAll" } });
+      clock.advance(MIN);
+      expect(await h.trigger()).toBeNull();
+      const secondAtMs = Date.parse("2026-11-29T12:02:00.000Z");
+      const second = `${h.scheduleId}-2026-11-29T12:02:00.000Z`;
+      expect(await h.describe()).toMatchObject({ buffered: [secondAtMs, secondAtMs], counts: { actions: 2, skipped: 0 } });
+      for (const id of [fire, `${fire}-trigger-1`, second]) {
+        await client.signal(id, "done", null);
+        await advance(0);
+      }
+      expect((await started(h.scheduleId)).map((w) => w.id)).toEqual([fire, `${fire}-trigger-1`, second, `${second}-trigger-2`]);
+      const d = await h.describe();
+      expect(d).toMatchObject({ buffered: [], counts: { actions: 4, skipped: 0, startFailed: 0 } });
+      expect(d.recent.slice(0, 2)).toMatchObject([
+        { workflowId: `${second}-trigger-2`, manual: true, fireAtMs: secondAtMs },
+        { workflowId: second, manual: false, fireAtMs: secondAtMs },
+      ]);
     });
 
     it("update replaces the spec and policies from now on", async () => {

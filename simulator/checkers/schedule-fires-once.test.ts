@@ -7,7 +7,8 @@
  * left waiting with nothing running, fires that nothing accounts for (a
  * paused schedule's included) and fires counted twice;
  * and passes what a correct engine legitimately does: one run per fire, a
- * trigger's off-grid fire, overlap under allowAll, skips counted by describe.
+ * trigger's fire named for its trigger (even at exactly a fire time),
+ * overlap under allowAll, skips counted by describe.
  * no-accepted-workflow-lost needs no start for a schedule's runs, and
  * terminal-after-heal holds them to the bound.
  */
@@ -69,16 +70,42 @@ describe("schedule-fires-once", () => {
     );
   });
 
-  it("catches a fire its spec never makes, and accepts it as a trigger's", () => {
+  it("catches a fire its spec never makes, and accepts a trigger's fire, named for its trigger, when a trigger was sent then", () => {
     const { sim } = cleanSchedule();
-    const offGrid = runFire(sim, 2_500);
-    expect(details(sim.build())).toContainEqual(expect.stringMatching(/started .* for 2500 ms, which is neither a fire time of its spec/));
+    runFire(sim, 2_500);
+    expect(details(sim.build())).toContainEqual(expect.stringMatching(/started .* for 2500 ms, which is not a fire time of its spec/));
     expect(details(sim.build())).toContainEqual(expect.stringMatching(/counts 3 workflows started, but 4 runs/));
-    sim.scheduleOp({ scheduleId: SCHEDULE, op: "trigger", outcome: "info", error: "connection reset" }, 2_500);
+    const { sim: triggered } = cleanSchedule();
+    const manual = triggered.scheduledRun(SCHEDULE, 2_500, 1);
+    manual.scheduleActivities(1);
+    manual.runActivity(1);
+    manual.complete();
+    expect(details(triggered.build())).toContainEqual(expect.stringMatching(/is sched-2030-01-01T00:00:02.500Z-trigger-1, not sched-2030-01-01T00:00:02.500Z nor a trigger's .*-trigger-<n> with n from 1 to 0/));
+    triggered.scheduleOp({ scheduleId: SCHEDULE, op: "trigger", outcome: "ok", started: null }, 2_400);
+    expect(details(triggered.build())).toContainEqual(expect.stringMatching(/started sched-2030-01-01T00:00:02.500Z-trigger-1 for a trigger at 2500 ms, but no trigger was sent then/));
+    triggered.scheduleOp({ scheduleId: SCHEDULE, op: "trigger", outcome: "info", error: "connection reset" }, 2_500);
+    const record = triggered.build();
+    record.schedules.find((op) => op.op === "describe")!.description!.actions = 4;
+    expect(scheduleFiresOnce(record)).toEqual([]);
+    expect(manual.final.status).toBe("completed");
+  });
+
+  it("accepts a trigger at exactly a fire time beside that fire's workflow; catches one that took the fire's id, and two workflows for one trigger", () => {
+    const { sim } = cleanSchedule("allowAll");
+    sim.scheduleOp({ scheduleId: SCHEDULE, op: "trigger", outcome: "ok", started: { workflowId: "sched-2030-01-01T00:00:02.000Z-trigger-1", runId: "x" } }, 2_000);
+    const manual = sim.scheduledRun(SCHEDULE, 2_000, 1);
+    manual.complete();
     const record = sim.build();
     record.schedules.find((op) => op.op === "describe")!.description!.actions = 4;
     expect(scheduleFiresOnce(record)).toEqual([]);
-    expect(offGrid.final.status).toBe("completed");
+    // The old collision: the trigger's workflow took the fire's id, so the fire time has two runs of one id.
+    const { sim: collided } = cleanSchedule("allowAll");
+    collided.scheduleOp({ scheduleId: SCHEDULE, op: "trigger", outcome: "ok" }, 2_000);
+    collided.scheduledRun(SCHEDULE, 2_000).complete();
+    expect(details(collided.build())).toContainEqual(expect.stringMatching(/started sched-2030-01-01T00:00:02.000Z 2 times/));
+    sim.scheduleOp({ scheduleId: SCHEDULE, op: "trigger", outcome: "ok" }, 2_600);
+    sim.scheduledRun(SCHEDULE, 2_600, 1).complete();
+    expect(details(sim.build())).toContainEqual(expect.stringMatching(/started 2 workflows for its trigger 1/));
   });
 
   it("catches a workflow claimed while an earlier one of its schedule still ran a step, except under allowAll", () => {
@@ -106,7 +133,7 @@ describe("schedule-fires-once", () => {
     const first = sim.scheduledRun(SCHEDULE, 1_000);
     first.scheduleActivities(1);
     sim.scheduleOp({ scheduleId: SCHEDULE, op: "trigger", outcome: "ok", overlap: "allowAll" }, 1_500);
-    const manual = sim.scheduledRun(SCHEDULE, 1_500);
+    const manual = sim.scheduledRun(SCHEDULE, 1_500, 1);
     manual.claim("workflow", 0);
     first.runActivity(1);
     first.complete();

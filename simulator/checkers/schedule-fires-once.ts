@@ -6,11 +6,16 @@
  * Asserts, for every schedule the driver created (create ok or ambiguous),
  * over its runs (runs.schedule_id; the fire time from ratchetScheduledAtMs):
  * 1. one fire, one workflow: no workflow id of it has two runs that were
- *    started (rather than continued as new), and no two of its workflows
- *    are for the same fire time;
- * 2. a workflow's id is `<schedule id>-<fire time, ISO 8601>`;
- * 3. every fire time is one the spec makes — on its interval, after the
- *    create was sent, at or before its end — or the time a trigger was sent;
+ *    started (rather than continued as new), no two of its scheduled
+ *    workflows are for the same fire time, and no two of its triggers'
+ *    workflows carry the same trigger number;
+ * 2. a workflow's id is `<schedule id>-<fire time, ISO 8601>`, or a
+ *    trigger's `<schedule id>-<fire time>-trigger-<n>` with n at most the
+ *    triggers sent (so a trigger at exactly a fire time has its own);
+ * 3. every scheduled workflow's fire time is one the spec makes — on its
+ *    interval, after the create was sent, at or before its end — and every
+ *    trigger's workflow is explained by a trigger the driver sent (its
+ *    answer named it, or it was sent at that fire time);
  * 4. unless the policy is allowAll, no workflow started while an earlier
  *    one of the same schedule was running (a trigger asking for allowAll
  *    excepted). Judged in true virtual time, never by skewed clocks: the
@@ -32,8 +37,9 @@
  *
  * Why it is sound: a round of firing locks the schedule's row and moves
  * processed_upto past every fire it handles in the transaction that inserts
- * their runs, and a fire's workflow id is its time, so no fire time is
- * handled twice (1, 2); it fires only the spec's times up to the worker's
+ * their runs, and a fire's workflow id is its time (a trigger's, its time
+ * and its number, taken under the same lock), so no fire time is handled
+ * twice and a trigger never takes a fire's id (1, 2); it fires only the spec's times up to the worker's
  * now, and a skewed-ahead worker only fires them early, never others (3);
  * a round starts a fire only when no run of the schedule is running, under
  * every policy but allowAll (the cancel and terminate policies wait for the
@@ -48,7 +54,7 @@
 import type { CheckName, Checker, FinalRun, SimRecord, Violation } from "../model.ts";
 import { listOf } from "./evidence.ts";
 import { groupBy } from "./record-index.ts";
-import { gridFiresAfter, onGrid, runTimesOf, schedulesOf, triggerFor, type RunTimes, type SimSchedule } from "./schedule-index.ts";
+import { fireWorkflowId, gridFiresAfter, onGrid, runTimesOf, schedulesOf, triggerFor, triggerNumberOf, type RunTimes, type SimSchedule } from "./schedule-index.ts";
 
 const CHECK: CheckName = "schedule-fires-once";
 
@@ -89,28 +95,54 @@ function duplicateFires(s: SimSchedule): Violation[] {
   for (const [workflowId, runs] of groupBy(s.runs, (r) => r.workflowId)) {
     if (runs.length > 1) out.push(violation(s, `schedule ${s.scheduleId} started ${workflowId} ${runs.length} times: a fire time was handled more than once`, runs.map(describeRun), runs[1]));
   }
-  for (const [fireAtMs, runs] of groupBy(s.runs, (r) => r.schedule!.fireAtMs)) {
+  for (const [fireAtMs, runs] of groupBy(scheduledRuns(s), (r) => r.schedule!.fireAtMs)) {
     const ids = new Set(runs.map((r) => r.workflowId));
     if (ids.size > 1) out.push(violation(s, `schedule ${s.scheduleId} started ${ids.size} workflows for the fire at ${fireAtMs} ms`, runs.map(describeRun), runs[1]));
+  }
+  for (const [trigger, runs] of groupBy(s.runs.filter((r) => triggerNumberOf(r) !== undefined), (r) => triggerNumberOf(r)!)) {
+    const ids = new Set(runs.map((r) => r.workflowId));
+    if (ids.size > 1) out.push(violation(s, `schedule ${s.scheduleId} started ${ids.size} workflows for its trigger ${trigger}`, runs.map(describeRun), runs[1]));
   }
   return out;
 }
 
+/** The runs of its scheduled fires (not a trigger's). */
+function scheduledRuns(s: SimSchedule): FinalRun[] {
+  return s.runs.filter((r) => triggerNumberOf(r) === undefined);
+}
+
 /** 2 and 3. */
 function unexplainedFires(s: SimSchedule): Violation[] {
-  const triggers = s.ops.filter((op) => op.op === "trigger").map((op) => op.atMs);
+  const triggerOps = s.ops.filter((op) => op.op === "trigger");
+  const triggersMayHaveLanded = triggerOps.filter((op) => op.outcome !== "fail").length;
   const out: Violation[] = [];
   for (const run of s.runs) {
     const fireAtMs = run.schedule!.fireAtMs;
-    const expectedId = `${s.scheduleId}-${new Date(s.spec.epochMs + fireAtMs).toISOString()}`;
-    if (run.workflowId !== expectedId) out.push(violation(s, `the workflow of schedule ${s.scheduleId}'s fire at ${fireAtMs} ms is ${run.workflowId}, not ${expectedId}`, [describeRun(run)], run));
-    const fromSpec = onGrid(s.spec, fireAtMs) && fireAtMs > s.firstCreateAtMs && fireAtMs <= s.spec.endAtMs;
-    if (!fromSpec && !triggerFor(s, run.workflowId, fireAtMs)) {
+    const trigger = triggerNumberOf(run);
+    const expectedId = fireWorkflowId(s, fireAtMs, trigger);
+    if (run.workflowId !== expectedId || (trigger !== undefined && (trigger < 1 || trigger > triggersMayHaveLanded))) {
       out.push(
         violation(
           s,
-          `schedule ${s.scheduleId} started ${run.workflowId} for ${fireAtMs} ms, which is neither a fire time of its spec (every ${s.spec.everyMs} ms at phase ${s.spec.phaseMs}, after ${s.firstCreateAtMs} ms, to ${s.spec.endAtMs} ms) nor the time of a trigger`,
-          [describeRun(run), `triggers sent at: ${listOf(triggers) || "none"}`],
+          `the workflow of schedule ${s.scheduleId}'s fire at ${fireAtMs} ms is ${run.workflowId}, not ${fireWorkflowId(s, fireAtMs)} nor a trigger's ${fireWorkflowId(s, fireAtMs, 1).replace(/1$/, "<n>")} with n from 1 to ${triggersMayHaveLanded}`,
+          [describeRun(run)],
+          run,
+        ),
+      );
+      continue;
+    }
+    if (trigger !== undefined) {
+      if (!triggerFor(s, run.workflowId, fireAtMs)) {
+        out.push(violation(s, `schedule ${s.scheduleId} started ${run.workflowId} for a trigger at ${fireAtMs} ms, but no trigger was sent then`, [describeRun(run), `triggers sent at: ${listOf(triggerOps.map((op) => op.atMs)) || "none"}`], run));
+      }
+      continue;
+    }
+    if (!(onGrid(s.spec, fireAtMs) && fireAtMs > s.firstCreateAtMs && fireAtMs <= s.spec.endAtMs)) {
+      out.push(
+        violation(
+          s,
+          `schedule ${s.scheduleId} started ${run.workflowId} for ${fireAtMs} ms, which is not a fire time of its spec (every ${s.spec.everyMs} ms at phase ${s.spec.phaseMs}, after ${s.firstCreateAtMs} ms, to ${s.spec.endAtMs} ms)`,
+          [describeRun(run)],
           run,
         ),
       );
@@ -125,7 +157,7 @@ function overlapping(s: SimSchedule, timesOf: (run: FinalRun) => RunTimes): Viol
   const out: Violation[] = [];
   const times = s.runs.map(timesOf);
   for (const [j, later] of s.runs.entries()) {
-    if (triggerFor(s, later.workflowId, later.schedule!.fireAtMs)?.overlap === "allowAll") continue;
+    if (triggerNumberOf(later) !== undefined && triggerFor(s, later.workflowId, later.schedule!.fireAtMs)?.overlap === "allowAll") continue;
     const startedBeforeMs = times[j]!.startedBeforeMs;
     if (startedBeforeMs === undefined) continue;
     for (const [i, earlier] of s.runs.slice(0, j).entries()) {
@@ -179,7 +211,7 @@ function finalAccounting(s: SimSchedule): Violation[] {
     );
   }
   // Every fire time is counted once by what was done with it; a trigger's fire that started nothing is counted the same ways.
-  const fired = new Set(s.runs.map((r) => r.schedule!.fireAtMs));
+  const fired = new Set(scheduledRuns(s).map((r) => r.schedule!.fireAtMs));
   const unstartedSince = (fromMs: number) => gridFiresAfter(s.spec, fromMs).filter((t) => !fired.has(t));
   const accounted = d.skipped + d.missed + d.startFailed + d.buffered.length + d.skippedWhilePaused;
   // The create that landed was sent between the first and the last try: at most the fires after the last, at least those after the first.

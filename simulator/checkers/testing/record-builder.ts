@@ -159,9 +159,10 @@ export class RecordBuilder {
     return record;
   }
 
-  /** The run a schedule's round starts for its fire at `fireAtMs` (virtual), its workflow id named for the fire. */
-  scheduledRun(scheduleId: string, fireAtMs: number): RunBuilder {
-    const run = this.createRun(`${scheduleId}-${new Date(SCHEDULE_EPOCH_MS + fireAtMs).toISOString()}`, "schedule");
+  /** The run a schedule's round starts for its fire at `fireAtMs` (virtual), its workflow id named for the fire (and for a trigger's, the trigger's number). */
+  scheduledRun(scheduleId: string, fireAtMs: number, trigger?: number): RunBuilder {
+    const time = `${scheduleId}-${new Date(SCHEDULE_EPOCH_MS + fireAtMs).toISOString()}`;
+    const run = this.createRun(trigger === undefined ? time : `${time}-trigger-${trigger}`, "schedule");
     run.final.schedule = { scheduleId, fireAtMs };
     return run;
   }
