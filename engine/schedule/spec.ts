@@ -19,7 +19,8 @@ import {
   TIMEOUT_MS_MAX,
 } from "../limits.ts";
 import { checkChoice, checkInteger } from "../names.ts";
-import { nextCronTime, parseCron, type Cron } from "./cron.ts";
+import { nextCronTimeIn, parseCron, type Cron } from "./cron.ts";
+import { SCHEDULE_TIME_ZONE_DEFAULT, checkTimeZone } from "./zone.ts";
 
 /**
  * What a fire does when a workflow the schedule started is still running:
@@ -32,10 +33,17 @@ import { nextCronTime, parseCron, type Cron } from "./cron.ts";
 export type OverlapPolicy = "skip" | "bufferOne" | "bufferAll" | "cancelOther" | "terminateOther" | "allowAll";
 export const OVERLAP_POLICIES: readonly OverlapPolicy[] = ["skip", "bufferOne", "bufferAll", "cancelOther", "terminateOther", "allowAll"];
 
-/** When a schedule fires, in UTC: every time any of its cron expressions or intervals matches, within [startAtMs, endAtMs]. */
+/** When a schedule fires: every time any of its cron expressions or intervals matches, within [startAtMs, endAtMs]. */
 export interface ScheduleSpec {
-  /** Five-field cron expressions (minute hour day-of-month month day-of-week) or macros (@hourly, @daily...), UTC. */
+  /** Five-field cron expressions (minute hour day-of-month month day-of-week) or macros (@hourly, @daily...), in timeZone. */
   cron?: string | readonly string[];
+  /**
+   * The IANA time zone the cron expressions read the clock in (default "UTC"), e.g. "Europe/Berlin".
+   * Across DST changes (see nextCronTimeIn): a fixed-time expression ("30 2 * * *") fires once a day — a
+   * skipped local time extrapolated forward by the gap, a repeated one at its first occurrence; a wildcard
+   * one ("*\/15 * * * *") follows the clock. Intervals are absolute and ignore it.
+   */
+  timeZone?: string;
   /** Fixed intervals: fires at every multiple of everyMs since the Unix epoch, shifted by offsetMs (0 <= offsetMs < everyMs). */
   intervals?: ReadonlyArray<{ everyMs: number; offsetMs?: number }>;
   /** No fire before this time. */
@@ -47,6 +55,8 @@ export interface ScheduleSpec {
 /** A spec checked and normalised (what the schedules table stores). */
 export interface CheckedSpec {
   cron: string[];
+  /** Absent in specs stored before time zones: UTC. */
+  timeZone?: string;
   intervals: Array<{ everyMs: number; offsetMs: number }>;
   startAtMs: number | null;
   endAtMs: number | null;
@@ -75,7 +85,8 @@ export function checkScheduleSpec(value: unknown): CheckedSpec {
   const startAtMs = v.startAtMs === undefined ? null : checkInteger(v.startAtMs, "spec.startAtMs", 0, Number.MAX_SAFE_INTEGER);
   const endAtMs = v.endAtMs === undefined ? null : checkInteger(v.endAtMs, "spec.endAtMs", 0, Number.MAX_SAFE_INTEGER);
   if (startAtMs !== null && endAtMs !== null && endAtMs < startAtMs) throw new InvalidArgumentError("spec.endAtMs is before spec.startAtMs", { field: "spec.endAtMs" });
-  return { cron: cron as string[], intervals, startAtMs, endAtMs };
+  const timeZone = v.timeZone === undefined ? SCHEDULE_TIME_ZONE_DEFAULT : checkTimeZone(v.timeZone, "spec.timeZone");
+  return { cron: cron as string[], timeZone, intervals, startAtMs, endAtMs };
 }
 
 export function compileSpec(spec: CheckedSpec): CompiledSpec {
@@ -86,8 +97,9 @@ export function compileSpec(spec: CheckedSpec): CompiledSpec {
 export function nextFireAfter(spec: CompiledSpec, afterMs: number): number | null {
   const after = spec.startAtMs !== null ? Math.max(afterMs, spec.startAtMs - 1) : afterMs;
   let best: number | null = null;
+  const zone = spec.timeZone ?? SCHEDULE_TIME_ZONE_DEFAULT;
   for (const cron of spec.crons) {
-    const t = nextCronTime(cron, after);
+    const t = nextCronTimeIn(cron, after, zone);
     if (t !== null && (best === null || t < best)) best = t;
   }
   for (const { everyMs, offsetMs } of spec.intervals) {

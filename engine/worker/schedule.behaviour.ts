@@ -102,6 +102,11 @@ export function scheduleBehaviour(kind: "pglite" | "postgres"): void {
       const handle = await client.schedules.create(`${queue}-cron`, { spec: { cron: "*/20 * * * *" }, action: { workflowType: "quick", taskQueue: queue }, policies: { overlap: "allowAll" } });
       await advance(61 * MIN);
       expect((await started(handle.scheduleId)).map((w) => w.id.slice(-13))).toEqual(["12:20:00.000Z", "12:40:00.000Z", "13:00:00.000Z"]);
+      // 13:05 in Berlin (CET, UTC+1, in November) is 12:05 UTC.
+      const berlin = await client.schedules.create(`${queue}-berlin`, { spec: { cron: "5 13 * * *", timeZone: "Europe/Berlin" }, action: { workflowType: "quick", taskQueue: queue } });
+      expect((await berlin.describe()).upcoming.slice(0, 2).map((t) => new Date(t).toISOString())).toEqual(["2026-11-30T12:05:00.000Z", "2026-12-01T12:05:00.000Z"]);
+      await expect(berlin.update({ spec: { cron: "5 13 * * *", timeZone: "Europe/Atlantis" } })).rejects.toMatchObject({ code: "INVALID_ARGUMENT", message: expect.stringContaining("unknown time zone") });
+      expect((await berlin.describe()).spec.timeZone).toBe("Europe/Berlin");
     });
 
     it("skip drops fires while its workflow runs; bufferOne keeps one and starts it when the workflow closes", async () => {
@@ -287,6 +292,7 @@ export function scheduleBehaviour(kind: "pglite" | "postgres"): void {
       const action = { workflowType: "quick", taskQueue: queue };
       await expect(create({ spec: { cron: "61 * * * *" }, action })).rejects.toMatchObject({ code: "INVALID_ARGUMENT", message: expect.stringContaining("minute value 61") });
       await expect(create({ spec: { intervals: [{ everyMs: 5 }] }, action })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+      await expect(create({ spec: { cron: "@hourly", timeZone: "Mars/Olympus_Mons" }, action })).rejects.toMatchObject({ code: "INVALID_ARGUMENT", details: { field: "spec.timeZone" } });
       await expect(create({ spec: { cron: "@hourly" }, action: { ...action, workflowType: "nope" } })).rejects.toMatchObject({ code: "UNKNOWN_WORKFLOW_TYPE" });
       await expect(create({ spec: { cron: "@hourly" }, action: { ...action, searchAttributes: { ratchetScheduleId: "x" } } })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
       await expect(create({ spec: { cron: "@hourly" }, action: { ...action, input: () => 1 } })).rejects.toMatchObject({ code: "PAYLOAD_NOT_SERIALIZABLE" });

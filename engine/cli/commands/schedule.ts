@@ -21,7 +21,7 @@ export const scheduleCommand: CommandSpec = {
   name: "schedule",
   summary: "create, describe, list, pause, unpause, trigger and delete schedules",
   usage:
-    "schedule create <id> --type TYPE --queue QUEUE (--cron EXPR | --every-ms N)... [--input JSON] [--overlap POLICY] [--catchup-window-ms N] [--pause-on-failure] [--paused] [--note TEXT] [--json]\n" +
+    "schedule create <id> --type TYPE --queue QUEUE (--cron EXPR | --every-ms N)... [--time-zone ZONE] [--input JSON] [--overlap POLICY] [--catchup-window-ms N] [--pause-on-failure] [--paused] [--note TEXT] [--json]\n" +
     "       schedule describe <id> [--json] | schedule list [--json]\n" +
     "       schedule pause <id> [--note TEXT] | schedule unpause <id> | schedule trigger <id> [--overlap POLICY] | schedule delete <id>",
   options: {
@@ -29,6 +29,7 @@ export const scheduleCommand: CommandSpec = {
     type: { type: "string" },
     queue: { type: "string" },
     cron: { type: "string", multiple: true },
+    "time-zone": { type: "string" },
     "every-ms": { type: "string", multiple: true },
     input: { type: "string" },
     overlap: { type: "string" },
@@ -39,7 +40,8 @@ export const scheduleCommand: CommandSpec = {
   },
   flagHelp: [
     ["--type TYPE, --queue QUEUE", "the workflow each fire starts, and its task queue (the workers of that queue run the schedule)"],
-    ["--cron EXPR", "five-field cron expression in UTC, or @hourly, @daily...; repeatable"],
+    ["--cron EXPR", "five-field cron expression, or @hourly, @daily...; repeatable"],
+    ["--time-zone ZONE", "the IANA time zone the cron expressions read the clock in (default UTC), e.g. Europe/Berlin"],
     ["--every-ms N", "a fixed interval in milliseconds; repeatable, and combinable with --cron"],
     ["--input JSON", "the workflow's input"],
     ["--overlap POLICY", `${OVERLAP_POLICIES.join(", ")} (default skip); for trigger, this fire's policy`],
@@ -119,8 +121,9 @@ function createOptions(flags: Parameters<CommandSpec["run"]>[0]["flags"], overla
     if (!Number.isSafeInteger(ms)) throw usageError(`invalid --every-ms ${JSON.stringify(text)}: expected a whole number of milliseconds`, { flag: "--every-ms", value: text });
     return { everyMs: ms };
   });
-  const spec: ScheduleSpec = { cron: flags.strings("cron"), intervals: every };
-  checkFlag("--cron/--every-ms", () => checkScheduleSpec(spec));
+  const timeZone = flags.string("time-zone");
+  const spec: ScheduleSpec = { cron: flags.strings("cron"), intervals: every, ...(timeZone === undefined ? {} : { timeZone }) };
+  checkFlag("--cron/--every-ms/--time-zone", () => checkScheduleSpec(spec));
   const catchup = flags.integer("catchup-window-ms", 0, TIMEOUT_MS_MAX);
   const policies = {
     ...(overlap === undefined ? {} : { overlap }),
@@ -141,7 +144,7 @@ function createOptions(flags: Parameters<CommandSpec["run"]>[0]["flags"], overla
 
 function printDescription(out: { line(text: string): void }, d: ScheduleDescription): void {
   const when = [...d.spec.cron.map((c) => `cron "${c}"`), ...d.spec.intervals.map((i) => `every ${i.everyMs} ms${i.offsetMs ? ` (+${i.offsetMs} ms)` : ""}`)].join(", ");
-  out.line(`schedule ${d.scheduleId}: ${d.action.workflowType} on queue ${d.action.taskQueue}, ${when} (UTC)`);
+  out.line(`schedule ${d.scheduleId}: ${d.action.workflowType} on queue ${d.action.taskQueue}, ${when} (cron in ${d.spec.timeZone ?? "UTC"})`);
   out.line(`  policies: overlap ${d.policies.overlap}, catch-up window ${d.policies.catchupWindowMs} ms${d.policies.pauseOnFailure ? ", pause on failure" : ""}`);
   out.line(`  ${d.paused ? `paused: ${d.note}` : `next: ${d.upcoming.map(isoTime).join(", ") || "none"}`}`);
   out.line(`  started ${d.counts.actions}, skipped ${d.counts.skipped}, missed ${d.counts.missed}, refused ${d.counts.startFailed}, skipped while paused ${d.counts.skippedWhilePaused}; ${d.buffered.length} buffered`);
