@@ -241,7 +241,11 @@ export class ScheduleHandle {
     const { schedule: s } = await store.getSchedule(this.scheduleId);
     const { inputJson, ...storedAction } = s.action;
     const current: Pick<ScheduleOptions, "spec" | "action" | "policies"> = {
-      spec: { cron: s.spec.cron, ...(s.spec.timeZone === undefined ? {} : { timeZone: s.spec.timeZone }), intervals: s.spec.intervals, ...(s.spec.startAtMs === null ? {} : { startAtMs: s.spec.startAtMs }), ...(s.spec.endAtMs === null ? {} : { endAtMs: s.spec.endAtMs }) },
+      spec: {
+        cron: s.spec.cron,
+        ...(s.spec.timeZone === undefined ? {} : { timeZone: s.spec.timeZone }),
+        ...(s.spec.jitterMs === undefined ? {} : { jitterMs: s.spec.jitterMs }),
+        intervals: s.spec.intervals, ...(s.spec.startAtMs === null ? {} : { startAtMs: s.spec.startAtMs }), ...(s.spec.endAtMs === null ? {} : { endAtMs: s.spec.endAtMs }) },
       action: { workflowType: storedAction.workflowType, taskQueue: storedAction.taskQueue, workflowIdPrefix: storedAction.workflowIdPrefix, input: JSON.parse(inputJson), ...(storedAction.searchAttributes === null ? {} : { searchAttributes: storedAction.searchAttributes }) },
       policies: { overlap: s.overlap, catchupWindowMs: s.catchupWindowMs, pauseOnFailure: s.pauseOnFailure },
     };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { SCHEDULE_FIRES_PER_ROUND_MAX } from "../limits.ts";
-import { checkPolicies, checkScheduleSpec, compileSpec, nextFireAfter, planScheduleRound, upcomingFires, type OverlapPolicy, type RoundInput } from "./spec.ts";
+import { SCHEDULE_FIRES_PER_ROUND_MAX, SCHEDULE_JITTER_MS_MAX } from "../limits.ts";
+import { checkPolicies, checkScheduleSpec, compileSpec, fireDueAtMs, jitterOf, nextFireAfter, planScheduleRound, upcomingFires, type OverlapPolicy, type RoundInput } from "./spec.ts";
 
 const T0 = Date.UTC(2026, 10, 29, 12, 0, 0);
 const MIN = 60_000;
@@ -9,6 +9,7 @@ const everyMinute = compileSpec(checkScheduleSpec({ intervals: [{ everyMs: MIN }
 function round(over: Partial<RoundInput> & { overlap?: OverlapPolicy }) {
   return planScheduleRound({
     spec: everyMinute,
+    scheduleId: "s",
     overlap: "skip",
     catchupWindowMs: 3_600_000,
     processedUptoMs: T0,
@@ -47,6 +48,8 @@ describe("schedule specs", () => {
     }
     expect(() => checkPolicies({ overlap: "sometimes" as OverlapPolicy })).toThrow(/policies.overlap/);
     expect(() => checkPolicies({ catchupWindowMs: 5 })).toThrow(/catchupWindowMs/);
+    expect(() => checkScheduleSpec({ cron: "@daily", jitterMs: SCHEDULE_JITTER_MS_MAX + 1 })).toThrow(/spec.jitterMs/);
+    expect(() => checkScheduleSpec({ cron: "@daily", jitterMs: -1 })).toThrow(/spec.jitterMs/);
     expect(checkPolicies(undefined)).toEqual({ overlap: "skip", catchupWindowMs: 365 * 24 * 3600 * 1000, pauseOnFailure: false });
   });
 });
@@ -120,5 +123,29 @@ describe("a round of firing", () => {
     expect(waiting).toMatchObject({ starts: [{ workflowId: "w-1" }], buffered: [{ atMs: T0 + MIN, trigger: 3 }] });
     const later = round({ overlap: "bufferAll", nowMs: T0 + MIN + 1, processedUptoMs: T0 + MIN, buffered: waiting.buffered });
     expect(later.starts.map((s) => s.workflowId)).toEqual(["w-1-trigger-3"]);
+  });
+
+  it("jitter: each fire waits a deterministic delay in [0, jitterMs), under the time to the next fire; the round starts it only once due, keeping its time", () => {
+    const jittered = compileSpec(checkScheduleSpec({ intervals: [{ everyMs: MIN }], jitterMs: 10 * MIN }));
+    const delays = Array.from({ length: 200 }, (_, i) => jitterOf(jittered, "s", T0 + i * MIN));
+    // Bounded by the interval (1 min), not the 10 min asked; spread over it; a function of (schedule, fire time) only.
+    expect(Math.max(...delays)).toBeLessThan(MIN);
+    expect(new Set(delays.map((d) => Math.floor(d / 6_000))).size).toBe(10);
+    expect(jitterOf(jittered, "s", T0 + 5 * MIN)).toBe(delays[5]);
+    expect(Array.from({ length: 20 }, (_, i) => jitterOf(jittered, "other", T0 + i * MIN))).not.toEqual(delays.slice(0, 20));
+    const small = compileSpec(checkScheduleSpec({ intervals: [{ everyMs: MIN }], jitterMs: 1_000 }));
+    expect(Math.max(...Array.from({ length: 100 }, (_, i) => jitterOf(small, "s", T0 + i * MIN)))).toBeLessThan(1_000);
+    expect(jitterOf(everyMinute, "s", T0)).toBe(0);
+
+    const dueAt = (m: number) => fireDueAtMs(jittered, "s", T0 + m * MIN);
+    expect(delays[3]).toBeGreaterThan(0);
+    // Just before the third fire's delay is over: fires 1 and 2 start (named for their times); 3 waits, and processedUpto stops short of it.
+    const early = round({ spec: jittered, overlap: "allowAll", nowMs: dueAt(3) - 1 });
+    expect(early.starts.map((s) => s.workflowId)).toEqual(["w-1", "w-2"]);
+    expect(early.processedUptoMs).toBe(T0 + 2 * MIN);
+    expect(nextFireAfter(jittered, early.processedUptoMs)).toBe(T0 + 3 * MIN);
+    const due = round({ spec: jittered, overlap: "allowAll", nowMs: dueAt(3) });
+    expect(due.starts.map((s) => s.workflowId)).toEqual(["w-1", "w-2", "w-3"]);
+    expect(due.processedUptoMs).toBe(dueAt(3));
   });
 });

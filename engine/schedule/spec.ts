@@ -14,6 +14,7 @@ import {
   SCHEDULE_CATCHUP_WINDOW_MS_MIN,
   SCHEDULE_FIRES_PER_ROUND_MAX,
   SCHEDULE_INTERVAL_MS_MIN,
+  SCHEDULE_JITTER_MS_MAX,
   SCHEDULE_MISSED_COUNT_MAX,
   SCHEDULE_SPEC_ITEMS_MAX,
   TIMEOUT_MS_MAX,
@@ -50,6 +51,13 @@ export interface ScheduleSpec {
   startAtMs?: number;
   /** No fire after this time: the schedule then has nothing left to do. */
   endAtMs?: number;
+  /**
+   * Temporal's jitter: each fire starts up to this much after its time (default 0, at most
+   * SCHEDULE_JITTER_MS_MAX), by a delay derived from the schedule id and the fire time (see jitterOf),
+   * always less than the time to the next fire. The fire keeps its time: its workflow id, its
+   * ratchetScheduledAtMs and the catch-up window go by it.
+   */
+  jitterMs?: number;
 }
 
 /** A spec checked and normalised (what the schedules table stores). */
@@ -60,6 +68,8 @@ export interface CheckedSpec {
   intervals: Array<{ everyMs: number; offsetMs: number }>;
   startAtMs: number | null;
   endAtMs: number | null;
+  /** Absent in specs stored before jitter: 0. */
+  jitterMs?: number;
 }
 
 /** A spec ready to compute fire times. */
@@ -86,7 +96,8 @@ export function checkScheduleSpec(value: unknown): CheckedSpec {
   const endAtMs = v.endAtMs === undefined ? null : checkInteger(v.endAtMs, "spec.endAtMs", 0, Number.MAX_SAFE_INTEGER);
   if (startAtMs !== null && endAtMs !== null && endAtMs < startAtMs) throw new InvalidArgumentError("spec.endAtMs is before spec.startAtMs", { field: "spec.endAtMs" });
   const timeZone = v.timeZone === undefined ? SCHEDULE_TIME_ZONE_DEFAULT : checkTimeZone(v.timeZone, "spec.timeZone");
-  return { cron: cron as string[], timeZone, intervals, startAtMs, endAtMs };
+  const jitterMs = checkInteger(v.jitterMs ?? 0, "spec.jitterMs", 0, SCHEDULE_JITTER_MS_MAX);
+  return { cron: cron as string[], timeZone, intervals, startAtMs, endAtMs, jitterMs };
 }
 
 export function compileSpec(spec: CheckedSpec): CompiledSpec {
@@ -107,6 +118,35 @@ export function nextFireAfter(spec: CompiledSpec, afterMs: number): number | nul
     if (best === null || t < best) best = t;
   }
   return best !== null && spec.endAtMs !== null && best > spec.endAtMs ? null : best;
+}
+
+/**
+ * How long after its time the fire at `fireAtMs` starts: a deterministic
+ * pseudo-random delay in [0, jitterMs), less than the time to the next fire
+ * too (so fires still start in order, one per fire time), from a hash of the
+ * schedule id and the fire time — the same in every worker and every retry
+ * of a round, which a Random draw would not be.
+ */
+export function jitterOf(spec: CompiledSpec, scheduleId: string, fireAtMs: number): number {
+  const jitterMs = spec.jitterMs ?? 0;
+  if (jitterMs === 0) return 0;
+  const next = nextFireAfter(spec, fireAtMs);
+  const bound = next === null ? jitterMs : Math.min(jitterMs, next - fireAtMs);
+  return hash32(`${scheduleId}\n${fireAtMs}`) % bound;
+}
+
+/** When the fire at `fireAtMs` is due: its time plus its jitter. */
+export function fireDueAtMs(spec: CompiledSpec, scheduleId: string, fireAtMs: number): number {
+  return fireAtMs + jitterOf(spec, scheduleId, fireAtMs);
+}
+
+/** FNV-1a over the UTF-16 code units, then murmur3's finaliser to spread the low bits: an unsigned 32-bit hash. */
+function hash32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
 }
 
 /** How many fire times fall in (afterMs, uptoMs], counting at most `max` (past it the count stops). */
@@ -163,6 +203,8 @@ export interface Fire {
 /** What a round of firing starts from: the schedule's state, read under its row lock. */
 export interface RoundInput {
   spec: CompiledSpec;
+  /** Keys the fires' jitter (see jitterOf). */
+  scheduleId: string;
   overlap: OverlapPolicy;
   catchupWindowMs: number;
   /** Every fire time at or before this has been handled. */
@@ -253,7 +295,13 @@ export function planScheduleRound(input: RoundInput): RoundPlan {
     from = windowStart - 1;
   }
   let fires = 0;
+  // A fire is due at its time plus its jitter; jitter never reaches the next fire, so due times keep the fires' order.
+  let waiting = false;
   for (let t = nextFireAfter(spec, from); t !== null && t <= nowMs; t = nextFireAfter(spec, from)) {
+    if (fireDueAtMs(spec, input.scheduleId, t) > nowMs) {
+      waiting = true;
+      break;
+    }
     if (fires === SCHEDULE_FIRES_PER_ROUND_MAX) {
       plan.moreDue = true;
       break;
@@ -262,7 +310,8 @@ export function planScheduleRound(input: RoundInput): RoundPlan {
     from = t;
     fires += 1;
   }
-  plan.processedUptoMs = plan.moreDue ? from : Math.max(from, nowMs);
+  // Handled up to now, or up to just before the first fire whose jittered start is still ahead.
+  plan.processedUptoMs = plan.moreDue || waiting ? from : Math.max(from, nowMs);
   if (input.trigger) handle({ atMs: nowMs, trigger: input.trigger.number }, input.trigger.overlap);
   return plan;
 }

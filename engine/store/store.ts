@@ -39,7 +39,7 @@ import { commandEvent, eventsRecorded, isTerminal, type Command } from "../workf
 import { assertMigrated, migrate } from "./migrate.ts";
 import type { SearchAttributeValue } from "../names.ts";
 import { uuidV7, type Random } from "../ports/random.ts";
-import { compileSpec, countFires, nextFireAfter, planScheduleRound, type CheckedSpec, type Fire, type OverlapPolicy } from "../schedule/spec.ts";
+import { compileSpec, countFires, fireDueAtMs, nextFireAfter, planScheduleRound, type CheckedSpec, type Fire, type OverlapPolicy } from "../schedule/spec.ts";
 import type { ScheduleRowInput } from "./schedule-queries.ts";
 import { Queries, type MaintainedTable, type RunAdvance, type RunListFilter, type TaskKind } from "./queries.ts";
 
@@ -917,8 +917,9 @@ export class Store {
       const inserted = await tx.query(this.q.schedules.insertSchedule(row, nowMs));
       if (inserted.length === 0) throw new ScheduleAlreadyExistsError(row.scheduleId);
       if (row.paused) return;
-      const first = nextFireAfter(compileSpec(JSON.parse(row.specJson) as CheckedSpec), nowMs);
-      if (first !== null) await this.putScheduleTask(tx, row.taskRunId, queue, first, row.scheduleId, nowMs);
+      const spec = compileSpec(JSON.parse(row.specJson) as CheckedSpec);
+      const first = nextFireAfter(spec, nowMs);
+      if (first !== null) await this.putScheduleTask(tx, row.taskRunId, queue, fireDueAtMs(spec, row.scheduleId, first), row.scheduleId, nowMs);
     });
   }
 
@@ -1029,6 +1030,7 @@ export class Store {
     const spec = compileSpec(s.spec);
     const plan = planScheduleRound({
       spec,
+      scheduleId: s.scheduleId,
       overlap: s.overlap,
       catchupWindowMs: s.catchupWindowMs,
       processedUptoMs: s.processedUptoMs,
@@ -1080,9 +1082,10 @@ export class Store {
     const recentJson = JSON.stringify([...recent, ...s.recent].slice(0, SCHEDULE_RECENT_ACTIONS_MAX));
     await tx.query(sq.recordRound(s.scheduleId, plan.processedUptoMs, bufferedJson(plan.buffered), counts, recentJson, trigger === undefined ? 0 : 1, nowMs));
     await this.notifyKeys(tx, notify);
-    // Due again: at once when fires are left over or wait with nothing running (their start failed); else at the next fire.
+    // Due again: at once when fires are left over or wait with nothing running (their start failed); else at the next fire, jittered.
     const idle = running.length + started === 0;
-    const nextWakeMs = s.paused ? null : plan.moreDue || (idle && plan.buffered.length > 0) ? nowMs : nextFireAfter(spec, plan.processedUptoMs);
+    const next = nextFireAfter(spec, plan.processedUptoMs);
+    const nextWakeMs = s.paused ? null : plan.moreDue || (idle && plan.buffered.length > 0) ? nowMs : next === null ? null : fireDueAtMs(spec, s.scheduleId, next);
     return { triggered, nextWakeMs };
   }
 

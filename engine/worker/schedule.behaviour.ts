@@ -13,7 +13,7 @@ import type { ScheduleOptions } from "../client/schedules.ts";
 import { ApplicationFailure } from "../errors.ts";
 import { silentLogger } from "../ports/logger.ts";
 import { SeededRandom } from "../ports/seeded-random.ts";
-import type { OverlapPolicy } from "../schedule/spec.ts";
+import { checkScheduleSpec, compileSpec, jitterOf, type OverlapPolicy } from "../schedule/spec.ts";
 import type { Store } from "../store/store.ts";
 import { testDatabase, type TestDatabase } from "../testing/databases.ts";
 import { ManualClock } from "../testing/manual-clock.ts";
@@ -245,6 +245,24 @@ export function scheduleBehaviour(kind: "pglite" | "postgres"): void {
         { workflowId: `${second}-trigger-2`, manual: true, fireAtMs: secondAtMs },
         { workflowId: second, manual: false, fireAtMs: secondAtMs },
       ]);
+    });
+
+    it("jitter: each fire starts its delay after its time, not before, under the id of its time", async () => {
+      const { clock, client, queue, advance, started, t0 } = setup();
+      const advanceTo = (atMs: number) => advance(atMs - clock.now());
+      const spec = { intervals: [{ everyMs: MIN }], jitterMs: 40_000 };
+      const h = await client.schedules.create(`${queue}-jitter`, { spec, action: { workflowType: "quick", taskQueue: queue }, policies: { overlap: "allowAll" } });
+      const compiled = compileSpec(checkScheduleSpec(spec));
+      for (const m of [1, 2]) {
+        const delay = jitterOf(compiled, h.scheduleId, t0 + m * MIN);
+        expect(delay).toBeLessThan(40_000);
+        // Up to just before the delay is over, nothing new; at it, the fire's workflow, named for the fire time.
+        await advanceTo(t0 + m * MIN + delay - 1);
+        expect(await started(h.scheduleId)).toHaveLength(m - 1);
+        await advance(1);
+        expect((await started(h.scheduleId)).map((w) => w.id.slice(-13))).toEqual(["12:01:00.000Z", "12:02:00.000Z"].slice(0, m));
+      }
+      expect((await h.describe()).spec.jitterMs).toBe(40_000);
     });
 
     it("update replaces the spec and policies from now on", async () => {

@@ -5,7 +5,7 @@
  */
 import type { ScheduleDescription, ScheduleOptions } from "../../client/schedules.ts";
 import { OVERLAP_POLICIES, checkPolicies, checkScheduleSpec, type OverlapPolicy, type ScheduleSpec } from "../../schedule/spec.ts";
-import { TIMEOUT_MS_MAX } from "../../limits.ts";
+import { SCHEDULE_JITTER_MS_MAX, TIMEOUT_MS_MAX } from "../../limits.ts";
 import { checkQueueName, checkTypeName, checkWorkflowId } from "../../names.ts";
 import { checkFlag, usageError } from "../args.ts";
 import { JSON_FLAG_HELP, JSON_OPTION, type CommandSpec } from "../command.ts";
@@ -21,7 +21,7 @@ export const scheduleCommand: CommandSpec = {
   name: "schedule",
   summary: "create, describe, list, pause, unpause, trigger and delete schedules",
   usage:
-    "schedule create <id> --type TYPE --queue QUEUE (--cron EXPR | --every-ms N)... [--time-zone ZONE] [--input JSON] [--overlap POLICY] [--catchup-window-ms N] [--pause-on-failure] [--paused] [--note TEXT] [--json]\n" +
+    "schedule create <id> --type TYPE --queue QUEUE (--cron EXPR | --every-ms N)... [--time-zone ZONE] [--jitter-ms N] [--input JSON] [--overlap POLICY] [--catchup-window-ms N] [--pause-on-failure] [--paused] [--note TEXT] [--json]\n" +
     "       schedule describe <id> [--json] | schedule list [--json]\n" +
     "       schedule pause <id> [--note TEXT] | schedule unpause <id> | schedule trigger <id> [--overlap POLICY] | schedule delete <id>",
   options: {
@@ -30,6 +30,7 @@ export const scheduleCommand: CommandSpec = {
     queue: { type: "string" },
     cron: { type: "string", multiple: true },
     "time-zone": { type: "string" },
+    "jitter-ms": { type: "string" },
     "every-ms": { type: "string", multiple: true },
     input: { type: "string" },
     overlap: { type: "string" },
@@ -43,6 +44,7 @@ export const scheduleCommand: CommandSpec = {
     ["--cron EXPR", "five-field cron expression, or @hourly, @daily...; repeatable"],
     ["--time-zone ZONE", "the IANA time zone the cron expressions read the clock in (default UTC), e.g. Europe/Berlin"],
     ["--every-ms N", "a fixed interval in milliseconds; repeatable, and combinable with --cron"],
+    ["--jitter-ms N", "delay each fire by up to N ms (deterministic per schedule and fire time; less than the time to the next fire)"],
     ["--input JSON", "the workflow's input"],
     ["--overlap POLICY", `${OVERLAP_POLICIES.join(", ")} (default skip); for trigger, this fire's policy`],
     ["--catchup-window-ms N", "fires later than this after their time are missed (default one year)"],
@@ -122,7 +124,8 @@ function createOptions(flags: Parameters<CommandSpec["run"]>[0]["flags"], overla
     return { everyMs: ms };
   });
   const timeZone = flags.string("time-zone");
-  const spec: ScheduleSpec = { cron: flags.strings("cron"), intervals: every, ...(timeZone === undefined ? {} : { timeZone }) };
+  const jitterMs = flags.integer("jitter-ms", 0, SCHEDULE_JITTER_MS_MAX);
+  const spec: ScheduleSpec = { cron: flags.strings("cron"), intervals: every, ...(timeZone === undefined ? {} : { timeZone }), ...(jitterMs === undefined ? {} : { jitterMs }) };
   checkFlag("--cron/--every-ms/--time-zone", () => checkScheduleSpec(spec));
   const catchup = flags.integer("catchup-window-ms", 0, TIMEOUT_MS_MAX);
   const policies = {
@@ -144,7 +147,7 @@ function createOptions(flags: Parameters<CommandSpec["run"]>[0]["flags"], overla
 
 function printDescription(out: { line(text: string): void }, d: ScheduleDescription): void {
   const when = [...d.spec.cron.map((c) => `cron "${c}"`), ...d.spec.intervals.map((i) => `every ${i.everyMs} ms${i.offsetMs ? ` (+${i.offsetMs} ms)` : ""}`)].join(", ");
-  out.line(`schedule ${d.scheduleId}: ${d.action.workflowType} on queue ${d.action.taskQueue}, ${when} (cron in ${d.spec.timeZone ?? "UTC"})`);
+  out.line(`schedule ${d.scheduleId}: ${d.action.workflowType} on queue ${d.action.taskQueue}, ${when} (cron in ${d.spec.timeZone ?? "UTC"}${d.spec.jitterMs ? `, jitter up to ${d.spec.jitterMs} ms` : ""})`);
   out.line(`  policies: overlap ${d.policies.overlap}, catch-up window ${d.policies.catchupWindowMs} ms${d.policies.pauseOnFailure ? ", pause on failure" : ""}`);
   out.line(`  ${d.paused ? `paused: ${d.note}` : `next: ${d.upcoming.map(isoTime).join(", ") || "none"}`}`);
   out.line(`  started ${d.counts.actions}, skipped ${d.counts.skipped}, missed ${d.counts.missed}, refused ${d.counts.startFailed}, skipped while paused ${d.counts.skippedWhilePaused}; ${d.buffered.length} buffered`);
