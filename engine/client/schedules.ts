@@ -17,7 +17,7 @@ import { encodePayload } from "../payload.ts";
 import type { Clock } from "../ports/clock.ts";
 import { uuidV7, type Random } from "../ports/random.ts";
 import { OVERLAP_POLICIES, checkPolicies, checkScheduleSpec, compileSpec, upcomingFires, type CheckedSpec, type OverlapPolicy, type SchedulePolicies, type ScheduleSpec } from "../schedule/spec.ts";
-import { SCHEDULED_AT_ATTRIBUTE, SCHEDULE_ID_ATTRIBUTE, type RecentScheduleAction, type ScheduleActionRecord, type ScheduleCounts, type ScheduleRecord, type Store } from "../store/store.ts";
+import { SCHEDULED_AT_ATTRIBUTE, SCHEDULE_ID_ATTRIBUTE, type RecentScheduleAction, type ScheduleActionRecord, type ScheduleBackfillResult, type ScheduleCounts, type ScheduleRecord, type Store } from "../store/store.ts";
 import type { WorkflowMap } from "../workflow/types.ts";
 
 /**
@@ -77,6 +77,12 @@ function checkScheduleId(id: unknown): string {
     throw new InvalidArgumentError(`invalid scheduleId ${JSON.stringify(id)}: use a string of at most ${WORKFLOW_ID_LENGTH_MAX - FIRE_SUFFIX_CHARS} characters`, { field: "scheduleId" });
   }
   return checkWorkflowId(id);
+}
+
+/** An instant given as epoch ms or a Date. */
+function checkInstant(value: unknown, field: string): number {
+  const ms = value instanceof Date ? value.getTime() : value;
+  return checkInteger(ms, field, 0, Number.MAX_SAFE_INTEGER);
 }
 
 function checkNote(note: unknown): string {
@@ -233,6 +239,28 @@ export class ScheduleHandle {
     const { store, clock, random } = this.schedules.deps;
     const overlap = options.overlap === undefined ? undefined : checkChoice(options.overlap, "overlap", OVERLAP_POLICIES);
     return (await store.triggerSchedule(this.scheduleId, overlap, clock.now(), random)).triggered;
+  }
+
+  /**
+   * Backfill (Temporal's): run the fires the spec had in [startAt, endAt) —
+   * epoch ms or Dates — now, as if they had been due, under `overlap`
+   * (default the schedule's; under skip only the first starts if nothing
+   * else runs), whatever the catch-up window. Each fire starts the same
+   * workflow id its round would have (`<prefix>-<fire time>`), and a fire
+   * whose id already has a run is not started again, so retrying a backfill
+   * starts nothing twice. Fires the schedule has not reached yet are left to
+   * it. At most SCHEDULE_BACKFILL_FIRES_MAX fire times a call (more:
+   * INVALID_ARGUMENT, nothing done).
+   */
+  async backfill(options: { startAt: number | Date; endAt: number | Date; overlap?: OverlapPolicy }): Promise<Omit<ScheduleBackfillResult, "nextWakeMs">> {
+    const { store, clock, random } = this.schedules.deps;
+    if (typeof options !== "object" || options === null) throw new InvalidArgumentError("backfill options must be { startAt, endAt, overlap? }", { field: "options" });
+    const startAtMs = checkInstant(options.startAt, "startAt");
+    const endAtMs = checkInstant(options.endAt, "endAt");
+    if (endAtMs <= startAtMs) throw new InvalidArgumentError("backfill endAt must be after startAt", { field: "endAt" });
+    const overlap = options.overlap === undefined ? undefined : checkChoice(options.overlap, "overlap", OVERLAP_POLICIES);
+    const { nextWakeMs: _next, ...result } = await store.backfillSchedule(this.scheduleId, { startAtMs, endAtMs }, overlap, clock.now(), random);
+    return result;
   }
 
   /** Replace the spec, action and policies (each one given; the rest kept). Fires are counted from now. */

@@ -148,4 +148,15 @@ describe("a round of firing", () => {
     expect(due.starts.map((s) => s.workflowId)).toEqual(["w-1", "w-2", "w-3"]);
     expect(due.processedUptoMs).toBe(dueAt(3));
   });
+
+  it("backfill: past fires run under its policy after the due ones; fires this round handles, or the buffer holds or just started, are left out", () => {
+    const plan = round({ overlap: "allowAll", processedUptoMs: T0 + MIN, nowMs: T0 + 3 * MIN, backfill: { fires: [T0 - MIN, T0, T0 + MIN, T0 + 2 * MIN], overlap: "allowAll" } });
+    expect(plan.starts.map((s) => s.workflowId)).toEqual(["w-2", "w-3", "w--1", "w-0", "w-1"]);
+    expect(plan.backfillStarts).toEqual(["w--1", "w-0", "w-1"]);
+    expect(plan.backfillLeftOut).toEqual({ notYetDue: 1, waiting: 0 });
+    // The buffer's head starts (nothing runs): a backfill of it and of the one still waiting starts neither again.
+    const buffered = round({ overlap: "bufferAll", processedUptoMs: T0 + 3 * MIN, buffered: [{ atMs: T0 + MIN }, { atMs: T0 + 2 * MIN }], backfill: { fires: [T0, T0 + MIN, T0 + 2 * MIN], overlap: "skip" } });
+    expect(buffered.starts.map((s) => s.workflowId)).toEqual(["w-1"]);
+    expect(buffered).toMatchObject({ skipped: 1, backfillStarts: [], backfillLeftOut: { notYetDue: 0, waiting: 2 } });
+  });
 });

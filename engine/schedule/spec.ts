@@ -156,6 +156,16 @@ export function countFires(spec: CompiledSpec, afterMs: number, uptoMs: number, 
   return n;
 }
 
+/** The fire times in [fromMs, toMs), oldest first, at most `max` (more: null). */
+export function firesInRange(spec: CompiledSpec, fromMs: number, toMs: number, max: number): number[] | null {
+  const out: number[] = [];
+  for (let t = nextFireAfter(spec, fromMs - 1); t !== null && t < toMs; t = nextFireAfter(spec, t)) {
+    if (out.length === max) return null;
+    out.push(t);
+  }
+  return out;
+}
+
 /** Up to `count` fire times after `afterMs` (describe's upcoming fires). */
 export function upcomingFires(spec: CompiledSpec, afterMs: number, count: number): number[] {
   const out: number[] = [];
@@ -216,6 +226,14 @@ export interface RoundInput {
   nowMs: number;
   /** Paused: the fires due now are counted as skippedWhilePaused, not run (only a trigger fires). */
   paused: boolean;
+  /**
+   * A backfill: past fire times of the spec to run now, oldest first, under
+   * this policy, whatever the catch-up window (Temporal's backfill). Only
+   * fires handled before this round count as past: later ones are the
+   * schedule's own rounds' (this one's included), and one waiting in the
+   * buffer will start anyway; both are left out (notYetDue, waiting).
+   */
+  backfill?: { fires: readonly number[]; overlap: OverlapPolicy };
   /** A manual trigger: one more fire, now, under this policy, numbered `number`. */
   trigger?: { overlap: OverlapPolicy; number: number };
   /** The workflow id a fire starts. */
@@ -237,6 +255,10 @@ export interface RoundPlan {
   skippedWhilePaused: number;
   /** More fires were due than one round takes (SCHEDULE_FIRES_PER_ROUND_MAX): run another round at once. */
   moreDue: boolean;
+  /** A backfill's fires left out: after processedUpto (the rounds' own), or waiting in the buffer already. */
+  backfillLeftOut: { notYetDue: number; waiting: number };
+  /** The workflow ids of `starts` that are a backfill's. */
+  backfillStarts: string[];
 }
 
 /**
@@ -244,11 +266,11 @@ export interface RoundPlan {
  * then every fire time due since the last round, oldest first — all counted
  * as skippedWhilePaused if the schedule is paused, else those older than the
  * catch-up window counted as missed, the rest each under the overlap policy
- * against what is running by then (including what this round started) — and
- * last a manual trigger's fire.
+ * against what is running by then (including what this round started) — then
+ * a backfill's fires, and last a manual trigger's fire.
  */
 export function planScheduleRound(input: RoundInput): RoundPlan {
-  const plan: RoundPlan = { starts: [], cancel: [], terminate: [], buffered: [...input.buffered], processedUptoMs: input.processedUptoMs, skipped: 0, missed: 0, skippedWhilePaused: 0, moreDue: false };
+  const plan: RoundPlan = { starts: [], cancel: [], terminate: [], buffered: [...input.buffered], processedUptoMs: input.processedUptoMs, skipped: 0, missed: 0, skippedWhilePaused: 0, moreDue: false, backfillLeftOut: { notYetDue: 0, waiting: 0 }, backfillStarts: [] };
   const running = [...input.running];
   const start = (fire: Fire) => {
     const workflowId = input.workflowIdFor(fire);
@@ -312,6 +334,19 @@ export function planScheduleRound(input: RoundInput): RoundPlan {
   }
   // Handled up to now, or up to just before the first fire whose jittered start is still ahead.
   plan.processedUptoMs = plan.moreDue || waiting ? from : Math.max(from, nowMs);
+  if (input.backfill) {
+    // Handled before this round, and not waiting: fires this round handled itself, or one it took from the buffer, are not run again.
+    const waitingTimes = new Set(input.buffered.filter((f) => f.trigger === undefined).map((f) => f.atMs));
+    for (const t of input.backfill.fires) {
+      if (t > input.processedUptoMs) plan.backfillLeftOut.notYetDue += 1;
+      else if (waitingTimes.has(t)) plan.backfillLeftOut.waiting += 1;
+      else {
+        const before = plan.starts.length;
+        handle({ atMs: t }, input.backfill.overlap);
+        if (plan.starts.length > before) plan.backfillStarts.push(plan.starts.at(-1)!.workflowId);
+      }
+    }
+  }
   if (input.trigger) handle({ atMs: nowMs, trigger: input.trigger.number }, input.trigger.overlap);
   return plan;
 }

@@ -72,6 +72,15 @@ export class ScheduleQueries {
     );
   }
 
+  /** Which of these workflow ids ($1, a JSON array) have a run, in any status (a backfill starts a fire only once). */
+  existingWorkflowIds(workflowIdsJson: string): Sql {
+    return this.q(
+      "existingScheduledWorkflowIds",
+      `SELECT DISTINCT workflow_id FROM ${this.s}.runs WHERE workflow_id IN (SELECT json_array_elements_text($1::json))`,
+      [workflowIdsJson],
+    );
+  }
+
   /** The workflows a schedule started that are running (a continue-as-new chain keeps the schedule). */
   runningOfSchedule(scheduleId: string): Sql {
     return this.q(

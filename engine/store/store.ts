@@ -19,6 +19,7 @@ import type { SqlDriver, SqlSession } from "../db/driver.ts";
 import {
   CancelledError,
   DatabaseError,
+  InvalidArgumentError,
   ScheduleAlreadyExistsError,
   ScheduleNotFoundError,
   HistoryLimitError,
@@ -34,12 +35,12 @@ import {
   type FailureInfo,
 } from "../errors.ts";
 import { jsonWithRaw, newEvent, type HistoryEvent, type NewEvent, type ParentClosePolicy, type ParentRef } from "../history/events.ts";
-import { FAIR_CLAIM_KEYS_MAX, SCHEDULE_MISSED_COUNT_MAX, SCHEDULE_RECENT_ACTIONS_MAX, HISTORY_EVENTS_MAX, TIMER_TASK_LEASE_MS, WORKFLOW_TASK_RETRY_MS_INITIAL, WORKFLOW_TASK_RETRY_MS_MAX, WORKFLOW_TASK_TIMEOUT_MS_DEFAULT } from "../limits.ts";
+import { FAIR_CLAIM_KEYS_MAX, SCHEDULE_BACKFILL_FIRES_MAX, SCHEDULE_MISSED_COUNT_MAX, SCHEDULE_RECENT_ACTIONS_MAX, HISTORY_EVENTS_MAX, TIMER_TASK_LEASE_MS, WORKFLOW_TASK_RETRY_MS_INITIAL, WORKFLOW_TASK_RETRY_MS_MAX, WORKFLOW_TASK_TIMEOUT_MS_DEFAULT } from "../limits.ts";
 import { commandEvent, eventsRecorded, isTerminal, type Command } from "../workflow/commands.ts";
 import { assertMigrated, migrate } from "./migrate.ts";
 import type { SearchAttributeValue } from "../names.ts";
 import { uuidV7, type Random } from "../ports/random.ts";
-import { compileSpec, countFires, fireDueAtMs, nextFireAfter, planScheduleRound, type CheckedSpec, type Fire, type OverlapPolicy } from "../schedule/spec.ts";
+import { compileSpec, countFires, fireDueAtMs, firesInRange, nextFireAfter, planScheduleRound, type CheckedSpec, type Fire, type OverlapPolicy } from "../schedule/spec.ts";
 import type { ScheduleRowInput } from "./schedule-queries.ts";
 import { Queries, type MaintainedTable, type RunAdvance, type RunListFilter, type TaskKind } from "./queries.ts";
 
@@ -991,6 +992,39 @@ export class Store {
     );
   }
 
+  /**
+   * Backfill (Temporal's): run the fires the spec had in [startAtMs, endAtMs)
+   * as if they had been due, under `overlap` (default the schedule's),
+   * whatever the catch-up window, in one round with the schedule's row
+   * locked. A fire whose workflow id already has a run, in any status, is not
+   * started again (so a retried backfill starts nothing twice while those
+   * runs are retained); nor is one the schedule has not handled yet, or one
+   * waiting in its buffer. More than SCHEDULE_BACKFILL_FIRES_MAX fire times
+   * in the range: INVALID_ARGUMENT, nothing written.
+   */
+  backfillSchedule(scheduleId: string, range: { startAtMs: number; endAtMs: number }, overlap: OverlapPolicy | undefined, nowMs: number, random: Random): Promise<ScheduleBackfillResult> {
+    return this.changeSchedule(
+      scheduleId,
+      nowMs,
+      async (tx, s) => {
+        const fires = firesInRange(compileSpec(s.spec), range.startAtMs, range.endAtMs, SCHEDULE_BACKFILL_FIRES_MAX);
+        if (fires === null) {
+          throw new InvalidArgumentError(`backfill of schedule ${scheduleId}: more than ${SCHEDULE_BACKFILL_FIRES_MAX} fire times in [${range.startAtMs}, ${range.endAtMs}); backfill a shorter range at a time`, {
+            field: "endAt",
+            scheduleId,
+            max: SCHEDULE_BACKFILL_FIRES_MAX,
+          });
+        }
+        const idOf = (t: number) => scheduledWorkflowId(s.action.workflowIdPrefix, { atMs: t });
+        const existing = fires.length === 0 ? new Set<string>() : new Set((await tx.query<{ workflow_id: string }>(this.q.schedules.existingWorkflowIds(JSON.stringify(fires.map(idOf))))).map((r) => r.workflow_id));
+        const toRun = fires.filter((t) => !existing.has(idOf(t)));
+        const round = await this.scheduleRound(tx, s, nowMs, random, undefined, { fires: toRun, overlap: overlap ?? s.overlap });
+        return { fires: fires.length, alreadyStarted: fires.length - toRun.length, ...round.backfill!, nextWakeMs: round.nextWakeMs };
+      },
+      (result) => result.nextWakeMs,
+    );
+  }
+
   /** Delete a schedule and its task. The workflows it started run on. */
   async deleteSchedule(scheduleId: string): Promise<void> {
     await this.db.transaction(async (tx) => {
@@ -1024,7 +1058,14 @@ export class Store {
    * terminate (timer tasks of theirs), and record the new state. Returns
    * when the schedule's task should next run.
    */
-  private async scheduleRound(tx: SqlSession, s: ScheduleRecord, nowMs: number, random: Random, trigger?: { overlap: OverlapPolicy; number: number }): Promise<ScheduleRoundResult> {
+  private async scheduleRound(
+    tx: SqlSession,
+    s: ScheduleRecord,
+    nowMs: number,
+    random: Random,
+    trigger?: { overlap: OverlapPolicy; number: number },
+    backfill?: { fires: readonly number[]; overlap: OverlapPolicy },
+  ): Promise<ScheduleRoundResult> {
     const sq = this.q.schedules;
     const running = (await tx.query<{ workflow_id: string }>(sq.runningOfSchedule(s.scheduleId))).map((r) => r.workflow_id);
     const spec = compileSpec(s.spec);
@@ -1040,6 +1081,7 @@ export class Store {
       running,
       nowMs,
       ...(trigger ? { trigger } : {}),
+      ...(backfill ? { backfill } : {}),
       workflowIdFor: (fire) => scheduledWorkflowId(s.action.workflowIdPrefix, fire),
     });
     const notify = new Set<string>();
@@ -1086,7 +1128,8 @@ export class Store {
     const idle = running.length + started === 0;
     const next = nextFireAfter(spec, plan.processedUptoMs);
     const nextWakeMs = s.paused ? null : plan.moreDue || (idle && plan.buffered.length > 0) ? nowMs : next === null ? null : fireDueAtMs(spec, s.scheduleId, next);
-    return { triggered, nextWakeMs };
+    const backfilled = recent.filter((r) => r.runId !== undefined && plan.backfillStarts.includes(r.workflowId)).map((r) => ({ workflowId: r.workflowId, runId: r.runId! }));
+    return { triggered, nextWakeMs, ...(backfill ? { backfill: { started: backfilled.reverse(), ...plan.backfillLeftOut } } : {}) };
   }
 
   private async putScheduleTask(tx: SqlSession, taskRunId: string, queue: string, visibleAtMs: number, scheduleId: string, nowMs: number): Promise<void> {
@@ -1713,6 +1756,22 @@ function pausedFires(s: ScheduleRecord, nowMs: number): number {
   return countFires(compileSpec(s.spec), s.processedUptoMs, nowMs, SCHEDULE_MISSED_COUNT_MAX);
 }
 
+/**
+ * What a backfill did: the fire times in its range; those whose workflow id
+ * already had a run (not started again); the workflows it started; those left
+ * to the schedule's own rounds (not handled yet) or already waiting in its
+ * buffer. The rest were skipped, buffered or refused under the overlap
+ * policy, as describe's counts show.
+ */
+export interface ScheduleBackfillResult {
+  fires: number;
+  alreadyStarted: number;
+  started: Array<{ workflowId: string; runId: string }>;
+  notYetDue: number;
+  waiting: number;
+  nextWakeMs: number | null;
+}
+
 export interface ScheduleRecord {
   scheduleId: string;
   taskRunId: string;
@@ -1736,6 +1795,8 @@ export interface ScheduleRecord {
 export interface ScheduleRoundResult {
   /** The workflow a trigger's own fire started in this round (null: none, or no trigger). */
   triggered: { workflowId: string; runId: string } | null;
+  /** A backfill's part of the round: the workflows its fires started, oldest first, and the fires it left to the schedule's rounds. */
+  backfill?: { started: Array<{ workflowId: string; runId: string }>; notYetDue: number; waiting: number };
   /** When the schedule's task should next run (null: nothing left to fire). */
   nextWakeMs: number | null;
 }

@@ -265,6 +265,54 @@ export function scheduleBehaviour(kind: "pglite" | "postgres"): void {
       expect((await h.describe()).spec.jitterMs).toBe(40_000);
     });
 
+    it("backfill runs a past range's fires now, whatever the catch-up window, under the ids their rounds would have used; a retry starts nothing twice", async () => {
+      const { client, queue, advance, started, t0 } = setup();
+      const h = await client.schedules.create(`${queue}-back`, {
+        spec: { intervals: [{ everyMs: MIN }] },
+        action: { workflowType: "quick", taskQueue: queue },
+        policies: { overlap: "allowAll", catchupWindowMs: 10 * MIN },
+      });
+      await advance(3 * MIN);
+      const range = { startAt: new Date(t0 - 60 * MIN), endAt: t0 + 2 * MIN + 1 };
+      // An hour before the create (far past the catch-up window) up to the 12:02 fire, which already ran: 61 fires start, 2 had run.
+      const first = await h.backfill(range);
+      expect(first).toMatchObject({ fires: 63, alreadyStarted: 2, notYetDue: 0, waiting: 0 });
+      expect(first.started.map((w) => w.workflowId.slice(-13))).toEqual(Array.from({ length: 61 }, (_, i) => new Date(t0 + (i - 60) * MIN).toISOString().slice(-13)));
+      await advance(0);
+      expect((await started(h.scheduleId)).filter((w) => w.status === "completed")).toHaveLength(64);
+      // Retried (its answer lost, say): every fire's id has a run, so nothing starts again.
+      expect(await h.backfill(range)).toEqual({ fires: 63, alreadyStarted: 63, started: [], notYetDue: 0, waiting: 0 });
+      // Fires the schedule has not reached yet are its own to fire; one already run is not run again.
+      expect(await h.backfill({ startAt: t0 + 3 * MIN, endAt: t0 + 6 * MIN })).toMatchObject({ fires: 3, alreadyStarted: 1, started: [], notYetDue: 2 });
+      await advance(3 * MIN);
+      expect(await started(h.scheduleId)).toHaveLength(67);
+      expect((await h.describe()).counts).toMatchObject({ actions: 67, startFailed: 0, missed: 0 });
+      // Too many fire times for one call: refused, nothing started; a backwards range too.
+      await expect(h.backfill({ startAt: t0 - 2_000 * MIN, endAt: t0 - 60 * MIN })).rejects.toMatchObject({ code: "INVALID_ARGUMENT", details: { field: "endAt" } });
+      await expect(h.backfill({ startAt: t0, endAt: t0 })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+      expect(await started(h.scheduleId)).toHaveLength(67);
+    });
+
+    it("backfill under the overlap policy: skip starts the first fire and skips the rest while it runs; bufferAll runs them in turn", async () => {
+      const { client, schedule, advance, started, t0 } = setup();
+      const h = await schedule("backskip", "job", "skip", { spec: { intervals: [{ everyMs: 10 * MIN }] } });
+      const range = { startAt: t0 - 30 * MIN, endAt: t0 };
+      const skipped = await h.backfill(range);
+      expect(skipped.started.map((w) => w.workflowId.slice(-13))).toEqual(["11:30:00.000Z"]);
+      expect((await h.describe()).counts).toMatchObject({ actions: 1, skipped: 2 });
+      await client.signal(skipped.started[0]!.workflowId, "done", null);
+      await advance(0);
+      // The skipped two, again under bufferAll: the first starts, the other waits its turn.
+      const buffered = await h.backfill({ ...range, overlap: "bufferAll" });
+      expect(buffered).toMatchObject({ fires: 3, alreadyStarted: 1 });
+      expect(buffered.started.map((w) => w.workflowId.slice(-13))).toEqual(["11:40:00.000Z"]);
+      expect((await h.describe()).buffered).toEqual([t0 - 10 * MIN]);
+      expect(await h.backfill({ ...range, overlap: "bufferAll" })).toMatchObject({ alreadyStarted: 2, waiting: 1, started: [] });
+      await client.signal(buffered.started[0]!.workflowId, "done", null);
+      await advance(0);
+      expect((await started(h.scheduleId)).map((w) => `${w.id.slice(-13)} ${w.status}`)).toEqual(["11:30:00.000Z completed", "11:40:00.000Z completed", "11:50:00.000Z running"]);
+    });
+
     it("update replaces the spec and policies from now on", async () => {
       const { schedule, advance, started, t0 } = setup();
       const h = await schedule("upd", "quick", "allowAll");

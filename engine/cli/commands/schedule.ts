@@ -1,5 +1,5 @@
 /**
- * `ratchet schedule <create|describe|list|pause|unpause|trigger|delete>`:
+ * `ratchet schedule <create|describe|list|pause|unpause|trigger|backfill|delete>`:
  * schedules from the shell. Everything but the database is checked before
  * connecting (the engine's own validators, with the flag named).
  */
@@ -14,16 +14,17 @@ import { isoTime } from "../format/values.ts";
 import { jsonPayloadFlag } from "../payload-flags.ts";
 import { withClient } from "../session.ts";
 
-const ACTIONS = ["create", "describe", "list", "pause", "unpause", "trigger", "delete"] as const;
+const ACTIONS = ["create", "describe", "list", "pause", "unpause", "trigger", "backfill", "delete"] as const;
 type Action = (typeof ACTIONS)[number];
 
 export const scheduleCommand: CommandSpec = {
   name: "schedule",
-  summary: "create, describe, list, pause, unpause, trigger and delete schedules",
+  summary: "create, describe, list, pause, unpause, trigger, backfill and delete schedules",
   usage:
     "schedule create <id> --type TYPE --queue QUEUE (--cron EXPR | --every-ms N)... [--time-zone ZONE] [--jitter-ms N] [--input JSON] [--overlap POLICY] [--catchup-window-ms N] [--pause-on-failure] [--paused] [--note TEXT] [--json]\n" +
     "       schedule describe <id> [--json] | schedule list [--json]\n" +
-    "       schedule pause <id> [--note TEXT] | schedule unpause <id> | schedule trigger <id> [--overlap POLICY] | schedule delete <id>",
+    "       schedule pause <id> [--note TEXT] | schedule unpause <id> | schedule trigger <id> [--overlap POLICY] | schedule delete <id>\n" +
+    "       schedule backfill <id> --start TIME --end TIME [--overlap POLICY] [--json]",
   options: {
     ...JSON_OPTION,
     type: { type: "string" },
@@ -38,6 +39,8 @@ export const scheduleCommand: CommandSpec = {
     "pause-on-failure": { type: "boolean" },
     paused: { type: "boolean" },
     note: { type: "string" },
+    start: { type: "string" },
+    end: { type: "string" },
   },
   flagHelp: [
     ["--type TYPE, --queue QUEUE", "the workflow each fire starts, and its task queue (the workers of that queue run the schedule)"],
@@ -50,10 +53,11 @@ export const scheduleCommand: CommandSpec = {
     ["--catchup-window-ms N", "fires later than this after their time are missed (default one year)"],
     ["--pause-on-failure", "pause the schedule when a workflow it started fails"],
     ["--paused, --note TEXT", "create it paused; the note describe shows"],
+    ["--start TIME, --end TIME", "backfill: run the fires in [start, end) now (ISO 8601 or epoch ms); a fire that already has a run is not run again"],
     JSON_FLAG_HELP,
   ],
   jsonShape:
-    'create/pause/unpause/delete: {"scheduleId", "action"}; trigger: {"scheduleId", "started"} (started: {"workflowId", "runId"} or null); list: {"schedules": [{"scheduleId", "workflowType", "paused", "note", "upcoming"}], "nextPageToken"}; describe: {"scheduleId", "spec", "action", "policies", "paused", "note", "upcoming", "running", "buffered", "counts", "recent", "createdAtMs", "updatedAtMs"}',
+    'create/pause/unpause/delete: {"scheduleId", "action"}; trigger: {"scheduleId", "started"} (started: {"workflowId", "runId"} or null); backfill: {"scheduleId", "fires", "alreadyStarted", "started", "notYetDue", "waiting"}; list: {"schedules": [{"scheduleId", "workflowType", "paused", "note", "upcoming"}], "nextPageToken"}; describe: {"scheduleId", "spec", "action", "policies", "paused", "note", "upcoming", "running", "buffered", "counts", "recent", "createdAtMs", "updatedAtMs"}',
   notes: "Exit 1 when the schedule does not exist (SCHEDULE_NOT_FOUND) or, for create, already exists (SCHEDULE_ALREADY_EXISTS).",
   async run(ctx) {
     const [action, id, ...extra] = ctx.flags.positionals;
@@ -100,6 +104,16 @@ export const scheduleCommand: CommandSpec = {
         else ctx.out.line(started ? `started workflow ${started.workflowId} (run ${started.runId})` : "started nothing (the overlap policy skipped or buffered the fire)");
         return EXIT.ok;
       }
+      case "backfill": {
+        const range = { startAt: timeFlag(ctx.flags, "start"), endAt: timeFlag(ctx.flags, "end") };
+        const result = await withClient(ctx, (client) => client.schedules.getHandle(scheduleId).backfill({ ...range, ...(overlap === undefined ? {} : { overlap }) }));
+        if (ctx.out.json) ctx.out.data({ scheduleId, ...result });
+        else {
+          ctx.out.line(`backfilled ${result.fires} fire time${result.fires === 1 ? "" : "s"}: started ${result.started.length}, ${result.alreadyStarted} had run already, ${result.waiting} waiting, ${result.notYetDue} left to the schedule`);
+          for (const w of result.started) ctx.out.line(`  started ${w.workflowId} (run ${w.runId})`);
+        }
+        return EXIT.ok;
+      }
       case "delete": {
         await withClient(ctx, (client) => client.schedules.getHandle(scheduleId).delete());
         return done(ctx, scheduleId, verb, `deleted schedule ${scheduleId} (the workflows it started run on)`);
@@ -112,6 +126,15 @@ function done(ctx: Parameters<CommandSpec["run"]>[0], scheduleId: string, action
   if (ctx.out.json) ctx.out.data({ scheduleId, action });
   else ctx.out.line(message);
   return EXIT.ok;
+}
+
+/** A required --start/--end: ISO 8601, or epoch milliseconds. */
+function timeFlag(flags: Parameters<CommandSpec["run"]>[0]["flags"], name: "start" | "end"): number {
+  const text = flags.string(name);
+  if (text === undefined) throw usageError(`\`ratchet schedule backfill\` needs --${name}`, { missing: [`--${name}`] });
+  const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
+  if (!Number.isSafeInteger(ms) || ms < 0) throw usageError(`invalid --${name} ${JSON.stringify(text)}: expected an ISO 8601 time or epoch milliseconds`, { flag: `--${name}`, value: text });
+  return ms;
 }
 
 function createOptions(flags: Parameters<CommandSpec["run"]>[0]["flags"], overlap: OverlapPolicy | undefined): ScheduleOptions {
