@@ -183,12 +183,43 @@ describe("schedule-fires-once", () => {
     d.skippedWhilePaused = 2;
     expect(scheduleFiresOnce(record)).toEqual([]);
     d.skipped = 1;
-    expect(details(record)).toEqual([expect.stringMatching(/accounts for 3 fires that started no workflow \(0 triggers sent\), but only 2 fire times .* started none/)]);
+    expect(details(record)).toEqual([expect.stringMatching(/accounts for 3 fires that started no workflow \(0 triggers sent, 0 fire times backfilled\), but only 2 fire times .* started none/)]);
     sim.scheduleOp({ scheduleId: SCHEDULE, op: "trigger", outcome: "ok", overlap: "skip", started: null }, 2_200);
     const withTrigger = sim.build();
     withTrigger.finalRuns.splice(1, 2);
     Object.assign(withTrigger.schedules.find((op) => op.op === "describe")!.description!, { ...d, recent: d.recent });
     expect(scheduleFiresOnce(withTrigger)).toEqual([]);
+  });
+
+  it("accepts a fire before the create that a backfill's range covers, and its answer; catches one outside every range, and an answer naming a run it did not start", () => {
+    const sim = new RecordBuilder();
+    sim.createSchedule(SCHEDULE, { endAtMs: 3_000, overlap: "skip" });
+    const early = runFire(sim, 0);
+    const runs = [1_000, 2_000, 3_000].map((t) => runFire(sim, t));
+    const backfill = sim.scheduleOp({ scheduleId: SCHEDULE, op: "backfill", outcome: "ok", range: { startAtMs: 0, endAtMs: 1_500 }, backfilled: { fires: 2, alreadyStarted: 1, started: [early.workflowId], notYetDue: 0, waiting: 0 } }, 4_000);
+    const recent = [early, ...runs].map((r) => ({ fireAtMs: r.final.schedule!.fireAtMs, workflowId: r.workflowId, runId: r.runId, manual: false })).reverse();
+    sim.scheduleOp({ scheduleId: SCHEDULE, op: "describe", outcome: "ok", description: description({ actions: 4, recent }) }, HEAL_AT_MS + 50_000);
+    expect(scheduleFiresOnce(sim.build())).toEqual([]);
+    backfill.range = { startAtMs: 500, endAtMs: 1_500 };
+    expect(details(sim.build())).toEqual([
+      expect.stringMatching(/started sched-2030-01-01T00:00:00.000Z for 0 ms, which is not a fire time of its spec/),
+      expect.stringMatching(/backfill of sched at 4000 ms over \[500, 1500\) says it started sched-2030-01-01T00:00:00.000Z, but the schedule has no such run/),
+    ]);
+  });
+
+  it("allows a backfill's fires to be counted beside the fires after the create, and no more", () => {
+    const { sim } = cleanSchedule();
+    const record = sim.build();
+    const d = record.schedules.find((op) => op.op === "describe")!.description!;
+    // Two fires skipped by a backfill (before the create, say) on top of three fires that all started.
+    d.skipped = 2;
+    expect(details(record)).toEqual([expect.stringMatching(/accounts for 2 fires that started no workflow \(0 triggers sent, 0 fire times backfilled\)/)]);
+    sim.scheduleOp({ scheduleId: SCHEDULE, op: "backfill", outcome: "info", error: "connection reset", range: { startAtMs: 0, endAtMs: 2_000 } }, 5_000);
+    const withBackfill = sim.build();
+    withBackfill.schedules.find((op) => op.op === "describe")!.description!.skipped = 2;
+    expect(scheduleFiresOnce(withBackfill)).toEqual([]);
+    withBackfill.schedules.find((op) => op.op === "describe")!.description!.skipped = 3;
+    expect(details(withBackfill)).toEqual([expect.stringMatching(/accounts for 3 fires .* 2 fire times backfilled/)]);
   });
 
   it("catches a run of a schedule the driver never created", () => {

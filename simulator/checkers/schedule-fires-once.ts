@@ -13,7 +13,8 @@
  *    trigger's `<schedule id>-<fire time>-trigger-<n>` with n at most the
  *    triggers sent (so a trigger at exactly a fire time has its own);
  * 3. every scheduled workflow's fire time is one the spec makes — on its
- *    interval, after the create was sent, at or before its end — and every
+ *    interval, at or before its end, and after the create was sent or in
+ *    the range of a backfill the driver sent — and every
  *    trigger's workflow is explained by a trigger the driver sent (its
  *    answer named it, or it was sent at that fire time);
  * 4. unless the policy is allowAll, no workflow started while an earlier
@@ -23,7 +24,8 @@
  *    recorded step called its service — so the later run existed while the
  *    earlier one had yet to close;
  * 5. each fire describe lists as started names a run of the schedule for
- *    that fire time;
+ *    that fire time, and each workflow a backfill's answer lists as started
+ *    is a scheduled run of the schedule for a fire time in its range;
  * and, from the describe at the liveness deadline (unpaused):
  * 6. when nothing runs and no fire waits, actions equals the workflows it
  *    started;
@@ -32,14 +34,18 @@
  * 8. the fire times of its spec after the create that started no workflow
  *    are exactly what describe counts as skipped, missed, refused, still
  *    waiting or skipped while paused, give or take one per trigger sent (a
- *    trigger's fire is counted the same ways when it starts nothing):
- *    accounted - triggers <= unstarted <= accounted.
+ *    trigger's fire is counted the same ways when it starts nothing) and
+ *    one per fire time in a backfill's range (a backfill counts its fires
+ *    the same ways, and may start a fire counted before):
+ *    accounted - triggers - backfilled <= unstarted <= accounted.
  *
  * Why it is sound: a round of firing locks the schedule's row and moves
  * processed_upto past every fire it handles in the transaction that inserts
  * their runs, and a fire's workflow id is its time (a trigger's, its time
  * and its number, taken under the same lock), so no fire time is handled
- * twice and a trigger never takes a fire's id (1, 2); it fires only the spec's times up to the worker's
+ * twice and a trigger never takes a fire's id (1, 2); a backfill starts only
+ * its range's fire times of the spec, none whose workflow id has a run, none
+ * the schedule has yet to reach or holds in its buffer (1, 3); it fires only the spec's times up to the worker's
  * now, and a skewed-ahead worker only fires them early, never others (3);
  * a round starts a fire only when no run of the schedule is running, under
  * every policy but allowAll (the cancel and terminate policies wait for the
@@ -54,7 +60,7 @@
 import type { CheckName, Checker, FinalRun, SimRecord, Violation } from "../model.ts";
 import { listOf } from "./evidence.ts";
 import { groupBy } from "./record-index.ts";
-import { fireWorkflowId, gridFiresAfter, onGrid, runTimesOf, schedulesOf, triggerFor, triggerNumberOf, type RunTimes, type SimSchedule } from "./schedule-index.ts";
+import { backfillRangesOf, fireWorkflowId, gridFiresAfter, gridFiresIn, onGrid, runTimesOf, schedulesOf, triggerFor, triggerNumberOf, type RunTimes, type SimSchedule } from "./schedule-index.ts";
 
 const CHECK: CheckName = "schedule-fires-once";
 
@@ -115,6 +121,7 @@ function scheduledRuns(s: SimSchedule): FinalRun[] {
 function unexplainedFires(s: SimSchedule): Violation[] {
   const triggerOps = s.ops.filter((op) => op.op === "trigger");
   const triggersMayHaveLanded = triggerOps.filter((op) => op.outcome !== "fail").length;
+  const backfills = backfillRangesOf(s);
   const out: Violation[] = [];
   for (const run of s.runs) {
     const fireAtMs = run.schedule!.fireAtMs;
@@ -137,12 +144,13 @@ function unexplainedFires(s: SimSchedule): Violation[] {
       }
       continue;
     }
-    if (!(onGrid(s.spec, fireAtMs) && fireAtMs > s.firstCreateAtMs && fireAtMs <= s.spec.endAtMs)) {
+    const backfilled = backfills.some((r) => r.startAtMs <= fireAtMs && fireAtMs < r.endAtMs);
+    if (!(onGrid(s.spec, fireAtMs) && (fireAtMs > s.firstCreateAtMs || backfilled) && fireAtMs <= s.spec.endAtMs)) {
       out.push(
         violation(
           s,
-          `schedule ${s.scheduleId} started ${run.workflowId} for ${fireAtMs} ms, which is not a fire time of its spec (every ${s.spec.everyMs} ms at phase ${s.spec.phaseMs}, after ${s.firstCreateAtMs} ms, to ${s.spec.endAtMs} ms)`,
-          [describeRun(run)],
+          `schedule ${s.scheduleId} started ${run.workflowId} for ${fireAtMs} ms, which is not a fire time of its spec (every ${s.spec.everyMs} ms at phase ${s.spec.phaseMs}, after ${s.firstCreateAtMs} ms or in a backfill's range, to ${s.spec.endAtMs} ms)`,
+          [describeRun(run), `backfill ranges: ${backfills.map((r) => `[${r.startAtMs}, ${r.endAtMs})`).join(", ") || "none"}`],
           run,
         ),
       );
@@ -187,6 +195,12 @@ function describedFires(s: SimSchedule, record: SimRecord): Violation[] {
       if (run?.schedule?.scheduleId === s.scheduleId && run.schedule.fireAtMs === fire.fireAtMs && run.workflowId === fire.workflowId) continue;
       out.push(violation(s, `describe of ${s.scheduleId} at ${op.atMs} ms lists run ${fire.runId} of ${fire.workflowId} for the fire at ${fire.fireAtMs} ms, but no such run of the schedule exists`, run ? [describeRun(run)] : ["no run has that id"]));
     }
+    for (const workflowId of op.backfilled?.started ?? []) {
+      const run = s.runs.find((r) => r.workflowId === workflowId);
+      const fireAtMs = run?.schedule?.fireAtMs;
+      if (run && triggerNumberOf(run) === undefined && fireAtMs !== undefined && op.range!.startAtMs <= fireAtMs && fireAtMs < op.range!.endAtMs) continue;
+      out.push(violation(s, `backfill of ${s.scheduleId} at ${op.atMs} ms over [${op.range!.startAtMs}, ${op.range!.endAtMs}) says it started ${workflowId}, but the schedule has no such run for a fire time in that range`, run ? [describeRun(run)] : ["no run of the schedule has that workflow id"]));
+    }
   }
   return out;
 }
@@ -225,10 +239,11 @@ function finalAccounting(s: SimSchedule): Violation[] {
     );
   }
   const triggers = s.ops.filter((op) => op.op === "trigger").length;
+  const backfilled = backfillRangesOf(s).reduce((n, range) => n + gridFiresIn(s.spec, range).length, 0);
   const atMost = unstartedSince(s.firstCreateAtMs);
-  if (accounted - triggers > atMost.length) {
+  if (accounted - triggers - backfilled > atMost.length) {
     out.push(
-      violation(s, `describe of ${s.scheduleId} accounts for ${accounted} fires that started no workflow (${triggers} triggers sent), but only ${atMost.length} fire times after ${s.firstCreateAtMs} ms started none: a fire was counted twice, or counted and started`, [
+      violation(s, `describe of ${s.scheduleId} accounts for ${accounted} fires that started no workflow (${triggers} triggers sent, ${backfilled} fire times backfilled), but only ${atMost.length} fire times after ${s.firstCreateAtMs} ms started none: a fire was counted twice, or counted and started`, [
         counts,
         `fires without a workflow: ${listOf(atMost)}`,
       ]),

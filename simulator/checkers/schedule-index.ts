@@ -51,6 +51,16 @@ export function onGrid(spec: Pick<SimScheduleSpec, "everyMs" | "phaseMs">, atMs:
   return (((atMs - spec.phaseMs) % spec.everyMs) + spec.everyMs) % spec.everyMs === 0;
 }
 
+/** The ranges of the backfills the driver sent that may have run (answered ok or ambiguously), virtual ms. */
+export function backfillRangesOf(schedule: Pick<SimSchedule, "ops">): Array<{ startAtMs: number; endAtMs: number }> {
+  return schedule.ops.filter((op) => op.op === "backfill" && op.outcome !== "fail" && op.range).map((op) => op.range!);
+}
+
+/** The spec's fire times (up to its end) in [startAtMs, endAtMs). */
+export function gridFiresIn(spec: SimScheduleSpec, range: { startAtMs: number; endAtMs: number }): number[] {
+  return gridFiresAfter(spec, range.startAtMs - 1).filter((t) => t < range.endAtMs);
+}
+
 /** The spec's fire times in (afterMs, endAtMs]. */
 export function gridFiresAfter(spec: SimScheduleSpec, afterMs: number): number[] {
   const fires: number[] = [];

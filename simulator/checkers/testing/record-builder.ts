@@ -147,7 +147,7 @@ export class RecordBuilder {
 
   /** The driver creates a schedule (create ok), by default firing every second of virtual time to 10 s, under skip. */
   createSchedule(scheduleId: string, spec: Partial<SimScheduleSpec> = {}): SimScheduleSpec {
-    const full: SimScheduleSpec = { everyMs: 1_000, phaseMs: 0, endAtMs: 10_000, overlap: "skip", catchupWindowMs: 60_000, epochMs: SCHEDULE_EPOCH_MS, ...spec };
+    const full: SimScheduleSpec = { everyMs: 1_000, phaseMs: 0, endAtMs: 10_000, overlap: "skip", catchupWindowMs: 60_000, jitterMs: 0, timeZone: null, epochMs: SCHEDULE_EPOCH_MS, ...spec };
     this.scheduleOp({ scheduleId, op: "create", outcome: "ok", spec: full });
     return full;
   }
