@@ -127,6 +127,10 @@ export const SCHEDULE_INTERVAL_MS_MIN = 1_000;
 /** A schedule's catch-up window: a fire later than this is missed, not run. Default one year (as Temporal's), at least ten seconds. */
 export const SCHEDULE_CATCHUP_WINDOW_MS_DEFAULT = 365 * 24 * 3600 * 1000;
 export const SCHEDULE_CATCHUP_WINDOW_MS_MIN = 10_000;
+/** A schedule's spec.jitterMs: each fire is delayed by up to this (and by less than the time to its next fire). */
+export const SCHEDULE_JITTER_MS_MAX = 24 * 3600 * 1000;
+/** Fire times one backfill may cover (it runs in one transaction); a range with more is refused, INVALID_ARGUMENT. */
+export const SCHEDULE_BACKFILL_FIRES_MAX = 1_000;
 /** Fires one round of a schedule handles (one transaction); more due start another round at once. */
 export const SCHEDULE_FIRES_PER_ROUND_MAX = 100;
 /** Fires waiting for the running workflow to close under the bufferAll policy; more are skipped. */

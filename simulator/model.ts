@@ -172,6 +172,9 @@ export interface SimScheduleSpec {
   endAtMs: number;
   overlap: OverlapPolicy;
   catchupWindowMs: number;
+  /** spec.jitterMs and spec.timeZone (null: UTC) as created; fire times are unchanged by either. */
+  jitterMs: number;
+  timeZone: string | null;
   /** The epoch ms of virtual time 0 (fire times are epoch ms in the engine; workflow ids carry them). */
   epochMs: number;
 }
@@ -183,6 +186,8 @@ export interface ScheduleDescriptionRecord {
   skipped: number;
   missed: number;
   startFailed: number;
+  /** Fires whose turn came while it was paused (never run). */
+  skippedWhilePaused: number;
   buffered: number[];
   /** Workflow ids of the schedule's running workflows. */
   running: string[];
@@ -193,15 +198,18 @@ export interface ScheduleDescriptionRecord {
 /** One call the driver made on a schedule (client.schedules). */
 export interface ScheduleOpRecord {
   scheduleId: string;
-  op: "create" | "pause" | "unpause" | "trigger" | "describe" | "delete";
+  op: "create" | "pause" | "unpause" | "trigger" | "backfill" | "describe" | "delete";
   atMs: number;
   outcome: "ok" | "fail" | "info";
   error?: string;
   /** create: what was created. */
   spec?: SimScheduleSpec;
-  /** trigger: the overlap policy asked for, and (outcome ok) the workflow it started, or null if it started none. */
+  /** trigger, backfill: the overlap policy asked for (absent: the schedule's); trigger (outcome ok): the workflow it started, or null if it started none. */
   overlap?: OverlapPolicy;
   started?: { workflowId: string; runId: string } | null;
+  /** backfill: the range asked for, virtual ms: the fire times in [startAtMs, endAtMs); (outcome ok) what it did. */
+  range?: { startAtMs: number; endAtMs: number };
+  backfilled?: { fires: number; alreadyStarted: number; started: string[]; notYetDue: number; waiting: number };
   /** describe (outcome ok). */
   description?: ScheduleDescriptionRecord;
 }

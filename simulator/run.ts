@@ -12,7 +12,7 @@ import { describeConnectionString } from "../engine/db/pg-driver.ts";
 import { RealEnvironment } from "./real/real-environment.ts";
 import { runCheckers } from "./checkers/index.ts";
 import { groupBy } from "./checkers/record-index.ts";
-import { onGrid, schedulesOf } from "./checkers/schedule-index.ts";
+import { schedulesOf, triggerNumberOf } from "./checkers/schedule-index.ts";
 import type { FaultKind, Scenario, SimRecord, SimResult } from "./model.ts";
 import type { Mutant } from "./world.ts";
 import { findMutant } from "./mutants.ts";
@@ -184,7 +184,7 @@ function summarizeSchedules(record: SimRecord): SimResult["schedules"] {
     out.started += s.runs.length;
     for (const [i, run] of s.runs.entries()) {
       const fireAtMs = run.schedule!.fireAtMs;
-      if (!onGrid(s.spec, fireAtMs)) out.manual += 1;
+      if (triggerNumberOf(run) !== undefined) out.manual += 1;
       const previousCloseMs = i > 0 ? s.runs[i - 1]!.closedAtMs : null;
       if (previousCloseMs !== null && fireAtMs < previousCloseMs) out.buffered += 1;
     }

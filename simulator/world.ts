@@ -499,13 +499,20 @@ export class World implements FaultTarget {
       endAtMs: Math.min(plannedAtMs + input.lifetimeMs, scenario.liveness.healAtMs),
       overlap: input.overlap,
       catchupWindowMs: input.catchupWindowMs ?? SCHEDULE_CATCHUP_WINDOW_MS_DEFAULT,
+      jitterMs: input.jitterMs ?? 0,
+      timeZone: input.timeZone ?? null,
       epochMs,
     };
     this.schedulesSent.set(scheduleId, { deleted: false });
     const outcome = await this.scheduleCall({ scheduleId, op: "create", spec }, async () => {
       await this.client.schedules.create(scheduleId, {
         // Virtual fire times t with t mod everyMs = phaseMs are these epoch times.
-        spec: { intervals: [{ everyMs: spec.everyMs, offsetMs: mod(epochMs + spec.phaseMs, spec.everyMs) }], endAtMs: epochMs + spec.endAtMs },
+        spec: {
+          intervals: [{ everyMs: spec.everyMs, offsetMs: mod(epochMs + spec.phaseMs, spec.everyMs) }],
+          endAtMs: epochMs + spec.endAtMs,
+          ...(spec.jitterMs > 0 ? { jitterMs: spec.jitterMs } : {}),
+          ...(spec.timeZone === null ? {} : { timeZone: spec.timeZone }),
+        },
         action: { workflowType: "schedule", taskQueue: SIM_TASK_QUEUE, input: input.work },
         policies: { overlap: spec.overlap, catchupWindowMs: spec.catchupWindowMs },
       });
@@ -516,22 +523,30 @@ export class World implements FaultTarget {
     }
   }
 
-  /** Pause, unpause and trigger are tried once; a delete is retried until it is acknowledged or finds the schedule gone. */
-  private async attemptScheduleOp(op: Pick<PlannedScheduleOp, "scheduleId" | "op" | "overlap">, attempt: number): Promise<void> {
+  /**
+   * Pause, unpause and trigger are tried once; a delete is retried until it is acknowledged or finds the
+   * schedule gone; a backfill whose answer was lost is retried as a user would (the retry must start no fire twice).
+   */
+  private async attemptScheduleOp(op: Pick<PlannedScheduleOp, "scheduleId" | "op" | "overlap" | "range">, attempt: number): Promise<void> {
     const sent = this.schedulesSent.get(op.scheduleId);
     if (!sent || sent.deleted) return;
     const handle = this.client.schedules.getHandle(op.scheduleId);
-    const outcome = await this.scheduleCall({ scheduleId: op.scheduleId, op: op.op, ...(op.overlap ? { overlap: op.overlap } : {}) }, async () => {
+    const epochMs = this.env.startEpochMs;
+    const overlap = op.overlap ? { overlap: op.overlap } : {};
+    const outcome = await this.scheduleCall({ scheduleId: op.scheduleId, op: op.op, ...overlap, ...(op.range ? { range: op.range } : {}) }, async () => {
       if (op.op === "pause") await handle.pause("paused by the driver");
       else if (op.op === "unpause") await handle.unpause();
       else if (op.op === "delete") await handle.delete();
-      else return { started: await handle.trigger(op.overlap ? { overlap: op.overlap } : {}) };
+      else if (op.op === "backfill") {
+        const r = await handle.backfill({ startAt: epochMs + op.range!.startAtMs, endAt: epochMs + op.range!.endAtMs, ...overlap });
+        return { backfilled: { ...r, started: r.started.map((w) => w.workflowId) } };
+      } else return { started: await handle.trigger(overlap) };
       return {};
     });
-    if (op.op !== "delete") return;
+    if (op.op !== "delete" && op.op !== "backfill") return;
     const gone = this.scheduleOps.at(-1)?.error?.startsWith("SCHEDULE_NOT_FOUND") === true;
-    if (outcome === "ok" || gone) sent.deleted = true;
-    else if (outcome === "info" && attempt < DRIVER_RETRIES_MAX) this.env.after(DRIVER_RETRY_DELAY_MS, `retry delete schedule ${op.scheduleId}`, () => this.attemptScheduleOp(op, attempt + 1));
+    if (op.op === "delete" && (outcome === "ok" || gone)) sent.deleted = true;
+    else if (outcome === "info" && attempt < DRIVER_RETRIES_MAX) this.env.after(DRIVER_RETRY_DELAY_MS, `retry ${op.op} schedule ${op.scheduleId}`, () => this.attemptScheduleOp(op, attempt + 1));
   }
 
   /** At the liveness deadline: describe every schedule not deleted yet (what the checkers compare with the runs), then delete it. */

@@ -269,6 +269,10 @@ describe("schedule", () => {
     const described = jsonOf(await runCli(["schedule", "describe", "hourly-greet", ...db, "--json"])) as { counts: { actions: number }; policies: { overlap: string }; upcoming: number[]; recent: Array<{ manual: boolean }> };
     expect(described).toMatchObject({ counts: { actions: 1 }, policies: { overlap: "bufferOne" }, recent: [{ manual: true }] });
     expect(described.upcoming[0]! % 3_600_000).toBe(0);
+    const backfill = await runCli(["schedule", "backfill", "hourly-greet", ...db, "--start", new Date(described.upcoming[0]! - 3 * 3_600_000).toISOString(), "--end", String(described.upcoming[0]! - 3_600_000), "--overlap", "allowAll", "--json"]);
+    expect(backfill.code, backfill.stderr).toBe(EXIT.ok);
+    expect(jsonOf(backfill)).toMatchObject({ scheduleId: "hourly-greet", fires: 2, alreadyStarted: 0, notYetDue: 0, waiting: 0 });
+    expect((jsonOf(backfill) as { started: unknown[] }).started).toHaveLength(2);
     expect((await runCli(["schedule", "pause", "hourly-greet", ...db, "--note", "quiet hours"])).stdout).toBe("paused schedule hourly-greet\n");
     const listed = await runCli(["schedule", "list", ...db]);
     expect(listed.stdout).toContain("hourly-greet  greet  paused (quiet hours)");
@@ -284,6 +288,9 @@ describe("schedule", () => {
       ["schedule", "create", "x", "--type", "greet", ...queue, "--every-ms", "10"],
       ["schedule", "create", "x", "--type", "greet", ...queue, "--cron", "@daily", "--overlap", "sometimes"],
       ["schedule", "describe"],
+      ["schedule", "backfill", "x", "--start", "2026-01-01T00:00:00Z"],
+      ["schedule", "backfill", "x", "--start", "yesterday", "--end", "2026-01-01T00:00:00Z"],
+      ["schedule", "create", "x", "--type", "greet", ...queue, "--cron", "@daily", "--time-zone", "Mars/Olympus_Mons"],
     ]) {
       expect((await runCli([...bad, ...db])).code, bad.join(" ")).toBe(EXIT.badInput);
     }

@@ -17,10 +17,14 @@ import { encodePayload } from "../payload.ts";
 import type { Clock } from "../ports/clock.ts";
 import { uuidV7, type Random } from "../ports/random.ts";
 import { OVERLAP_POLICIES, checkPolicies, checkScheduleSpec, compileSpec, upcomingFires, type CheckedSpec, type OverlapPolicy, type SchedulePolicies, type ScheduleSpec } from "../schedule/spec.ts";
-import { SCHEDULED_AT_ATTRIBUTE, SCHEDULE_ID_ATTRIBUTE, type RecentScheduleAction, type ScheduleActionRecord, type ScheduleRecord, type Store } from "../store/store.ts";
+import { SCHEDULED_AT_ATTRIBUTE, SCHEDULE_ID_ATTRIBUTE, type RecentScheduleAction, type ScheduleActionRecord, type ScheduleBackfillResult, type ScheduleCounts, type ScheduleRecord, type Store } from "../store/store.ts";
 import type { WorkflowMap } from "../workflow/types.ts";
 
-/** What each fire starts: a workflow of this type, on this queue, with this input; its id is `<workflowIdPrefix>-<fire time, ISO 8601>`. */
+/**
+ * What each fire starts: a workflow of this type, on this queue, with this input; its id is
+ * `<workflowIdPrefix>-<fire time, ISO 8601>`, and a manual trigger's `<workflowIdPrefix>-<fire time>-trigger-<n>`
+ * (n: the schedule's nth trigger).
+ */
 export interface ScheduleActionOptions {
   workflowType: string;
   taskQueue: string;
@@ -54,22 +58,31 @@ export interface ScheduleDescription {
   running: Array<{ workflowId: string; runId: string }>;
   /** Fires waiting for those to close (bufferOne, bufferAll, cancelOther, terminateOther). */
   buffered: number[];
-  /** Workflows started; fires the overlap policy skipped; fires missed (later than the catch-up window); starts refused (id running). */
-  counts: { actions: number; skipped: number; missed: number; startFailed: number };
+  /** Workflows started; fires the overlap policy skipped; fires missed (later than the catch-up window); starts refused (id running); fires due while paused (not run). */
+  counts: ScheduleCounts;
   /** The latest actions, newest first. */
   recent: RecentScheduleAction[];
   createdAtMs: number;
   updatedAtMs: number;
 }
 
-/** Checks a schedule id: the workflow ids it makes (prefix, a dash, 24 characters of time) must fit WORKFLOW_ID_LENGTH_MAX. */
-const FIRE_SUFFIX_CHARS = 25;
+/**
+ * Checks a schedule id: the workflow ids it makes must fit WORKFLOW_ID_LENGTH_MAX — the prefix, a dash,
+ * 24 characters of time, and for a trigger's fire "-trigger-" and its number (at most 16 digits).
+ */
+const FIRE_SUFFIX_CHARS = 1 + 24 + "-trigger-".length + 16;
 
 function checkScheduleId(id: unknown): string {
   if (typeof id !== "string" || id.length > WORKFLOW_ID_LENGTH_MAX - FIRE_SUFFIX_CHARS) {
     throw new InvalidArgumentError(`invalid scheduleId ${JSON.stringify(id)}: use a string of at most ${WORKFLOW_ID_LENGTH_MAX - FIRE_SUFFIX_CHARS} characters`, { field: "scheduleId" });
   }
   return checkWorkflowId(id);
+}
+
+/** An instant given as epoch ms or a Date. */
+function checkInstant(value: unknown, field: string): number {
+  const ms = value instanceof Date ? value.getTime() : value;
+  return checkInteger(ms, field, 0, Number.MAX_SAFE_INTEGER);
 }
 
 function checkNote(note: unknown): string {
@@ -194,7 +207,7 @@ export class ScheduleHandle {
       note: s.note,
       upcoming: s.paused ? [] : upcoming(s, clock.now(), SCHEDULE_UPCOMING_FIRES),
       running,
-      buffered: s.buffered,
+      buffered: s.buffered.map((f) => f.atMs),
       counts: s.counts,
       recent: s.recent,
       createdAtMs: s.createdAtMs,
@@ -202,7 +215,7 @@ export class ScheduleHandle {
     };
   }
 
-  /** Stop firing (fires that fall due while paused never run); running workflows carry on. */
+  /** Stop firing: fires that fall due while paused never run, and are counted (counts.skippedWhilePaused); running workflows carry on. */
   async pause(note = "paused"): Promise<void> {
     const { store, clock } = this.schedules.deps;
     await store.pauseSchedule(this.scheduleId, true, checkNote(note), clock.now());
@@ -216,15 +229,38 @@ export class ScheduleHandle {
 
   /**
    * Fire once, now, whatever the spec says and even while paused, under
-   * `overlap` (default: the schedule's policy). Returns the workflow it
-   * started, if it started one (a skip or a buffer starts none yet).
+   * `overlap` (default: the schedule's policy). The trigger is the
+   * schedule's nth, and its workflow id is `<prefix>-<now, ISO 8601>-trigger-<n>`
+   * (kept when it waits in the buffer), never a scheduled fire's. Returns
+   * the workflow it started, if it started one (a skip or a buffer starts
+   * none yet).
    */
   async trigger(options: { overlap?: OverlapPolicy } = {}): Promise<{ workflowId: string; runId: string } | null> {
     const { store, clock, random } = this.schedules.deps;
     const overlap = options.overlap === undefined ? undefined : checkChoice(options.overlap, "overlap", OVERLAP_POLICIES);
-    const result = await store.triggerSchedule(this.scheduleId, overlap, clock.now(), random);
-    const manual = result.started.find((s) => s.manual);
-    return manual ? { workflowId: manual.workflowId, runId: manual.runId } : null;
+    return (await store.triggerSchedule(this.scheduleId, overlap, clock.now(), random)).triggered;
+  }
+
+  /**
+   * Backfill (Temporal's): run the fires the spec had in [startAt, endAt) —
+   * epoch ms or Dates — now, as if they had been due, under `overlap`
+   * (default the schedule's; under skip only the first starts if nothing
+   * else runs), whatever the catch-up window. Each fire starts the same
+   * workflow id its round would have (`<prefix>-<fire time>`), and a fire
+   * whose id already has a run is not started again, so retrying a backfill
+   * starts nothing twice. Fires the schedule has not reached yet are left to
+   * it. At most SCHEDULE_BACKFILL_FIRES_MAX fire times a call (more:
+   * INVALID_ARGUMENT, nothing done).
+   */
+  async backfill(options: { startAt: number | Date; endAt: number | Date; overlap?: OverlapPolicy }): Promise<Omit<ScheduleBackfillResult, "nextWakeMs">> {
+    const { store, clock, random } = this.schedules.deps;
+    if (typeof options !== "object" || options === null) throw new InvalidArgumentError("backfill options must be { startAt, endAt, overlap? }", { field: "options" });
+    const startAtMs = checkInstant(options.startAt, "startAt");
+    const endAtMs = checkInstant(options.endAt, "endAt");
+    if (endAtMs <= startAtMs) throw new InvalidArgumentError("backfill endAt must be after startAt", { field: "endAt" });
+    const overlap = options.overlap === undefined ? undefined : checkChoice(options.overlap, "overlap", OVERLAP_POLICIES);
+    const { nextWakeMs: _next, ...result } = await store.backfillSchedule(this.scheduleId, { startAtMs, endAtMs }, overlap, clock.now(), random);
+    return result;
   }
 
   /** Replace the spec, action and policies (each one given; the rest kept). Fires are counted from now. */
@@ -233,7 +269,11 @@ export class ScheduleHandle {
     const { schedule: s } = await store.getSchedule(this.scheduleId);
     const { inputJson, ...storedAction } = s.action;
     const current: Pick<ScheduleOptions, "spec" | "action" | "policies"> = {
-      spec: { cron: s.spec.cron, intervals: s.spec.intervals, ...(s.spec.startAtMs === null ? {} : { startAtMs: s.spec.startAtMs }), ...(s.spec.endAtMs === null ? {} : { endAtMs: s.spec.endAtMs }) },
+      spec: {
+        cron: s.spec.cron,
+        ...(s.spec.timeZone === undefined ? {} : { timeZone: s.spec.timeZone }),
+        ...(s.spec.jitterMs === undefined ? {} : { jitterMs: s.spec.jitterMs }),
+        intervals: s.spec.intervals, ...(s.spec.startAtMs === null ? {} : { startAtMs: s.spec.startAtMs }), ...(s.spec.endAtMs === null ? {} : { endAtMs: s.spec.endAtMs }) },
       action: { workflowType: storedAction.workflowType, taskQueue: storedAction.taskQueue, workflowIdPrefix: storedAction.workflowIdPrefix, input: JSON.parse(inputJson), ...(storedAction.searchAttributes === null ? {} : { searchAttributes: storedAction.searchAttributes }) },
       policies: { overlap: s.overlap, catchupWindowMs: s.catchupWindowMs, pauseOnFailure: s.pauseOnFailure },
     };

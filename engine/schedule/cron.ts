@@ -1,9 +1,9 @@
 /**
  * Cron expressions: the classic five fields (minute hour day-of-month month
- * day-of-week), in UTC, parsed once into sets of allowed values, and the
- * next matching minute after a time found field by field (a month that
- * cannot match is skipped whole, then a day, then an hour) rather than
- * minute by minute.
+ * day-of-week), in UTC or an IANA time zone, parsed once into sets of
+ * allowed values, and the next matching minute after a time found field by
+ * field (a month that cannot match is skipped whole, then a day, then an
+ * hour) rather than minute by minute.
  *
  * Each field takes `*`, a value, a range `a-b`, a step `*\/n`, `a-b/n` or
  * `a/n` (from a to the field's end), and comma-separated lists of these.
@@ -13,6 +13,7 @@
  * (@annually), @monthly, @weekly, @daily (@midnight), @hourly.
  */
 import { InvalidArgumentError } from "../errors.ts";
+import { SCHEDULE_TIME_ZONE_DEFAULT, instantsOfLocal, localMsOf, zoneOffsetMs, ZONE_TRANSITION_WINDOW_MS } from "./zone.ts";
 
 /** Characters of one cron expression. */
 export const CRON_EXPRESSION_CHARS_MAX = 200;
@@ -57,6 +58,13 @@ export interface Cron {
   readonly daysOfWeek: ReadonlySet<number>;
   readonly domRestricted: boolean;
   readonly dowRestricted: boolean;
+  /**
+   * A fixed-time expression names its hours and minutes (neither field
+   * starts with `*`, as in Vixie cron): across a DST change it keeps to its
+   * local time once a day — see nextCronTimeIn. A wildcard one follows the
+   * clock.
+   */
+  readonly fixedTime: boolean;
 }
 
 function invalid(source: string, why: string): InvalidArgumentError {
@@ -87,6 +95,7 @@ export function parseCron(source: string): Cron {
     daysOfWeek: dow,
     domRestricted: !parts[2]!.startsWith("*"),
     dowRestricted: !parts[4]!.startsWith("*"),
+    fixedTime: !parts[0]!.startsWith("*") && !parts[1]!.startsWith("*"),
   };
 }
 
@@ -159,4 +168,35 @@ export function nextCronTime(cron: Cron, afterMs: number): number | null {
     return t;
   }
   return null;
+}
+
+/**
+ * The first instant strictly after `afterMs` at which the expression matches
+ * the wall clock of time zone `zone`. Across DST changes (Vixie cron's rule
+ * for which expressions are affected; RFC 5545's, which is also JavaScript
+ * Temporal's and Go's, for where a skipped time lands):
+ * - a local time the zone skips (spring forward): a fixed-time expression
+ *   fires at it extrapolated forward by the gap (02:30 in a 02:00-03:00 gap
+ *   fires at 03:30 summer time), so a daily job still runs that day; a
+ *   wildcard one does not fire at it (the clock never showed it);
+ * - a local time the zone repeats (fall back): a fixed-time expression
+ *   fires at its first occurrence only, a wildcard one at both, so an
+ *   every-15-minutes job keeps its pace through the repeated hour.
+ * Two local times that land on one instant are one fire.
+ */
+export function nextCronTimeIn(cron: Cron, afterMs: number, zone: string): number | null {
+  if (zone === SCHEDULE_TIME_ZONE_DEFAULT) return nextCronTime(cron, afterMs);
+  // A fall-back near afterMs shows again local times the clock read before it: search from back by the shift.
+  const shiftMs = Math.max(0, zoneOffsetMs(zone, afterMs - ZONE_TRANSITION_WINDOW_MS) - zoneOffsetMs(zone, afterMs + ZONE_TRANSITION_WINDOW_MS));
+  const startLocalMs = localMsOf(zone, afterMs);
+  const limitLocalMs = startLocalMs + CRON_LOOKAHEAD_YEARS * 366 * 24 * 3600 * 1000;
+  let best: number | null = null;
+  for (let local = nextCronTime(cron, startLocalMs - shiftMs - MINUTE_MS); local !== null && local <= limitLocalMs; local = nextCronTime(cron, local)) {
+    const { instants, offsetBeforeMs, offsetAfterMs } = instantsOfLocal(zone, local);
+    // No later local time maps to an instant before this one's earliest possible instant.
+    if (best !== null && local - Math.max(offsetBeforeMs, offsetAfterMs) > best) break;
+    const fires = instants.length === 0 ? (cron.fixedTime ? [local - offsetBeforeMs] : []) : cron.fixedTime ? instants.slice(0, 1) : instants;
+    for (const t of fires) if (t > afterMs && (best === null || t < best)) best = t;
+  }
+  return best;
 }

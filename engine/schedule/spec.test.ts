@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { SCHEDULE_FIRES_PER_ROUND_MAX } from "../limits.ts";
-import { checkPolicies, checkScheduleSpec, compileSpec, nextFireAfter, planScheduleRound, upcomingFires, type OverlapPolicy, type RoundInput } from "./spec.ts";
+import { SCHEDULE_FIRES_PER_ROUND_MAX, SCHEDULE_JITTER_MS_MAX } from "../limits.ts";
+import { checkPolicies, checkScheduleSpec, compileSpec, fireDueAtMs, jitterOf, nextFireAfter, planScheduleRound, upcomingFires, type OverlapPolicy, type RoundInput } from "./spec.ts";
 
 const T0 = Date.UTC(2026, 10, 29, 12, 0, 0);
 const MIN = 60_000;
@@ -9,13 +9,15 @@ const everyMinute = compileSpec(checkScheduleSpec({ intervals: [{ everyMs: MIN }
 function round(over: Partial<RoundInput> & { overlap?: OverlapPolicy }) {
   return planScheduleRound({
     spec: everyMinute,
+    scheduleId: "s",
     overlap: "skip",
     catchupWindowMs: 3_600_000,
     processedUptoMs: T0,
     buffered: [],
     running: [],
     nowMs: T0 + 3 * MIN,
-    workflowIdFor: (t) => `w-${(t - T0) / MIN}`,
+    paused: false,
+    workflowIdFor: (f) => `w-${(f.atMs - T0) / MIN}${f.trigger === undefined ? "" : `-trigger-${f.trigger}`}`,
     ...over,
   });
 }
@@ -46,6 +48,8 @@ describe("schedule specs", () => {
     }
     expect(() => checkPolicies({ overlap: "sometimes" as OverlapPolicy })).toThrow(/policies.overlap/);
     expect(() => checkPolicies({ catchupWindowMs: 5 })).toThrow(/catchupWindowMs/);
+    expect(() => checkScheduleSpec({ cron: "@daily", jitterMs: SCHEDULE_JITTER_MS_MAX + 1 })).toThrow(/spec.jitterMs/);
+    expect(() => checkScheduleSpec({ cron: "@daily", jitterMs: -1 })).toThrow(/spec.jitterMs/);
     expect(checkPolicies(undefined)).toEqual({ overlap: "skip", catchupWindowMs: 365 * 24 * 3600 * 1000, pauseOnFailure: false });
   });
 });
@@ -66,19 +70,19 @@ describe("a round of firing", () => {
   });
 
   it("bufferOne keeps one waiting; bufferAll keeps them all; a buffered fire starts once nothing runs", () => {
-    expect(round({ overlap: "bufferOne", running: ["old"] })).toMatchObject({ starts: [], buffered: [T0 + MIN], skipped: 2 });
-    expect(round({ overlap: "bufferAll", running: ["old"] })).toMatchObject({ starts: [], buffered: [T0 + MIN, T0 + 2 * MIN, T0 + 3 * MIN], skipped: 0 });
-    const next = round({ overlap: "bufferAll", buffered: [T0 + MIN, T0 + 2 * MIN], processedUptoMs: T0 + 3 * MIN });
-    expect(next.starts.map((s) => s.fireAtMs)).toEqual([T0 + MIN]);
-    expect(next.buffered).toEqual([T0 + 2 * MIN]);
+    expect(round({ overlap: "bufferOne", running: ["old"] })).toMatchObject({ starts: [], buffered: [{ atMs: T0 + MIN }], skipped: 2 });
+    expect(round({ overlap: "bufferAll", running: ["old"] })).toMatchObject({ starts: [], buffered: [{ atMs: T0 + MIN }, { atMs: T0 + 2 * MIN }, { atMs: T0 + 3 * MIN }], skipped: 0 });
+    const next = round({ overlap: "bufferAll", buffered: [{ atMs: T0 + MIN }, { atMs: T0 + 2 * MIN }], processedUptoMs: T0 + 3 * MIN });
+    expect(next.starts.map((s) => s.fire.atMs)).toEqual([T0 + MIN]);
+    expect(next.buffered).toEqual([{ atMs: T0 + 2 * MIN }]);
   });
 
   it("cancelOther and terminateOther act on what runs (including what the round started) and keep the newest fire waiting", () => {
     const cancel = round({ overlap: "cancelOther", running: ["old"] });
-    expect(cancel).toMatchObject({ starts: [], cancel: ["old"], terminate: [], buffered: [T0 + 3 * MIN], skipped: 2 });
+    expect(cancel).toMatchObject({ starts: [], cancel: ["old"], terminate: [], buffered: [{ atMs: T0 + 3 * MIN }], skipped: 2 });
     const terminate = round({ overlap: "terminateOther" });
     expect(terminate.starts.map((s) => s.workflowId)).toEqual(["w-1"]);
-    expect(terminate).toMatchObject({ terminate: ["w-1"], buffered: [T0 + 3 * MIN], skipped: 1 });
+    expect(terminate).toMatchObject({ terminate: ["w-1"], buffered: [{ atMs: T0 + 3 * MIN }], skipped: 1 });
   });
 
   it("fires older than the catch-up window are missed, the rest run", () => {
@@ -98,9 +102,61 @@ describe("a round of firing", () => {
     expect(rest.moreDue).toBe(false);
   });
 
+  it("paused: the due fires are counted as skipped while paused, not run, and processedUpto passes them; only a trigger fires", () => {
+    const plan = round({ overlap: "allowAll", paused: true, nowMs: T0 + 60 * MIN, catchupWindowMs: 10 * MIN });
+    expect(plan).toMatchObject({ starts: [], skippedWhilePaused: 60, missed: 0, skipped: 0, processedUptoMs: T0 + 60 * MIN });
+    const triggered = round({ overlap: "allowAll", paused: true, trigger: { overlap: "allowAll", number: 1 } });
+    expect(triggered.starts.map((s) => s.workflowId)).toEqual(["w-3-trigger-1"]);
+    expect(triggered.skippedWhilePaused).toBe(3);
+  });
+
   it("a trigger fires now, under its own policy, after the due fires", () => {
-    const plan = round({ overlap: "skip", nowMs: T0 + 30_000, trigger: { overlap: "allowAll" }, running: ["old"] });
-    expect(plan.starts).toEqual([{ fireAtMs: T0 + 30_000, workflowId: "w-0.5", manual: true }]);
-    expect(round({ overlap: "skip", nowMs: T0 + 30_000, trigger: { overlap: "skip" }, running: ["old"] })).toMatchObject({ starts: [], skipped: 1 });
+    const plan = round({ overlap: "skip", nowMs: T0 + 30_000, trigger: { overlap: "allowAll", number: 4 }, running: ["old"] });
+    expect(plan.starts).toEqual([{ fire: { atMs: T0 + 30_000, trigger: 4 }, workflowId: "w-0.5-trigger-4" }]);
+    expect(round({ overlap: "skip", nowMs: T0 + 30_000, trigger: { overlap: "skip", number: 1 }, running: ["old"] })).toMatchObject({ starts: [], skipped: 1 });
+  });
+
+  it("a trigger at exactly a fire time is a fire of its own beside the scheduled one; buffered, it keeps its number", () => {
+    const both = round({ overlap: "allowAll", nowMs: T0 + MIN, trigger: { overlap: "allowAll", number: 2 } });
+    expect(both.starts.map((s) => s.workflowId)).toEqual(["w-1", "w-1-trigger-2"]);
+    const waiting = round({ overlap: "bufferAll", nowMs: T0 + MIN, trigger: { overlap: "bufferAll", number: 3 } });
+    expect(waiting).toMatchObject({ starts: [{ workflowId: "w-1" }], buffered: [{ atMs: T0 + MIN, trigger: 3 }] });
+    const later = round({ overlap: "bufferAll", nowMs: T0 + MIN + 1, processedUptoMs: T0 + MIN, buffered: waiting.buffered });
+    expect(later.starts.map((s) => s.workflowId)).toEqual(["w-1-trigger-3"]);
+  });
+
+  it("jitter: each fire waits a deterministic delay in [0, jitterMs), under the time to the next fire; the round starts it only once due, keeping its time", () => {
+    const jittered = compileSpec(checkScheduleSpec({ intervals: [{ everyMs: MIN }], jitterMs: 10 * MIN }));
+    const delays = Array.from({ length: 200 }, (_, i) => jitterOf(jittered, "s", T0 + i * MIN));
+    // Bounded by the interval (1 min), not the 10 min asked; spread over it; a function of (schedule, fire time) only.
+    expect(Math.max(...delays)).toBeLessThan(MIN);
+    expect(new Set(delays.map((d) => Math.floor(d / 6_000))).size).toBe(10);
+    expect(jitterOf(jittered, "s", T0 + 5 * MIN)).toBe(delays[5]);
+    expect(Array.from({ length: 20 }, (_, i) => jitterOf(jittered, "other", T0 + i * MIN))).not.toEqual(delays.slice(0, 20));
+    const small = compileSpec(checkScheduleSpec({ intervals: [{ everyMs: MIN }], jitterMs: 1_000 }));
+    expect(Math.max(...Array.from({ length: 100 }, (_, i) => jitterOf(small, "s", T0 + i * MIN)))).toBeLessThan(1_000);
+    expect(jitterOf(everyMinute, "s", T0)).toBe(0);
+
+    const dueAt = (m: number) => fireDueAtMs(jittered, "s", T0 + m * MIN);
+    expect(delays[3]).toBeGreaterThan(0);
+    // Just before the third fire's delay is over: fires 1 and 2 start (named for their times); 3 waits, and processedUpto stops short of it.
+    const early = round({ spec: jittered, overlap: "allowAll", nowMs: dueAt(3) - 1 });
+    expect(early.starts.map((s) => s.workflowId)).toEqual(["w-1", "w-2"]);
+    expect(early.processedUptoMs).toBe(T0 + 2 * MIN);
+    expect(nextFireAfter(jittered, early.processedUptoMs)).toBe(T0 + 3 * MIN);
+    const due = round({ spec: jittered, overlap: "allowAll", nowMs: dueAt(3) });
+    expect(due.starts.map((s) => s.workflowId)).toEqual(["w-1", "w-2", "w-3"]);
+    expect(due.processedUptoMs).toBe(dueAt(3));
+  });
+
+  it("backfill: past fires run under its policy after the due ones; fires this round handles, or the buffer holds or just started, are left out", () => {
+    const plan = round({ overlap: "allowAll", processedUptoMs: T0 + MIN, nowMs: T0 + 3 * MIN, backfill: { fires: [T0 - MIN, T0, T0 + MIN, T0 + 2 * MIN], overlap: "allowAll" } });
+    expect(plan.starts.map((s) => s.workflowId)).toEqual(["w-2", "w-3", "w--1", "w-0", "w-1"]);
+    expect(plan.backfillStarts).toEqual(["w--1", "w-0", "w-1"]);
+    expect(plan.backfillLeftOut).toEqual({ notYetDue: 1, waiting: 0 });
+    // The buffer's head starts (nothing runs): a backfill of it and of the one still waiting starts neither again.
+    const buffered = round({ overlap: "bufferAll", processedUptoMs: T0 + 3 * MIN, buffered: [{ atMs: T0 + MIN }, { atMs: T0 + 2 * MIN }], backfill: { fires: [T0, T0 + MIN, T0 + 2 * MIN], overlap: "skip" } });
+    expect(buffered.starts.map((s) => s.workflowId)).toEqual(["w-1"]);
+    expect(buffered).toMatchObject({ skipped: 1, backfillStarts: [], backfillLeftOut: { notYetDue: 0, waiting: 2 } });
   });
 });

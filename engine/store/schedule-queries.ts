@@ -10,6 +10,7 @@
  * schedule's (wakeSchedules), then the schedule's task. No cycle.
  */
 import type { Sql } from "../db/driver.ts";
+import type { ScheduleCounts } from "./store.ts";
 
 type Statement = (name: string, text: string, values: readonly unknown[]) => Sql;
 
@@ -17,7 +18,7 @@ type Statement = (name: string, text: string, values: readonly unknown[]) => Sql
 export const SCHEDULE_ACTION_SEQ = -2_147_483_648;
 
 const SCHEDULE_COLUMNS = `schedule_id, task_run_id, spec, action, overlap, catchup_window_ms, pause_on_failure, paused, note, processed_upto_ms,
-       buffered, actions, skipped, missed, start_failed, recent, created_at_ms, updated_at_ms`;
+       buffered, actions, skipped, missed, start_failed, skipped_while_paused, triggers, recent, created_at_ms, updated_at_ms`;
 
 export interface ScheduleRowInput {
   scheduleId: string;
@@ -71,6 +72,15 @@ export class ScheduleQueries {
     );
   }
 
+  /** Which of these workflow ids ($1, a JSON array) have a run, in any status (a backfill starts a fire only once). */
+  existingWorkflowIds(workflowIdsJson: string): Sql {
+    return this.q(
+      "existingScheduledWorkflowIds",
+      `SELECT DISTINCT workflow_id FROM ${this.s}.runs WHERE workflow_id IN (SELECT json_array_elements_text($1::json))`,
+      [workflowIdsJson],
+    );
+  }
+
   /** The workflows a schedule started that are running (a continue-as-new chain keeps the schedule). */
   runningOfSchedule(scheduleId: string): Sql {
     return this.q(
@@ -80,35 +90,39 @@ export class ScheduleQueries {
     );
   }
 
-  /** A round's outcome: state replaced, counters added to. */
-  recordRound(scheduleId: string, processedUptoMs: number, bufferedJson: string, counts: { actions: number; skipped: number; missed: number; startFailed: number }, recentJson: string, nowMs: number): Sql {
+  /** A round's outcome: state replaced, counters added to ($11: the triggers it fired, 0 or 1). */
+  recordRound(scheduleId: string, processedUptoMs: number, bufferedJson: string, counts: ScheduleCounts, recentJson: string, triggers: number, nowMs: number): Sql {
     return this.q(
       "recordScheduleRound",
       `UPDATE ${this.s}.schedules
        SET processed_upto_ms = $2, buffered = $3::jsonb, actions = actions + $4, skipped = skipped + $5, missed = missed + $6,
-           start_failed = start_failed + $7, recent = $8::json, updated_at_ms = $9
+           start_failed = start_failed + $7, skipped_while_paused = skipped_while_paused + $8, recent = $9::json, updated_at_ms = $10,
+           triggers = triggers + $11
        WHERE schedule_id = $1`,
-      [scheduleId, processedUptoMs, bufferedJson, counts.actions, counts.skipped, counts.missed, counts.startFailed, recentJson, nowMs],
+      [scheduleId, processedUptoMs, bufferedJson, counts.actions, counts.skipped, counts.missed, counts.startFailed, counts.skippedWhilePaused, recentJson, nowMs, triggers],
     );
   }
 
-  /** Pause or unpause; unpausing moves processed_upto to now (fires due while paused are not run). */
-  setPaused(scheduleId: string, paused: boolean, note: string, processedUptoMs: number, nowMs: number): Sql {
+  /** Pause or unpause; unpausing moves processed_upto past the fires due while paused, which it counts (they are not run). */
+  setPaused(scheduleId: string, paused: boolean, note: string, processedUptoMs: number, skippedWhilePaused: number, nowMs: number): Sql {
     return this.q(
       "setSchedulePaused",
-      `UPDATE ${this.s}.schedules SET paused = $2, note = $3, processed_upto_ms = greatest(processed_upto_ms, $4), updated_at_ms = $5 WHERE schedule_id = $1`,
-      [scheduleId, paused, note, processedUptoMs, nowMs],
+      `UPDATE ${this.s}.schedules
+       SET paused = $2, note = $3, processed_upto_ms = greatest(processed_upto_ms, $4), skipped_while_paused = skipped_while_paused + $5, updated_at_ms = $6
+       WHERE schedule_id = $1`,
+      [scheduleId, paused, note, processedUptoMs, skippedWhilePaused, nowMs],
     );
   }
 
-  updateDefinition(scheduleId: string, specJson: string, actionJson: string, overlap: string, catchupWindowMs: number, pauseOnFailure: boolean, processedUptoMs: number, nowMs: number): Sql {
+  /** Replace the definition; processed_upto moves to $7, and the fires under the old spec due while paused that it passes are counted ($8). */
+  updateDefinition(scheduleId: string, specJson: string, actionJson: string, overlap: string, catchupWindowMs: number, pauseOnFailure: boolean, processedUptoMs: number, skippedWhilePaused: number, nowMs: number): Sql {
     return this.q(
       "updateScheduleDefinition",
       `UPDATE ${this.s}.schedules
        SET spec = $2::json, action = $3::json, overlap = $4, catchup_window_ms = $5, pause_on_failure = $6,
-           processed_upto_ms = greatest(processed_upto_ms, $7), updated_at_ms = $8
+           processed_upto_ms = greatest(processed_upto_ms, $7), skipped_while_paused = skipped_while_paused + $8, updated_at_ms = $9
        WHERE schedule_id = $1`,
-      [scheduleId, specJson, actionJson, overlap, catchupWindowMs, pauseOnFailure, processedUptoMs, nowMs],
+      [scheduleId, specJson, actionJson, overlap, catchupWindowMs, pauseOnFailure, processedUptoMs, skippedWhilePaused, nowMs],
     );
   }
 

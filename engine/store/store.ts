@@ -19,6 +19,7 @@ import type { SqlDriver, SqlSession } from "../db/driver.ts";
 import {
   CancelledError,
   DatabaseError,
+  InvalidArgumentError,
   ScheduleAlreadyExistsError,
   ScheduleNotFoundError,
   HistoryLimitError,
@@ -34,12 +35,12 @@ import {
   type FailureInfo,
 } from "../errors.ts";
 import { jsonWithRaw, newEvent, type HistoryEvent, type NewEvent, type ParentClosePolicy, type ParentRef } from "../history/events.ts";
-import { FAIR_CLAIM_KEYS_MAX, SCHEDULE_RECENT_ACTIONS_MAX, HISTORY_EVENTS_MAX, TIMER_TASK_LEASE_MS, WORKFLOW_TASK_RETRY_MS_INITIAL, WORKFLOW_TASK_RETRY_MS_MAX, WORKFLOW_TASK_TIMEOUT_MS_DEFAULT } from "../limits.ts";
+import { FAIR_CLAIM_KEYS_MAX, SCHEDULE_BACKFILL_FIRES_MAX, SCHEDULE_MISSED_COUNT_MAX, SCHEDULE_RECENT_ACTIONS_MAX, HISTORY_EVENTS_MAX, TIMER_TASK_LEASE_MS, WORKFLOW_TASK_RETRY_MS_INITIAL, WORKFLOW_TASK_RETRY_MS_MAX, WORKFLOW_TASK_TIMEOUT_MS_DEFAULT } from "../limits.ts";
 import { commandEvent, eventsRecorded, isTerminal, type Command } from "../workflow/commands.ts";
 import { assertMigrated, migrate } from "./migrate.ts";
 import type { SearchAttributeValue } from "../names.ts";
 import { uuidV7, type Random } from "../ports/random.ts";
-import { compileSpec, nextFireAfter, planScheduleRound, type CheckedSpec, type OverlapPolicy } from "../schedule/spec.ts";
+import { compileSpec, countFires, fireDueAtMs, firesInRange, nextFireAfter, planScheduleRound, type CheckedSpec, type Fire, type OverlapPolicy } from "../schedule/spec.ts";
 import type { ScheduleRowInput } from "./schedule-queries.ts";
 import { Queries, type MaintainedTable, type RunAdvance, type RunListFilter, type TaskKind } from "./queries.ts";
 
@@ -917,8 +918,9 @@ export class Store {
       const inserted = await tx.query(this.q.schedules.insertSchedule(row, nowMs));
       if (inserted.length === 0) throw new ScheduleAlreadyExistsError(row.scheduleId);
       if (row.paused) return;
-      const first = nextFireAfter(compileSpec(JSON.parse(row.specJson) as CheckedSpec), nowMs);
-      if (first !== null) await this.putScheduleTask(tx, row.taskRunId, queue, first, row.scheduleId, nowMs);
+      const spec = compileSpec(JSON.parse(row.specJson) as CheckedSpec);
+      const first = nextFireAfter(spec, nowMs);
+      if (first !== null) await this.putScheduleTask(tx, row.taskRunId, queue, fireDueAtMs(spec, row.scheduleId, first), row.scheduleId, nowMs);
     });
   }
 
@@ -958,25 +960,68 @@ export class Store {
     });
   }
 
+  /**
+   * Pause or unpause. Unpausing a paused schedule moves processed_upto to
+   * now: the fires that fell due while it was paused are not run, and are
+   * counted as skippedWhilePaused. (Unpausing one that runs changes nothing
+   * else: its due fires are its next round's.)
+   */
   pauseSchedule(scheduleId: string, paused: boolean, note: string, nowMs: number): Promise<void> {
-    // Unpausing moves processed_upto to now: fires that fell due while paused are not run.
-    return this.changeSchedule(scheduleId, nowMs, async (tx) => void (await tx.query(this.q.schedules.setPaused(scheduleId, paused, note, paused ? 0 : nowMs, nowMs))));
-  }
-
-  /** Replace a schedule's spec, action and policies; fires are counted from now under the new spec. */
-  updateSchedule(scheduleId: string, row: Pick<ScheduleRowInput, "specJson" | "actionJson" | "overlap" | "catchupWindowMs" | "pauseOnFailure">, nowMs: number): Promise<void> {
-    return this.changeSchedule(scheduleId, nowMs, async (tx) => {
-      await tx.query(this.q.schedules.updateDefinition(scheduleId, row.specJson, row.actionJson, row.overlap, row.catchupWindowMs, row.pauseOnFailure, nowMs, nowMs));
+    return this.changeSchedule(scheduleId, nowMs, async (tx, s) => {
+      const resumes = s.paused && !paused;
+      const skippedWhilePaused = resumes ? pausedFires(s, nowMs) : 0;
+      await tx.query(this.q.schedules.setPaused(scheduleId, paused, note, resumes ? nowMs : s.processedUptoMs, skippedWhilePaused, nowMs));
     });
   }
 
-  /** Fire a schedule once, now, under `overlap` (its own policy by default), paused or not. */
+  /** Replace a schedule's spec, action and policies; fires are counted from now under the new spec (a paused one's passed fires, under the old spec, as skippedWhilePaused). */
+  updateSchedule(scheduleId: string, row: Pick<ScheduleRowInput, "specJson" | "actionJson" | "overlap" | "catchupWindowMs" | "pauseOnFailure">, nowMs: number): Promise<void> {
+    return this.changeSchedule(scheduleId, nowMs, async (tx, s) => {
+      const skippedWhilePaused = s.paused ? pausedFires(s, nowMs) : 0;
+      await tx.query(this.q.schedules.updateDefinition(scheduleId, row.specJson, row.actionJson, row.overlap, row.catchupWindowMs, row.pauseOnFailure, nowMs, skippedWhilePaused, nowMs));
+    });
+  }
+
+  /** Fire a schedule once, now, under `overlap` (its own policy by default), paused or not; the trigger is the schedule's next numbered one. */
   triggerSchedule(scheduleId: string, overlap: OverlapPolicy | undefined, nowMs: number, random: Random): Promise<ScheduleRoundResult> {
     return this.changeSchedule(
       scheduleId,
       nowMs,
-      (tx, schedule) => this.scheduleRound(tx, schedule, nowMs, random, { overlap: overlap ?? schedule.overlap }),
+      (tx, schedule) => this.scheduleRound(tx, schedule, nowMs, random, { overlap: overlap ?? schedule.overlap, number: schedule.triggers + 1 }),
       (round) => round.nextWakeMs,
+    );
+  }
+
+  /**
+   * Backfill (Temporal's): run the fires the spec had in [startAtMs, endAtMs)
+   * as if they had been due, under `overlap` (default the schedule's),
+   * whatever the catch-up window, in one round with the schedule's row
+   * locked. A fire whose workflow id already has a run, in any status, is not
+   * started again (so a retried backfill starts nothing twice while those
+   * runs are retained); nor is one the schedule has not handled yet, or one
+   * waiting in its buffer. More than SCHEDULE_BACKFILL_FIRES_MAX fire times
+   * in the range: INVALID_ARGUMENT, nothing written.
+   */
+  backfillSchedule(scheduleId: string, range: { startAtMs: number; endAtMs: number }, overlap: OverlapPolicy | undefined, nowMs: number, random: Random): Promise<ScheduleBackfillResult> {
+    return this.changeSchedule(
+      scheduleId,
+      nowMs,
+      async (tx, s) => {
+        const fires = firesInRange(compileSpec(s.spec), range.startAtMs, range.endAtMs, SCHEDULE_BACKFILL_FIRES_MAX);
+        if (fires === null) {
+          throw new InvalidArgumentError(`backfill of schedule ${scheduleId}: more than ${SCHEDULE_BACKFILL_FIRES_MAX} fire times in [${range.startAtMs}, ${range.endAtMs}); backfill a shorter range at a time`, {
+            field: "endAt",
+            scheduleId,
+            max: SCHEDULE_BACKFILL_FIRES_MAX,
+          });
+        }
+        const idOf = (t: number) => scheduledWorkflowId(s.action.workflowIdPrefix, { atMs: t });
+        const existing = fires.length === 0 ? new Set<string>() : new Set((await tx.query<{ workflow_id: string }>(this.q.schedules.existingWorkflowIds(JSON.stringify(fires.map(idOf))))).map((r) => r.workflow_id));
+        const toRun = fires.filter((t) => !existing.has(idOf(t)));
+        const round = await this.scheduleRound(tx, s, nowMs, random, undefined, { fires: toRun, overlap: overlap ?? s.overlap });
+        return { fires: fires.length, alreadyStarted: fires.length - toRun.length, ...round.backfill!, nextWakeMs: round.nextWakeMs };
+      },
+      (result) => result.nextWakeMs,
     );
   }
 
@@ -1013,29 +1058,40 @@ export class Store {
    * terminate (timer tasks of theirs), and record the new state. Returns
    * when the schedule's task should next run.
    */
-  private async scheduleRound(tx: SqlSession, s: ScheduleRecord, nowMs: number, random: Random, trigger?: { overlap: OverlapPolicy }): Promise<ScheduleRoundResult> {
+  private async scheduleRound(
+    tx: SqlSession,
+    s: ScheduleRecord,
+    nowMs: number,
+    random: Random,
+    trigger?: { overlap: OverlapPolicy; number: number },
+    backfill?: { fires: readonly number[]; overlap: OverlapPolicy },
+  ): Promise<ScheduleRoundResult> {
     const sq = this.q.schedules;
     const running = (await tx.query<{ workflow_id: string }>(sq.runningOfSchedule(s.scheduleId))).map((r) => r.workflow_id);
     const spec = compileSpec(s.spec);
     const plan = planScheduleRound({
       spec,
+      scheduleId: s.scheduleId,
       overlap: s.overlap,
       catchupWindowMs: s.catchupWindowMs,
-      // While paused only a trigger fires: nothing counts as due.
-      processedUptoMs: s.paused ? Math.max(s.processedUptoMs, nowMs) : s.processedUptoMs,
+      processedUptoMs: s.processedUptoMs,
+      // While paused only a trigger fires; the fires due are counted as skipped while paused.
+      paused: s.paused,
       buffered: s.buffered,
       running,
       nowMs,
       ...(trigger ? { trigger } : {}),
-      workflowIdFor: (fireAtMs) => scheduledWorkflowId(s.action.workflowIdPrefix, fireAtMs),
+      ...(backfill ? { backfill } : {}),
+      workflowIdFor: (fire) => scheduledWorkflowId(s.action.workflowIdPrefix, fire),
     });
     const notify = new Set<string>();
     const recent: RecentScheduleAction[] = [];
     let started = 0;
+    let triggered: ScheduleRoundResult["triggered"] = null;
     if (plan.starts.length > 0) {
       const runs = plan.starts.map((st) => {
         const runId = uuidV7(nowMs, random);
-        const attributes = { ...s.action.searchAttributes, [SCHEDULE_ID_ATTRIBUTE]: s.scheduleId, [SCHEDULED_AT_ATTRIBUTE]: st.fireAtMs };
+        const attributes = { ...s.action.searchAttributes, [SCHEDULE_ID_ATTRIBUTE]: s.scheduleId, [SCHEDULED_AT_ATTRIBUTE]: st.fire.atMs };
         const row = newRunRow({
           runId,
           workflowId: st.workflowId,
@@ -1052,7 +1108,8 @@ export class Store {
       for (const r of runs) {
         const ok = inserted.has(r.runId);
         if (ok) started += 1;
-        recent.unshift({ fireAtMs: r.fireAtMs, atMs: nowMs, workflowId: r.workflowId, manual: r.manual, ...(ok ? { runId: r.runId } : { error: "WORKFLOW_ALREADY_RUNNING" }) });
+        if (ok && trigger !== undefined && r.fire.trigger === trigger.number) triggered = { workflowId: r.workflowId, runId: r.runId };
+        recent.unshift({ fireAtMs: r.fire.atMs, atMs: nowMs, workflowId: r.workflowId, manual: r.fire.trigger !== undefined, ...(ok ? { runId: r.runId } : { error: "WORKFLOW_ALREADY_RUNNING" }) });
       }
       if (started > 0) notify.add(`workflow:${s.action.taskQueue}`);
     }
@@ -1063,13 +1120,16 @@ export class Store {
     if (actions.length > 0) {
       for (const r of await tx.query<{ queue: string }>(sq.insertActions(s.scheduleId, JSON.stringify(actions), nowMs, TIMER_TASK_LEASE_MS))) notify.add(`timer:${r.queue}`);
     }
-    const counts = { actions: started, skipped: plan.skipped, missed: plan.missed, startFailed: plan.starts.length - started };
-    await tx.query(sq.recordRound(s.scheduleId, plan.processedUptoMs, JSON.stringify(plan.buffered), counts, JSON.stringify([...recent, ...s.recent].slice(0, SCHEDULE_RECENT_ACTIONS_MAX)), nowMs));
+    const counts: ScheduleCounts = { actions: started, skipped: plan.skipped, missed: plan.missed, startFailed: plan.starts.length - started, skippedWhilePaused: plan.skippedWhilePaused };
+    const recentJson = JSON.stringify([...recent, ...s.recent].slice(0, SCHEDULE_RECENT_ACTIONS_MAX));
+    await tx.query(sq.recordRound(s.scheduleId, plan.processedUptoMs, bufferedJson(plan.buffered), counts, recentJson, trigger === undefined ? 0 : 1, nowMs));
     await this.notifyKeys(tx, notify);
-    // Due again: at once when fires are left over or wait with nothing running (their start failed); else at the next fire.
+    // Due again: at once when fires are left over or wait with nothing running (their start failed); else at the next fire, jittered.
     const idle = running.length + started === 0;
-    const nextWakeMs = s.paused ? null : plan.moreDue || (idle && plan.buffered.length > 0) ? nowMs : nextFireAfter(spec, plan.processedUptoMs);
-    return { started: recent.filter((r) => r.runId !== undefined).map((r) => ({ workflowId: r.workflowId, runId: r.runId!, manual: r.manual })), nextWakeMs };
+    const next = nextFireAfter(spec, plan.processedUptoMs);
+    const nextWakeMs = s.paused ? null : plan.moreDue || (idle && plan.buffered.length > 0) ? nowMs : next === null ? null : fireDueAtMs(spec, s.scheduleId, next);
+    const backfilled = recent.filter((r) => r.runId !== undefined && plan.backfillStarts.includes(r.workflowId)).map((r) => ({ workflowId: r.workflowId, runId: r.runId! }));
+    return { triggered, nextWakeMs, ...(backfill ? { backfill: { started: backfilled.reverse(), ...plan.backfillLeftOut } } : {}) };
   }
 
   private async putScheduleTask(tx: SqlSession, taskRunId: string, queue: string, visibleAtMs: number, scheduleId: string, nowMs: number): Promise<void> {
@@ -1631,9 +1691,29 @@ function toEvent(r: Record<string, unknown>): HistoryEvent {
 export const SCHEDULE_ID_ATTRIBUTE = "ratchetScheduleId";
 export const SCHEDULED_AT_ATTRIBUTE = "ratchetScheduledAtMs";
 
-/** The workflow id a schedule's fire starts: its prefix and the fire time, e.g. nightly-2026-11-29T00:00:00.000Z. */
-export function scheduledWorkflowId(prefix: string, fireAtMs: number): string {
-  return `${prefix}-${new Date(fireAtMs).toISOString()}`;
+/**
+ * The workflow id a schedule's fire starts: its prefix and the fire time,
+ * e.g. nightly-2026-11-29T00:00:00.000Z; a manual trigger's fire adds the
+ * trigger's number, e.g. nightly-2026-11-29T00:00:00.000Z-trigger-3, so it
+ * never takes a scheduled fire's id (not even a trigger at exactly a fire
+ * time) nor another trigger's.
+ */
+export function scheduledWorkflowId(prefix: string, fire: Fire): string {
+  const time = `${prefix}-${new Date(fire.atMs).toISOString()}`;
+  return fire.trigger === undefined ? time : `${time}-trigger-${fire.trigger}`;
+}
+
+/** Buffered fires as the schedules row keeps them: a spec fire's time, or a trigger's {atMs, trigger}. */
+function bufferedJson(fires: readonly Fire[]): string {
+  return JSON.stringify(fires.map((f) => (f.trigger === undefined ? f.atMs : { atMs: f.atMs, trigger: f.trigger })));
+}
+
+function toFire(stored: unknown): Fire {
+  if (typeof stored === "object" && stored !== null) {
+    const f = stored as { atMs: unknown; trigger: unknown };
+    return { atMs: Number(f.atMs), trigger: Number(f.trigger) };
+  }
+  return { atMs: Number(stored) };
 }
 
 /** What a schedule's fire starts (stored as the schedules row's action). */
@@ -1656,6 +1736,42 @@ export interface RecentScheduleAction {
   error?: string;
 }
 
+/**
+ * What a schedule did with its fire times: workflows started; fires the
+ * overlap policy skipped; fires missed (later than the catch-up window);
+ * starts refused (the id had a running run); fires whose turn came while it
+ * was paused (never run). Each of the fire counts stops at
+ * SCHEDULE_MISSED_COUNT_MAX per round (or unpause).
+ */
+export interface ScheduleCounts {
+  actions: number;
+  skipped: number;
+  missed: number;
+  startFailed: number;
+  skippedWhilePaused: number;
+}
+
+/** The fires of a paused schedule due since it last handled one, up to now (counted, not run, when it resumes). */
+function pausedFires(s: ScheduleRecord, nowMs: number): number {
+  return countFires(compileSpec(s.spec), s.processedUptoMs, nowMs, SCHEDULE_MISSED_COUNT_MAX);
+}
+
+/**
+ * What a backfill did: the fire times in its range; those whose workflow id
+ * already had a run (not started again); the workflows it started; those left
+ * to the schedule's own rounds (not handled yet) or already waiting in its
+ * buffer. The rest were skipped, buffered or refused under the overlap
+ * policy, as describe's counts show.
+ */
+export interface ScheduleBackfillResult {
+  fires: number;
+  alreadyStarted: number;
+  started: Array<{ workflowId: string; runId: string }>;
+  notYetDue: number;
+  waiting: number;
+  nextWakeMs: number | null;
+}
+
 export interface ScheduleRecord {
   scheduleId: string;
   taskRunId: string;
@@ -1667,15 +1783,20 @@ export interface ScheduleRecord {
   paused: boolean;
   note: string;
   processedUptoMs: number;
-  buffered: number[];
-  counts: { actions: number; skipped: number; missed: number; startFailed: number };
+  buffered: Fire[];
+  counts: ScheduleCounts;
+  /** Manual triggers so far (the next one is numbered triggers + 1). */
+  triggers: number;
   recent: RecentScheduleAction[];
   createdAtMs: number;
   updatedAtMs: number;
 }
 
 export interface ScheduleRoundResult {
-  started: Array<{ workflowId: string; runId: string; manual: boolean }>;
+  /** The workflow a trigger's own fire started in this round (null: none, or no trigger). */
+  triggered: { workflowId: string; runId: string } | null;
+  /** A backfill's part of the round: the workflows its fires started, oldest first, and the fires it left to the schedule's rounds. */
+  backfill?: { started: Array<{ workflowId: string; runId: string }>; notYetDue: number; waiting: number };
   /** When the schedule's task should next run (null: nothing left to fire). */
   nextWakeMs: number | null;
 }
@@ -1692,8 +1813,15 @@ function toSchedule(r: Record<string, unknown>): ScheduleRecord {
     paused: r.paused as boolean,
     note: r.note as string,
     processedUptoMs: Number(r.processed_upto_ms),
-    buffered: (r.buffered as number[]).map(Number),
-    counts: { actions: Number(r.actions), skipped: Number(r.skipped), missed: Number(r.missed), startFailed: Number(r.start_failed) },
+    buffered: (r.buffered as unknown[]).map(toFire),
+    triggers: Number(r.triggers),
+    counts: {
+      actions: Number(r.actions),
+      skipped: Number(r.skipped),
+      missed: Number(r.missed),
+      startFailed: Number(r.start_failed),
+      skippedWhilePaused: Number(r.skipped_while_paused),
+    },
     recent: r.recent as RecentScheduleAction[],
     createdAtMs: Number(r.created_at_ms),
     updatedAtMs: Number(r.updated_at_ms),

@@ -13,7 +13,7 @@ import type { ScheduleOptions } from "../client/schedules.ts";
 import { ApplicationFailure } from "../errors.ts";
 import { silentLogger } from "../ports/logger.ts";
 import { SeededRandom } from "../ports/seeded-random.ts";
-import type { OverlapPolicy } from "../schedule/spec.ts";
+import { checkScheduleSpec, compileSpec, jitterOf, type OverlapPolicy } from "../schedule/spec.ts";
 import type { Store } from "../store/store.ts";
 import { testDatabase, type TestDatabase } from "../testing/databases.ts";
 import { ManualClock } from "../testing/manual-clock.ts";
@@ -102,6 +102,11 @@ export function scheduleBehaviour(kind: "pglite" | "postgres"): void {
       const handle = await client.schedules.create(`${queue}-cron`, { spec: { cron: "*/20 * * * *" }, action: { workflowType: "quick", taskQueue: queue }, policies: { overlap: "allowAll" } });
       await advance(61 * MIN);
       expect((await started(handle.scheduleId)).map((w) => w.id.slice(-13))).toEqual(["12:20:00.000Z", "12:40:00.000Z", "13:00:00.000Z"]);
+      // 13:05 in Berlin (CET, UTC+1, in November) is 12:05 UTC.
+      const berlin = await client.schedules.create(`${queue}-berlin`, { spec: { cron: "5 13 * * *", timeZone: "Europe/Berlin" }, action: { workflowType: "quick", taskQueue: queue } });
+      expect((await berlin.describe()).upcoming.slice(0, 2).map((t) => new Date(t).toISOString())).toEqual(["2026-11-30T12:05:00.000Z", "2026-12-01T12:05:00.000Z"]);
+      await expect(berlin.update({ spec: { cron: "5 13 * * *", timeZone: "Europe/Atlantis" } })).rejects.toMatchObject({ code: "INVALID_ARGUMENT", message: expect.stringContaining("unknown time zone") });
+      expect((await berlin.describe()).spec.timeZone).toBe("Europe/Berlin");
     });
 
     it("skip drops fires while its workflow runs; bufferOne keeps one and starts it when the workflow closes", async () => {
@@ -168,7 +173,7 @@ export function scheduleBehaviour(kind: "pglite" | "postgres"): void {
       expect(await late.describe()).toMatchObject({ counts: { actions: 11, missed: 49 }, upcoming: [t0 + 61 * MIN, t0 + 62 * MIN, t0 + 63 * MIN, t0 + 64 * MIN, t0 + 65 * MIN] });
     });
 
-    it("pause stops fires (they do not run later); trigger fires now even while paused; unpause resumes from now; delete leaves its workflows running", async () => {
+    it("pause stops fires (they do not run later, and are counted as skipped while paused); trigger fires now even while paused; unpause resumes from now; delete leaves its workflows running", async () => {
       const { clock, schedule, advance, started, t0 } = setup();
       const h = await schedule("ctl", "job", "allowAll");
       await h.pause("maintenance window");
@@ -176,22 +181,136 @@ export function scheduleBehaviour(kind: "pglite" | "postgres"): void {
       await advance(5 * MIN);
       expect(await started(h.scheduleId)).toEqual([]);
       const manual = await h.trigger();
-      expect(manual?.workflowId).toBe(`${h.scheduleId}-2026-11-29T12:05:00.000Z`);
+      expect(manual?.workflowId).toBe(`${h.scheduleId}-2026-11-29T12:05:00.000Z-trigger-1`);
       await advance(0);
       // A trigger under skip finds that one running and starts nothing.
       clock.advance(1);
       expect(await h.trigger({ overlap: "skip" })).toBeNull();
       await h.unpause();
       await advance(MIN);
-      expect((await started(h.scheduleId)).map((w) => w.id.slice(-13))).toEqual(["12:05:00.000Z", "12:06:00.000Z"]);
+      expect((await started(h.scheduleId)).map((w) => w.id.slice(h.scheduleId.length + 12))).toEqual(["12:05:00.000Z-trigger-1", "12:06:00.000Z"]);
       const d = await h.describe();
-      expect(d).toMatchObject({ paused: false, counts: { actions: 2, skipped: 1 } });
+      // The five fires due while paused ran nowhere, and are counted (the trigger's round passed them).
+      expect(d).toMatchObject({ paused: false, counts: { actions: 2, skipped: 1, missed: 0, skippedWhilePaused: 5 } });
       expect(d.recent[1]).toMatchObject({ manual: true, fireAtMs: t0 + 5 * MIN });
+      // Paused again over three fire times with no round in between: unpause counts them.
+      await h.pause();
+      await advance(3 * MIN);
+      await h.unpause();
+      await advance(0);
+      expect(await h.describe()).toMatchObject({ counts: { actions: 2, skippedWhilePaused: 8 }, upcoming: [t0 + 10 * MIN, t0 + 11 * MIN, t0 + 12 * MIN, t0 + 13 * MIN, t0 + 14 * MIN] });
+      expect(await started(h.scheduleId)).toHaveLength(2);
+      // Unpausing a schedule that is not paused passes no fire: the due one is its next round's.
+      clock.advance(MIN);
+      await h.unpause();
+      await advance(0);
+      expect(await started(h.scheduleId)).toHaveLength(3);
+      expect((await h.describe()).counts).toMatchObject({ actions: 3, skippedWhilePaused: 8 });
       await h.delete();
       await advance(5 * MIN);
-      expect((await started(h.scheduleId)).map((w) => w.status)).toEqual(["running", "running"]);
+      expect((await started(h.scheduleId)).map((w) => w.status)).toEqual(["running", "running", "running"]);
       await expect(h.describe()).rejects.toMatchObject({ code: "SCHEDULE_NOT_FOUND" });
       await expect(h.pause()).rejects.toMatchObject({ code: "SCHEDULE_NOT_FOUND" });
+    });
+
+    it("a trigger at exactly a fire time starts a workflow of its own beside the fire's; a buffered trigger keeps its id", async () => {
+      const { clock, client, schedule, advance, started } = setup();
+      const h = await schedule("exact", "job", "allowAll");
+      // The clock stands on the 12:01 fire: the trigger's round starts that fire, then the trigger's own.
+      clock.advance(MIN);
+      const manual = await h.trigger();
+      const fire = `${h.scheduleId}-2026-11-29T12:01:00.000Z`;
+      expect(manual?.workflowId).toBe(`${fire}-trigger-1`);
+      await advance(0);
+      expect(await started(h.scheduleId)).toEqual([
+        { id: fire, status: "running" },
+        { id: `${fire}-trigger-1`, status: "running" },
+      ]);
+      expect(await h.describe()).toMatchObject({ counts: { actions: 2, startFailed: 0 } });
+      // Under bufferAll the next exact trigger waits behind that fire's, and starts under its own id in its turn.
+      await h.update({ policies: { overlap: "bufferAll" } });
+      clock.advance(MIN);
+      expect(await h.trigger()).toBeNull();
+      const secondAtMs = Date.parse("2026-11-29T12:02:00.000Z");
+      const second = `${h.scheduleId}-2026-11-29T12:02:00.000Z`;
+      expect(await h.describe()).toMatchObject({ buffered: [secondAtMs, secondAtMs], counts: { actions: 2, skipped: 0 } });
+      for (const id of [fire, `${fire}-trigger-1`, second]) {
+        await client.signal(id, "done", null);
+        await advance(0);
+      }
+      expect((await started(h.scheduleId)).map((w) => w.id)).toEqual([fire, `${fire}-trigger-1`, second, `${second}-trigger-2`]);
+      const d = await h.describe();
+      expect(d).toMatchObject({ buffered: [], counts: { actions: 4, skipped: 0, startFailed: 0 } });
+      expect(d.recent.slice(0, 2)).toMatchObject([
+        { workflowId: `${second}-trigger-2`, manual: true, fireAtMs: secondAtMs },
+        { workflowId: second, manual: false, fireAtMs: secondAtMs },
+      ]);
+    });
+
+    it("jitter: each fire starts its delay after its time, not before, under the id of its time", async () => {
+      const { clock, client, queue, advance, started, t0 } = setup();
+      const advanceTo = (atMs: number) => advance(atMs - clock.now());
+      const spec = { intervals: [{ everyMs: MIN }], jitterMs: 40_000 };
+      const h = await client.schedules.create(`${queue}-jitter`, { spec, action: { workflowType: "quick", taskQueue: queue }, policies: { overlap: "allowAll" } });
+      const compiled = compileSpec(checkScheduleSpec(spec));
+      for (const m of [1, 2]) {
+        const delay = jitterOf(compiled, h.scheduleId, t0 + m * MIN);
+        expect(delay).toBeLessThan(40_000);
+        // Up to just before the delay is over, nothing new; at it, the fire's workflow, named for the fire time.
+        await advanceTo(t0 + m * MIN + delay - 1);
+        expect(await started(h.scheduleId)).toHaveLength(m - 1);
+        await advance(1);
+        expect((await started(h.scheduleId)).map((w) => w.id.slice(-13))).toEqual(["12:01:00.000Z", "12:02:00.000Z"].slice(0, m));
+      }
+      expect((await h.describe()).spec.jitterMs).toBe(40_000);
+    });
+
+    it("backfill runs a past range's fires now, whatever the catch-up window, under the ids their rounds would have used; a retry starts nothing twice", async () => {
+      const { client, queue, advance, started, t0 } = setup();
+      const h = await client.schedules.create(`${queue}-back`, {
+        spec: { intervals: [{ everyMs: MIN }] },
+        action: { workflowType: "quick", taskQueue: queue },
+        policies: { overlap: "allowAll", catchupWindowMs: 10 * MIN },
+      });
+      await advance(3 * MIN);
+      const range = { startAt: new Date(t0 - 60 * MIN), endAt: t0 + 2 * MIN + 1 };
+      // An hour before the create (far past the catch-up window) up to the 12:02 fire, which already ran: 61 fires start, 2 had run.
+      const first = await h.backfill(range);
+      expect(first).toMatchObject({ fires: 63, alreadyStarted: 2, notYetDue: 0, waiting: 0 });
+      expect(first.started.map((w) => w.workflowId.slice(-13))).toEqual(Array.from({ length: 61 }, (_, i) => new Date(t0 + (i - 60) * MIN).toISOString().slice(-13)));
+      await advance(0);
+      expect((await started(h.scheduleId)).filter((w) => w.status === "completed")).toHaveLength(64);
+      // Retried (its answer lost, say): every fire's id has a run, so nothing starts again.
+      expect(await h.backfill(range)).toEqual({ fires: 63, alreadyStarted: 63, started: [], notYetDue: 0, waiting: 0 });
+      // Fires the schedule has not reached yet are its own to fire; one already run is not run again.
+      expect(await h.backfill({ startAt: t0 + 3 * MIN, endAt: t0 + 6 * MIN })).toMatchObject({ fires: 3, alreadyStarted: 1, started: [], notYetDue: 2 });
+      await advance(3 * MIN);
+      expect(await started(h.scheduleId)).toHaveLength(67);
+      expect((await h.describe()).counts).toMatchObject({ actions: 67, startFailed: 0, missed: 0 });
+      // Too many fire times for one call: refused, nothing started; a backwards range too.
+      await expect(h.backfill({ startAt: t0 - 2_000 * MIN, endAt: t0 - 60 * MIN })).rejects.toMatchObject({ code: "INVALID_ARGUMENT", details: { field: "endAt" } });
+      await expect(h.backfill({ startAt: t0, endAt: t0 })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+      expect(await started(h.scheduleId)).toHaveLength(67);
+    });
+
+    it("backfill under the overlap policy: skip starts the first fire and skips the rest while it runs; bufferAll runs them in turn", async () => {
+      const { client, schedule, advance, started, t0 } = setup();
+      const h = await schedule("backskip", "job", "skip", { spec: { intervals: [{ everyMs: 10 * MIN }] } });
+      const range = { startAt: t0 - 30 * MIN, endAt: t0 };
+      const skipped = await h.backfill(range);
+      expect(skipped.started.map((w) => w.workflowId.slice(-13))).toEqual(["11:30:00.000Z"]);
+      expect((await h.describe()).counts).toMatchObject({ actions: 1, skipped: 2 });
+      await client.signal(skipped.started[0]!.workflowId, "done", null);
+      await advance(0);
+      // The skipped two, again under bufferAll: the first starts, the other waits its turn.
+      const buffered = await h.backfill({ ...range, overlap: "bufferAll" });
+      expect(buffered).toMatchObject({ fires: 3, alreadyStarted: 1 });
+      expect(buffered.started.map((w) => w.workflowId.slice(-13))).toEqual(["11:40:00.000Z"]);
+      expect((await h.describe()).buffered).toEqual([t0 - 10 * MIN]);
+      expect(await h.backfill({ ...range, overlap: "bufferAll" })).toMatchObject({ alreadyStarted: 2, waiting: 1, started: [] });
+      await client.signal(buffered.started[0]!.workflowId, "done", null);
+      await advance(0);
+      expect((await started(h.scheduleId)).map((w) => `${w.id.slice(-13)} ${w.status}`)).toEqual(["11:30:00.000Z completed", "11:40:00.000Z completed", "11:50:00.000Z running"]);
     });
 
     it("update replaces the spec and policies from now on", async () => {
@@ -239,6 +358,7 @@ export function scheduleBehaviour(kind: "pglite" | "postgres"): void {
       const action = { workflowType: "quick", taskQueue: queue };
       await expect(create({ spec: { cron: "61 * * * *" }, action })).rejects.toMatchObject({ code: "INVALID_ARGUMENT", message: expect.stringContaining("minute value 61") });
       await expect(create({ spec: { intervals: [{ everyMs: 5 }] }, action })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+      await expect(create({ spec: { cron: "@hourly", timeZone: "Mars/Olympus_Mons" }, action })).rejects.toMatchObject({ code: "INVALID_ARGUMENT", details: { field: "spec.timeZone" } });
       await expect(create({ spec: { cron: "@hourly" }, action: { ...action, workflowType: "nope" } })).rejects.toMatchObject({ code: "UNKNOWN_WORKFLOW_TYPE" });
       await expect(create({ spec: { cron: "@hourly" }, action: { ...action, searchAttributes: { ratchetScheduleId: "x" } } })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
       await expect(create({ spec: { cron: "@hourly" }, action: { ...action, input: () => 1 } })).rejects.toMatchObject({ code: "PAYLOAD_NOT_SERIALIZABLE" });
@@ -263,7 +383,7 @@ export function scheduleBehaviour(kind: "pglite" | "postgres"): void {
         const runs = await started(`${queue}-${id}`);
         expect(runs.map((w) => w.id.slice(-13))).toEqual(["12:01:00.000Z", "12:02:00.000Z", "12:03:00.000Z", "12:04:00.000Z", "12:05:00.000Z"]);
         expect(runs.every((w) => w.status === "completed")).toBe(true);
-        expect((await client.schedules.getHandle(`${queue}-${id}`).describe()).counts).toEqual({ actions: 5, skipped: 0, missed: 0, startFailed: 0 });
+        expect((await client.schedules.getHandle(`${queue}-${id}`).describe()).counts).toEqual({ actions: 5, skipped: 0, missed: 0, startFailed: 0, skippedWhilePaused: 0 });
       }
     });
   });

@@ -51,6 +51,16 @@ export function onGrid(spec: Pick<SimScheduleSpec, "everyMs" | "phaseMs">, atMs:
   return (((atMs - spec.phaseMs) % spec.everyMs) + spec.everyMs) % spec.everyMs === 0;
 }
 
+/** The ranges of the backfills the driver sent that may have run (answered ok or ambiguously), virtual ms. */
+export function backfillRangesOf(schedule: Pick<SimSchedule, "ops">): Array<{ startAtMs: number; endAtMs: number }> {
+  return schedule.ops.filter((op) => op.op === "backfill" && op.outcome !== "fail" && op.range).map((op) => op.range!);
+}
+
+/** The spec's fire times (up to its end) in [startAtMs, endAtMs). */
+export function gridFiresIn(spec: SimScheduleSpec, range: { startAtMs: number; endAtMs: number }): number[] {
+  return gridFiresAfter(spec, range.startAtMs - 1).filter((t) => t < range.endAtMs);
+}
+
 /** The spec's fire times in (afterMs, endAtMs]. */
 export function gridFiresAfter(spec: SimScheduleSpec, afterMs: number): number[] {
   const fires: number[] = [];
@@ -59,7 +69,23 @@ export function gridFiresAfter(spec: SimScheduleSpec, afterMs: number): number[]
   return fires;
 }
 
-/** The trigger calls made on a schedule, by the virtual time they were sent (a trigger fires at its caller's now). */
+/**
+ * The workflow id the engine gives a schedule's fire (its id prefix is the
+ * schedule id here): `<schedule id>-<fire time, ISO 8601>`, and for a manual
+ * trigger's fire `<schedule id>-<fire time>-trigger-<n>`, n its trigger's
+ * number (1-based, in the order the schedule's triggers landed).
+ */
+export function fireWorkflowId(schedule: Pick<SimSchedule, "scheduleId" | "spec">, fireAtMs: number, trigger?: number): string {
+  const time = `${schedule.scheduleId}-${new Date(schedule.spec.epochMs + fireAtMs).toISOString()}`;
+  return trigger === undefined ? time : `${time}-trigger-${trigger}`;
+}
+
+/** The trigger number a run's workflow id names (`...-trigger-<n>`), or undefined for a scheduled fire's id. */
+export function triggerNumberOf(run: FinalRun): number | undefined {
+  const match = /-trigger-(\d+)$/.exec(run.workflowId);
+  return match ? Number(match[1]) : undefined;
+}
+
 /**
  * How long after the driver sent a trigger whose answer was lost its fire
  * may be timed: on real PostgreSQL the client reads its own clock when the

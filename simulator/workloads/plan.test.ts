@@ -177,7 +177,7 @@ describe("planWorkload", () => {
     }
   });
 
-  it("creates schedules instead of starting them: their calls come after the create, triggers off their fire times, none terminated", () => {
+  it("creates schedules instead of starting them: their calls come after the create, some triggers on their fire times, backfills over a range around the create, none terminated", () => {
     const { starts, scheduleOps, terminations } = plan("schedules");
     const created = new Map(starts.filter((s) => s.workflowType === "schedule").map((s) => [s.workflowId, s]));
     expect(created.size).toBeGreaterThan(50);
@@ -185,9 +185,21 @@ describe("planWorkload", () => {
     for (const op of scheduleOps) {
       const start = created.get(op.scheduleId)!;
       expect(op.atMs).toBeGreaterThanOrEqual(start.atMs);
-      if (op.op === "trigger") expect(onScheduleGrid(start.input as ScheduleShapeInput, op.atMs)).toBe(false);
+      const input = start.input as ScheduleShapeInput;
+      if (op.op === "trigger" && input.ops.find((o) => o.op === "trigger")!.onFire) expect(onScheduleGrid(input, op.atMs)).toBe(true);
+      if (op.op === "backfill") {
+        expect(op.range!.startAtMs).toBeLessThan(start.atMs);
+        expect(op.range!.endAtMs).toBeLessThanOrEqual(Math.max(op.atMs, start.atMs + input.everyMs));
+        expect(op.range!.endAtMs - op.range!.startAtMs).toBeLessThanOrEqual(3 * input.everyMs);
+      }
     }
-    expect(new Set(scheduleOps.map((op) => op.op))).toEqual(new Set(["pause", "unpause", "trigger", "delete"]));
+    const triggers = scheduleOps.filter((op) => op.op === "trigger");
+    const onFire = triggers.filter((op) => onScheduleGrid(created.get(op.scheduleId)!.input as ScheduleShapeInput, op.atMs));
+    expect(onFire.length).toBeGreaterThan(triggers.length * 0.3);
+    expect(onFire.length).toBeLessThan(triggers.length * 0.8);
+    expect(new Set(scheduleOps.map((op) => op.op))).toEqual(new Set(["pause", "unpause", "trigger", "backfill", "delete"]));
+    const inputs = [...created.values()].map((s) => s.input as ScheduleShapeInput);
+    expect(inputs.some((i) => i.jitterMs > 0) && inputs.some((i) => i.jitterMs === 0) && inputs.some((i) => i.timeZone !== null)).toBe(true);
     expect(terminations.some((t) => created.has(t.workflowId))).toBe(false);
   });
 

@@ -13,7 +13,7 @@ import { InvalidArgumentError, type OverlapPolicy } from "../../engine/index.ts"
 import { WORKLOAD_SHAPES, type WorkloadShape, type WorkloadSpec } from "../model.ts";
 import type { Prng } from "../prng.ts";
 import { SHAPES } from "./shapes/index.ts";
-import { onScheduleGrid, type ScheduleOpKind, type ScheduleShapeInput } from "./shapes/schedule.ts";
+import { type ScheduleOpKind, type ScheduleShapeInput } from "./shapes/schedule.ts";
 import type { SignalInput } from "./shapes/signal.ts";
 import { planSignals } from "./signal-plan.ts";
 import type { UpdateInput } from "./shapes/update.ts";
@@ -53,6 +53,8 @@ export interface PlannedScheduleOp {
   scheduleId: string;
   op: ScheduleOpKind;
   overlap?: OverlapPolicy;
+  /** backfill: the fire times in [startAtMs, endAtMs), virtual ms. */
+  range?: { startAtMs: number; endAtMs: number };
 }
 /**
  * Fairness keys: a few tenants share the queue, one (tenant-a) with most of
@@ -125,11 +127,18 @@ export function planWorkload(spec: WorkloadSpec, prng: Prng, options: PlanOption
   };
 }
 
-/** The calls on one schedule, at times after its creation; a trigger moved off the spec's fire times (one that fell on one would start the fire's own workflow id). */
+/** The calls on one schedule, at times after its creation: a trigger drawn onFire moved up to the next of the spec's fire times; a backfill's range made absolute (never before virtual 0). */
 function planScheduleOps(start: PlannedStart, input: ScheduleShapeInput): PlannedScheduleOp[] {
-  return input.ops.map(({ afterMs, op, overlap }) => {
-    const atMs = start.atMs + afterMs;
-    return { atMs: op === "trigger" && onScheduleGrid(input, atMs) ? atMs + 1 : atMs, scheduleId: start.workflowId, op, ...(overlap ? { overlap } : {}) };
+  return input.ops.map(({ afterMs, op, overlap, onFire, range }) => {
+    let atMs = start.atMs + afterMs;
+    if (onFire) atMs += (((input.phaseMs - atMs) % input.everyMs) + input.everyMs) % input.everyMs;
+    return {
+      atMs,
+      scheduleId: start.workflowId,
+      op,
+      ...(overlap ? { overlap } : {}),
+      ...(range ? { range: { startAtMs: Math.max(0, start.atMs + range.fromMs), endAtMs: start.atMs + range.toMs } } : {}),
+    };
   });
 }
 

@@ -147,7 +147,7 @@ export class RecordBuilder {
 
   /** The driver creates a schedule (create ok), by default firing every second of virtual time to 10 s, under skip. */
   createSchedule(scheduleId: string, spec: Partial<SimScheduleSpec> = {}): SimScheduleSpec {
-    const full: SimScheduleSpec = { everyMs: 1_000, phaseMs: 0, endAtMs: 10_000, overlap: "skip", catchupWindowMs: 60_000, epochMs: SCHEDULE_EPOCH_MS, ...spec };
+    const full: SimScheduleSpec = { everyMs: 1_000, phaseMs: 0, endAtMs: 10_000, overlap: "skip", catchupWindowMs: 60_000, jitterMs: 0, timeZone: null, epochMs: SCHEDULE_EPOCH_MS, ...spec };
     this.scheduleOp({ scheduleId, op: "create", outcome: "ok", spec: full });
     return full;
   }
@@ -159,9 +159,10 @@ export class RecordBuilder {
     return record;
   }
 
-  /** The run a schedule's round starts for its fire at `fireAtMs` (virtual), its workflow id named for the fire. */
-  scheduledRun(scheduleId: string, fireAtMs: number): RunBuilder {
-    const run = this.createRun(`${scheduleId}-${new Date(SCHEDULE_EPOCH_MS + fireAtMs).toISOString()}`, "schedule");
+  /** The run a schedule's round starts for its fire at `fireAtMs` (virtual), its workflow id named for the fire (and for a trigger's, the trigger's number). */
+  scheduledRun(scheduleId: string, fireAtMs: number, trigger?: number): RunBuilder {
+    const time = `${scheduleId}-${new Date(SCHEDULE_EPOCH_MS + fireAtMs).toISOString()}`;
+    const run = this.createRun(trigger === undefined ? time : `${time}-trigger-${trigger}`, "schedule");
     run.final.schedule = { scheduleId, fireAtMs };
     return run;
   }

@@ -12,6 +12,15 @@
  * times its spec makes (or a trigger) start any, the overlap policy holds,
  * and fires waiting for a running workflow start once it closes.
  *
+ * Some schedules also jitter their fires (spec.jitterMs), name a time zone
+ * (intervals ignore it: this only carries it through create and describe —
+ * a cron fires at most once a minute, longer than a schedule here lives),
+ * have a trigger sent at exactly one of their fire times (its workflow must
+ * not take the fire's id), and get a backfill of a range around their
+ * creation (fires before it, which only the backfill runs, and the first
+ * fires after, which already ran or were skipped), retried when its answer
+ * is lost: a backfilled fire time is a fire time, and still starts once.
+ *
  * The shape's drawn input is the schedule (ScheduleShapeInput); the input of
  * the workflows it starts is its `work`. Fire times are in virtual ms: the
  * driver shifts the spec's interval offset by the epoch of virtual time 0.
@@ -42,6 +51,22 @@ export const PAUSE_MS_MIN = 3_000;
 export const PAUSE_MS_MAX = 8_000;
 export const TRIGGER_PROBABILITY = 0.4;
 export const EARLY_DELETE_PROBABILITY = 0.2;
+/** The share of triggers sent at exactly one of the schedule's fire times (the rest fall where drawn). */
+export const TRIGGER_ON_FIRE_PROBABILITY = 0.5;
+/** The share of schedules with jitter, of 0.5 s up to their interval (the engine keeps each delay under the interval). */
+export const JITTER_PROBABILITY = 0.3;
+export const JITTER_MS_MIN = 500;
+/** The share of schedules that name a time zone (carried, not exercised: see above). */
+export const TIME_ZONE_PROBABILITY = 0.3;
+export const TIME_ZONES: readonly string[] = ["Europe/Berlin", "America/New_York", "Australia/Sydney"];
+/**
+ * The share of schedules the driver backfills, at a time in their lifetime, over 1-2 fire intervals
+ * before their creation and 0-1 after, half under bufferAll (all run, in turn) and half under the
+ * schedule's own policy: at most four fires, so a backlog stays inside the liveness bound.
+ */
+export const BACKFILL_PROBABILITY = 0.3;
+export const BACKFILL_INTERVALS_BEFORE_MAX = 2;
+export const BACKFILL_INTERVALS_AFTER_MAX = 1;
 
 /** What each fire's workflow does: its steps in order, with a durable sleep after the first (sleepMs > 0: two steps). */
 export interface ScheduledWorkInput {
@@ -49,7 +74,7 @@ export interface ScheduledWorkInput {
   sleepMs: number;
 }
 
-export type ScheduleOpKind = "pause" | "unpause" | "trigger" | "delete";
+export type ScheduleOpKind = "pause" | "unpause" | "trigger" | "backfill" | "delete";
 
 export interface ScheduleShapeInput {
   everyMs: number;
@@ -61,8 +86,20 @@ export interface ScheduleShapeInput {
   /** null: the engine's default. */
   catchupWindowMs: number | null;
   work: ScheduledWorkInput;
-  /** The driver's calls on it, this long after its creation, in order (a trigger's overlap: undefined is the schedule's own). */
-  ops: Array<{ afterMs: number; op: ScheduleOpKind; overlap?: OverlapPolicy }>;
+  /** The driver's calls on it, this long after its creation, in order (a trigger's or backfill's overlap: undefined is the schedule's own). */
+  ops: Array<{
+    afterMs: number;
+    op: ScheduleOpKind;
+    overlap?: OverlapPolicy;
+    /** trigger: sent at the first fire time at or after afterMs. */
+    onFire?: true;
+    /** backfill: its range, relative to the schedule's creation: [fromMs, toMs). */
+    range?: { fromMs: number; toMs: number };
+  }>;
+  /** spec.jitterMs (0: none). */
+  jitterMs: number;
+  /** spec.timeZone, or null for the default (UTC). */
+  timeZone: string | null;
 }
 
 export function drawScheduleInput(prng: Prng): ScheduleShapeInput {
@@ -79,15 +116,25 @@ export function drawScheduleInput(prng: Prng): ScheduleShapeInput {
   }
   if (prng.chance(TRIGGER_PROBABILITY)) ops.push({ afterMs: prng.int(0, lifetimeMs), op: "trigger", ...(prng.chance(0.5) ? { overlap: "allowAll" as const } : {}) });
   if (prng.chance(EARLY_DELETE_PROBABILITY)) ops.push({ afterMs: prng.int(Math.floor(lifetimeMs / 2), lifetimeMs), op: "delete" });
-  return {
+  const drawn = {
     everyMs,
     phaseMs: prng.int(0, everyMs - 1),
     lifetimeMs,
     overlap: prng.pick(SCHEDULE_OVERLAPS),
     catchupWindowMs: prng.chance(SHORT_CATCHUP_PROBABILITY) ? prng.int(SHORT_CATCHUP_MS_MIN, SHORT_CATCHUP_MS_MAX) : null,
     work: { steps, sleepMs },
-    ops: ops.sort((a, b) => a.afterMs - b.afterMs),
   };
+  // Drawn after everything above, so the draws a seed made before these existed are unchanged.
+  const trigger = ops.find((o) => o.op === "trigger");
+  if (trigger && prng.chance(TRIGGER_ON_FIRE_PROBABILITY)) trigger.onFire = true;
+  const jitterMs = prng.chance(JITTER_PROBABILITY) ? prng.int(JITTER_MS_MIN, everyMs) : 0;
+  const timeZone = prng.chance(TIME_ZONE_PROBABILITY) ? prng.pick(TIME_ZONES) : null;
+  if (prng.chance(BACKFILL_PROBABILITY)) {
+    const range = { fromMs: -prng.int(1, BACKFILL_INTERVALS_BEFORE_MAX) * everyMs, toMs: prng.int(0, BACKFILL_INTERVALS_AFTER_MAX) * everyMs };
+    const afterMs = prng.int(range.toMs, lifetimeMs);
+    ops.push({ afterMs, op: "backfill", range, ...(prng.chance(0.5) ? { overlap: "bufferAll" as const } : {}) });
+  }
+  return { ...drawn, ops: ops.sort((a, b) => a.afterMs - b.afterMs), jitterMs, timeZone };
 }
 
 /** Whether virtual time `atMs` is one of the schedule's fire times (ignoring its bounds). */
