@@ -263,9 +263,9 @@ export class ScheduleHandle {
     return result;
   }
 
-  /** Replace the spec, action and policies (each one given; the rest kept). Fires are counted from now. */
+  /** Replace the spec, action and policies (each one given; the rest kept). Fires due under the old spec are settled first (started, or counted when paused); from now on the new one counts. */
   async update(changes: Partial<Pick<ScheduleOptions, "spec" | "action" | "policies">>): Promise<void> {
-    const { store, clock } = this.schedules.deps;
+    const { store, clock, random } = this.schedules.deps;
     const { schedule: s } = await store.getSchedule(this.scheduleId);
     const { inputJson, ...storedAction } = s.action;
     const current: Pick<ScheduleOptions, "spec" | "action" | "policies"> = {
@@ -282,7 +282,7 @@ export class ScheduleHandle {
       action: changes.action ?? current.action,
       policies: { ...current.policies, ...changes.policies },
     });
-    await store.updateSchedule(this.scheduleId, d, clock.now());
+    await store.updateSchedule(this.scheduleId, d, clock.now(), random);
   }
 
   /** Delete the schedule. The workflows it started run on. */

@@ -974,9 +974,22 @@ export class Store {
     });
   }
 
-  /** Replace a schedule's spec, action and policies; fires are counted from now under the new spec (a paused one's passed fires, under the old spec, as skippedWhilePaused). */
-  updateSchedule(scheduleId: string, row: Pick<ScheduleRowInput, "specJson" | "actionJson" | "overlap" | "catchupWindowMs" | "pauseOnFailure">, nowMs: number): Promise<void> {
+  /**
+   * Replace a schedule's spec, action and policies; fires are counted from
+   * now under the new spec. What the old spec owed up to now is settled
+   * first, in the same transaction: a running schedule's due fires get the
+   * round they were waiting for (a worker behind on its schedule task must
+   * not lose them to the update), a paused one's are counted as
+   * skippedWhilePaused.
+   */
+  updateSchedule(
+    scheduleId: string,
+    row: Pick<ScheduleRowInput, "specJson" | "actionJson" | "overlap" | "catchupWindowMs" | "pauseOnFailure">,
+    nowMs: number,
+    random: Random,
+  ): Promise<void> {
     return this.changeSchedule(scheduleId, nowMs, async (tx, s) => {
+      if (!s.paused && s.processedUptoMs < nowMs) await this.scheduleRound(tx, s, nowMs, random);
       const skippedWhilePaused = s.paused ? pausedFires(s, nowMs) : 0;
       await tx.query(this.q.schedules.updateDefinition(scheduleId, row.specJson, row.actionJson, row.overlap, row.catchupWindowMs, row.pauseOnFailure, nowMs, skippedWhilePaused, nowMs));
     });

@@ -325,6 +325,16 @@ export function scheduleBehaviour(kind: "pglite" | "postgres"): void {
       expect((await h.describe()).policies.overlap).toBe("allowAll");
     });
 
+    it("update first settles the fires the old spec had due, so a worker behind on the schedule loses none of them", async () => {
+      const { clock, schedule, advance, started } = setup();
+      const h = await schedule("upd-late", "quick", "allowAll");
+      clock.advance(3 * MIN); // three fires due, no worker has run the schedule's task yet
+      await h.update({ spec: { intervals: [{ everyMs: 10 * MIN }] } });
+      expect((await h.describe()).counts).toMatchObject({ actions: 3, missed: 0, skipped: 0 });
+      await advance(7 * MIN);
+      expect((await started(h.scheduleId)).map((w) => w.id.slice(-13))).toEqual(["12:01:00.000Z", "12:02:00.000Z", "12:03:00.000Z", "12:10:00.000Z"]);
+    });
+
     it("pauseOnFailure pauses the schedule when a workflow it started fails", async () => {
       const { schedule, advance, started } = setup();
       const h = await schedule("fail", "failing", "allowAll", { policies: { overlap: "allowAll", pauseOnFailure: true } });
