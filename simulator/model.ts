@@ -324,7 +324,7 @@ export interface SimRecord {
   queries: QueryRecord[];
   /** The driver's calls on schedules (schedule shape), in the order they were made. */
   schedules: ScheduleOpRecord[];
-  /** The driver's list walks and counts, in the order they were made. */
+  /** The driver's list walks and counts, in the order the walks ended. */
   visibility: VisibilityRecord[];
   observations: ObservationRecord[];
   effects: EffectRecord[];

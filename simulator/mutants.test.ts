@@ -24,7 +24,7 @@ const HUNTS: Record<string, { scenario: string; seeds: number; check: CheckName 
   "separate-transaction-start": { scenario: "ambiguous-commit", seeds: 2, check: "outbox-atomic" },
   "schedule-overlap-ignored": { scenario: "clock-skew", seeds: 2, check: "schedule-fires-once" },
   "schedule-buffer-not-drained": { scenario: "db-restart", seeds: 2, check: "schedule-fires-once" },
-  "lost-schedule-wake": { scenario: "worker-crash", seeds: 2, check: "schedule-fires-once" },
+  "lost-schedule-wake": { scenario: "network-blip", seeds: 2, check: "schedule-fires-once" },
   "lost-patch-marker": { scenario: "network-blip", seeds: 2, check: "version-branch-consistent" },
   "started-activity-timeout": { scenario: "service-outage", seeds: 2, check: "schedule-to-start-unstarted" },
   "uninherited-fairness-key": { scenario: "worker-crash", seeds: 2, check: "fairness-key-inherited" },

@@ -502,11 +502,11 @@ export class World implements FaultTarget {
    * Walk every page of client.list(filter), then client.count(filter), and
    * record what each returned and when it was asked and answered. Reads are
    * not retried: a failed page ends the walk (recorded, with the pages before it).
+   * A count the run's end cuts short is left out (its walk is kept).
    */
   private async listAndCount(call: PlannedVisibilityCall): Promise<void> {
     const { filter, pageSize } = call;
     const record: VisibilityRecord = { filter, pageSize, invokedAtMs: this.elapsedMs(), answeredAtMs: 0, outcome: "ok", pages: [] };
-    this.visibility.push(record);
     let pageToken: string | null | undefined;
     try {
       do {
@@ -523,6 +523,8 @@ export class World implements FaultTarget {
       record.error = describeError(err);
     }
     record.answeredAtMs = this.elapsedMs();
+    // Recorded once the walk ended (a walk still in flight when the run ends is left out); the count is added when it answers.
+    this.visibility.push(record);
     this.env.trace(`list ${JSON.stringify(filter)}: ${record.outcome}, ${record.pages.reduce((n, p) => n + p.length, 0)} runs in ${record.pages.length} pages`);
     if (record.outcome === "fail") return;
     const countInvokedAtMs = this.elapsedMs();
