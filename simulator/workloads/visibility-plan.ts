@@ -12,7 +12,7 @@ import type { VisibilityFilter } from "../model.ts";
 import { CHILD_STEPS_WORKFLOW } from "./shapes/child.ts";
 import { STAGE_ATTRIBUTE, stageAfter } from "./shapes/stage.ts";
 
-/** Visibility rounds under faults: one every this long (jittered by up to half of it) from the first... */
+/** Visibility rounds under faults: one in every slot this long (at a time drawn in its first half), from the second slot... */
 export const VISIBILITY_INTERVAL_MS = 4_000;
 /** ...up to this long into the run (most workflows have closed by then), or the heal if sooner. */
 export const VISIBILITY_FAULTY_UNTIL_MS = 48_000;
