@@ -8,6 +8,7 @@
  * unless a name says `epochMs`.
  */
 import type { FailureInfo, HistoryEvent, OverlapPolicy, RunStatus, WorkerObservation } from "../engine/index.ts";
+import type { SearchAttributeValue } from "../engine/names.ts";
 
 // ---------------------------------------------------------------------------
 // Scenarios: the file format (scenarios/*.json) is the contract. Extend it, don't break it.
@@ -99,6 +100,8 @@ export interface StartRecord {
   atMs: number;
   outcome: "ok" | "fail" | "info";
   runId?: string;
+  /** When start() returned (outcome ok): the run was committed by then. */
+  answeredAtMs?: number;
   error?: string;
   /** The start's request id: the driver's retries of one planned start share it (idempotent start). */
   requestId?: string;
@@ -121,6 +124,8 @@ export interface TerminationRecord {
   outcome: "ok" | "fail" | "info";
   /** The run terminated (outcome ok). */
   runId?: string;
+  /** When terminate() returned (outcome ok): the run was closed by then. */
+  answeredAtMs?: number;
   error?: string;
 }
 
@@ -214,6 +219,46 @@ export interface ScheduleOpRecord {
   description?: ScheduleDescriptionRecord;
 }
 
+/**
+ * What the driver lists and counts by (client.list / client.count's filter, no paging fields).
+ * Times are epoch ms as sent: a run's creation time is the one in its run id (UUIDv7), the creating clock's.
+ */
+export interface VisibilityFilter {
+  workflowType?: string;
+  status?: RunStatus;
+  startedAfterMs?: number;
+  startedBeforeMs?: number;
+  searchAttributes?: Record<string, SearchAttributeValue>;
+}
+
+/** One run as a list page returned it (the fields the checker judges). */
+export interface ListedRun {
+  runId: string;
+  workflowId: string;
+  workflowType: string;
+  status: RunStatus;
+  searchAttributes: Record<string, SearchAttributeValue> | null;
+}
+
+/**
+ * One visibility call of the driver's: a walk of every page of client.list(filter),
+ * page size `pageSize`, following nextPageToken, then client.count(filter).
+ */
+export interface VisibilityRecord {
+  filter: VisibilityFilter;
+  pageSize: number;
+  /** When the first page was asked for, and when the walk ended (its last page answered, or a page failed). */
+  invokedAtMs: number;
+  answeredAtMs: number;
+  /** ok: every page answered and the last had no next page token; fail: a page failed (error); truncated: it stopped at the driver's page bound. */
+  outcome: "ok" | "fail" | "truncated";
+  error?: string;
+  /** The pages answered, in order. */
+  pages: ListedRun[][];
+  /** The count, asked after the walk (not asked when the walk failed). */
+  count?: { invokedAtMs: number; answeredAtMs: number; outcome: "ok" | "fail"; value?: number; error?: string };
+}
+
 /** What a worker reported (engine/worker/hooks.ts), stamped with who and when. */
 export interface ObservationRecord {
   atMs: number;
@@ -287,6 +332,8 @@ export interface SimRecord {
   queries: QueryRecord[];
   /** The driver's calls on schedules (schedule shape), in the order they were made. */
   schedules: ScheduleOpRecord[];
+  /** The driver's list walks and counts, in the order the walks ended. */
+  visibility: VisibilityRecord[];
   observations: ObservationRecord[];
   effects: EffectRecord[];
   snapshots: HistorySnapshot[];
@@ -330,6 +377,7 @@ export type CheckName =
   | "start-idempotent"
   | "termination-final"
   | "query-reflects-history"
+  | "visibility-agrees"
   | "terminal-after-heal";
 
 export interface Violation {

@@ -24,10 +24,11 @@ const HUNTS: Record<string, { scenario: string; seeds: number; check: CheckName 
   "separate-transaction-start": { scenario: "ambiguous-commit", seeds: 2, check: "outbox-atomic" },
   "schedule-overlap-ignored": { scenario: "clock-skew", seeds: 2, check: "schedule-fires-once" },
   "schedule-buffer-not-drained": { scenario: "db-restart", seeds: 2, check: "schedule-fires-once" },
-  "lost-schedule-wake": { scenario: "worker-crash", seeds: 2, check: "schedule-fires-once" },
+  "lost-schedule-wake": { scenario: "network-blip", seeds: 2, check: "schedule-fires-once" },
   "lost-patch-marker": { scenario: "network-blip", seeds: 2, check: "version-branch-consistent" },
   "started-activity-timeout": { scenario: "service-outage", seeds: 2, check: "schedule-to-start-unstarted" },
   "uninherited-fairness-key": { scenario: "worker-crash", seeds: 2, check: "fairness-key-inherited" },
+  "unindexed-continued-run": { scenario: "network-blip", seeds: 3, check: "visibility-agrees" },
 };
 
 /** A hunt runs up to twice its seeds (the mutant's sweep, then the control's); a run takes 15-30 s on a busy 2-core machine. */

@@ -116,6 +116,16 @@ class LostContinuationStore extends Store {
   }
 }
 
+/** A continued run is written without its search attributes: the new run is unindexed until its own code sets them again. */
+class UnindexedContinuedRunStore extends Store {
+  protected override async startContinuedRuns(tx: SqlSession, rows: readonly string[], nowMs: number): Promise<void> {
+    // BUG: the insert of a continue-as-new's run drops the attributes the workflow carries (those of
+    // the run that closed, with any its last decisions set), so list(searchAttributes) misses the new run.
+    const sql = rewritten(this.q.insertRuns(`[${rows.join(",")}]`, nowMs, this.workflowTaskTimeoutMs), "search_attributes, schedule_id, coalesce(fairness_key", "NULL, schedule_id, coalesce(fairness_key", "unindexed-continued-run");
+    await tx.query(sql);
+  }
+}
+
 /** A child's close is never delivered: the parent's delivery task fires, and appends nothing. */
 class LostChildResultStore extends Store {
   protected override async appendResolution(tx: SqlSession, run: RunRecord, nowMs: number, event: NewEvent): Promise<void> {
@@ -255,6 +265,7 @@ export const MUTANTS: readonly Mutant[] = [
   storeMutant("lost-patch-marker", "a workflow task's decisions are written without their patch markers (ctx.patched): a run that took the new branch replays down the old one", LostPatchMarkerStore),
   storeMutant("started-activity-timeout", "a schedule-to-start timeout fails its activity even after an attempt started (the timer's delete ignores the attempt): a step that ran, or called its service, is reported never started", StartedActivityTimeoutStore),
   storeMutant("uninherited-fairness-key", "a child workflow's run is written without its parent's fairness key (the insert drops the key of any run with a parent): the tenant's children compete as unkeyed work", UninheritedFairnessKeyStore),
+  storeMutant("unindexed-continued-run", "a continue-as-new's run is written without the search attributes the workflow carries: list() by attribute misses it, and lists it without them, until its own code sets them again", UnindexedContinuedRunStore),
   storeMutant("lost-continuation", "continue-as-new closes the run but never starts the run its last event names: the workflow ends nowhere", LostContinuationStore),
   storeMutant("static-lease-token", "claims do not advance the lease token (no fencing epoch): a re-claimed task carries the same token", StaticLeaseTokenStore),
   // BUG: a round reads no running workflows, so every fire starts at once whatever the overlap policy.

@@ -49,6 +49,8 @@ import type {
   TaskKeySample,
   TerminationRecord,
   UpdateRecord,
+  ListedRun,
+  VisibilityRecord,
 } from "./model.ts";
 import { Prng } from "./prng.ts";
 import { MockServices } from "./services/index.ts";
@@ -57,14 +59,17 @@ import {
   createOrdersTable,
   insertOrder,
   orderIdOf,
+  planVisibility,
   planWorkload,
   selectOrders,
+  VISIBILITY_PAGES_MAX,
   workloadActivities,
   workloadWorkflows,
   type OutboxInput,
   type PlannedScheduleOp,
   type PlannedStart,
   type PlannedUpdate,
+  type PlannedVisibilityCall,
   type ScheduleShapeInput,
   type SignalProgress,
   type CodeVersion,
@@ -163,6 +168,7 @@ export class World implements FaultTarget {
   private readonly terminations: TerminationRecord[] = [];
   private readonly queries: QueryRecord[] = [];
   private readonly scheduleOps: ScheduleOpRecord[] = [];
+  private readonly visibility: VisibilityRecord[] = [];
   /** Schedules whose create was sent (schedule shape), and whether a delete of each was acknowledged. */
   private readonly schedulesSent = new Map<string, { deleted: boolean }>();
   private readonly observations: ObservationRecord[] = [];
@@ -253,6 +259,7 @@ export class World implements FaultTarget {
       terminations: this.terminations,
       queries: this.queries,
       schedules: this.scheduleOps,
+      visibility: this.visibility,
       observations: this.observations,
       effects: this.services.effects as EffectRecord[],
       snapshots: this.snapshots,
@@ -370,6 +377,10 @@ export class World implements FaultTarget {
     for (const termination of plan.terminations) {
       this.at(termination.atMs, `terminate ${termination.workflowId}`, () => this.attemptTerminate(termination.workflowId));
     }
+    const { healAtMs, withinMs } = scenario.liveness;
+    // A stream of its own: planning visibility calls shifts no other draw.
+    const visibilityCalls = planVisibility(this.root.child("visibility"), { healAtMs, deadlineMs: healAtMs + withinMs, durationMs: scenario.durationMs, epochMs: this.env.startEpochMs });
+    for (const call of visibilityCalls) this.at(call.atMs, "list and count", () => this.listAndCount(call));
   }
 
   private async attemptStart(start: PlannedStart, attempt: number): Promise<void> {
@@ -379,7 +390,7 @@ export class World implements FaultTarget {
     const requestId = `${start.workflowId}#start`;
     try {
       const handle = await this.client.start(start.workflowType, { workflowId: start.workflowId, taskQueue: SIM_TASK_QUEUE, input: start.input, requestId, ...keyOf(start) });
-      this.starts.push({ workflowId: start.workflowId, workflowType: start.workflowType, atMs, outcome: "ok", runId: handle.runId, requestId, ...keyOf(start) });
+      this.starts.push({ workflowId: start.workflowId, workflowType: start.workflowType, atMs, outcome: "ok", runId: handle.runId, answeredAtMs: this.elapsedMs(), requestId, ...keyOf(start) });
       this.accepted.push({ workflowId: start.workflowId, runId: handle.runId });
       this.env.trace(`started ${start.workflowId} ${handle.runId}`);
     } catch (err) {
@@ -412,7 +423,7 @@ export class World implements FaultTarget {
         if (rollback) throw new RolledBackOnPurpose(handle.runId);
         return handle.runId;
       });
-      this.starts.push({ ...base, outcome: "ok", runId });
+      this.starts.push({ ...base, outcome: "ok", runId, answeredAtMs: this.elapsedMs() });
       this.accepted.push({ workflowId: start.workflowId, runId });
       this.env.trace(`started ${start.workflowId} ${runId} with ${order.orderId}`);
     } catch (err) {
@@ -430,7 +441,7 @@ export class World implements FaultTarget {
     const atMs = this.elapsedMs();
     try {
       const { runId } = await this.client.terminate(workflowId, "planned by the driver");
-      this.terminations.push({ workflowId, atMs, outcome: "ok", runId });
+      this.terminations.push({ workflowId, atMs, outcome: "ok", runId, answeredAtMs: this.elapsedMs() });
       this.env.trace(`terminated ${workflowId} ${runId}`);
     } catch (err) {
       const retryable = err instanceof RatchetError && err.retryable;
@@ -484,6 +495,44 @@ export class World implements FaultTarget {
     } catch (err) {
       const retryable = err instanceof RatchetError && err.retryable;
       this.queries.push({ workflowId, atMs, outcome: retryable ? "info" : "fail", error: describeError(err) });
+    }
+  }
+
+  /**
+   * Walk every page of client.list(filter), then client.count(filter), and
+   * record what each returned and when it was asked and answered. Reads are
+   * not retried: a failed page ends the walk (recorded, with the pages before it).
+   * A count the run's end cuts short is left out (its walk is kept).
+   */
+  private async listAndCount(call: PlannedVisibilityCall): Promise<void> {
+    const { filter, pageSize } = call;
+    const record: VisibilityRecord = { filter, pageSize, invokedAtMs: this.elapsedMs(), answeredAtMs: 0, outcome: "ok", pages: [] };
+    let pageToken: string | null | undefined;
+    try {
+      do {
+        if (record.pages.length === VISIBILITY_PAGES_MAX) {
+          record.outcome = "truncated";
+          break;
+        }
+        const page = await this.client.list({ ...filter, pageSize, ...(pageToken ? { pageToken } : {}) });
+        record.pages.push(page.workflows.map((w): ListedRun => ({ runId: w.runId, workflowId: w.workflowId, workflowType: w.workflowType, status: w.status, searchAttributes: w.searchAttributes })));
+        pageToken = page.nextPageToken;
+      } while (pageToken !== null);
+    } catch (err) {
+      record.outcome = "fail";
+      record.error = describeError(err);
+    }
+    record.answeredAtMs = this.elapsedMs();
+    // Recorded once the walk ended (a walk still in flight when the run ends is left out); the count is added when it answers.
+    this.visibility.push(record);
+    this.env.trace(`list ${JSON.stringify(filter)}: ${record.outcome}, ${record.pages.reduce((n, p) => n + p.length, 0)} runs in ${record.pages.length} pages`);
+    if (record.outcome === "fail") return;
+    const countInvokedAtMs = this.elapsedMs();
+    try {
+      const value = await this.client.count(filter);
+      record.count = { invokedAtMs: countInvokedAtMs, answeredAtMs: this.elapsedMs(), outcome: "ok", value };
+    } catch (err) {
+      record.count = { invokedAtMs: countInvokedAtMs, answeredAtMs: this.elapsedMs(), outcome: "fail", error: describeError(err) };
     }
   }
 

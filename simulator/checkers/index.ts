@@ -25,6 +25,7 @@ import { terminalAfterHeal } from "./terminal-after-heal.ts";
 import { terminationFinal } from "./termination-final.ts";
 import { updateAppliedOnce } from "./update-applied-once.ts";
 import { versionBranchConsistent } from "./version-branch-consistent.ts";
+import { visibilityAgrees } from "./visibility-agrees.ts";
 
 export { digestEvent, EVENT_DIGEST_HEX_CHARS } from "./history-contiguous-append-only.ts";
 export {
@@ -47,6 +48,7 @@ export {
   versionBranchConsistent,
   scheduleToStartUnstarted,
   fairnessKeyInherited,
+  visibilityAgrees,
 };
 
 export interface CheckerEntry {
@@ -150,6 +152,12 @@ export const ALL_CHECKERS: readonly CheckerEntry[] = [
     name: "fairness-key-inherited",
     description: "a run has the fairness key its start asked for, a continued run its predecessor's, a child its parent's, and every task of a run read during the run carried the run's key",
     check: fairnessKeyInherited,
+  },
+  {
+    name: "visibility-agrees",
+    description:
+      "every page walk of list(filter) lists each run once, newest first, in a state its history had during the call and matching the filter, and every run that matched throughout the call; count lies within the runs that matched throughout and those that may have",
+    check: visibilityAgrees,
   },
   {
     name: "terminal-after-heal",

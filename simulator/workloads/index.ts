@@ -45,3 +45,5 @@ export { planUpdates, updateIdOf, UPDATE_REFUSED_PROBABILITY, UPDATES_PER_WORKFL
 export { OUTBOX_ROLLBACK_PROBABILITY, createOrdersTable, insertOrder, orderIdOf, selectOrders, type OutboxInput } from "./shapes/outbox.ts";
 export { CODE_VERSIONS, VERSIONED_PATCH_ID, VERSIONED_PATCHED_STEP, VERSIONED_PAUSE_MS_MAX, VERSIONED_PAUSE_MS_MIN, versioned, versionedPatched, type CodeVersion, type VersionedInput, type VersionedResult } from "./shapes/versioned.ts";
 export { DEADLINE_TIMED_OUT, UNSERVED_TASK_QUEUE, type DeadlineInput, type DeadlineStep } from "./shapes/deadline.ts";
+export { STAGE_ATTRIBUTE, stageAfter } from "./shapes/stage.ts";
+export { planVisibility, visibilityFilters, VISIBILITY_PAGES_MAX, type PlannedVisibilityCall } from "./visibility-plan.ts";

@@ -64,6 +64,7 @@ export class RecordBuilder {
     terminations: [],
     queries: [],
     schedules: [],
+    visibility: [],
     observations: [],
     effects: [],
     snapshots: [],

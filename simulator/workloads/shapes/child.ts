@@ -21,6 +21,7 @@ import type { WorkflowContext } from "../../../engine/index.ts";
 import type { Prng } from "../../prng.ts";
 import { FORWARD_OPERATIONS, type Operation } from "../activities.ts";
 import { STEP_OPTIONS } from "../activity-options.ts";
+import { markStage } from "./stage.ts";
 
 export const CHILDREN_MIN = 1;
 export const CHILDREN_MAX = 3;
@@ -110,10 +111,13 @@ export async function childParent(ctx: WorkflowContext, input: ChildParentInput)
   return { receipts, detached };
 }
 
-/** A child: its steps in order; returns their receipts. */
+/** A child: its steps in order, setting the `stage` search attribute after each; returns their receipts. */
 export async function childSteps(ctx: WorkflowContext, input: ChildStepsInput): Promise<string[]> {
   const receipts: string[] = [];
-  for (const [index, operation] of input.steps.entries()) receipts.push(await ctx.activity<string>(operation, { step: index + 1 }, STEP_OPTIONS));
+  for (const [index, operation] of input.steps.entries()) {
+    receipts.push(await ctx.activity<string>(operation, { step: index + 1 }, STEP_OPTIONS));
+    markStage(ctx, index + 1);
+  }
   return receipts;
 }
 
