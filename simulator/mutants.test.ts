@@ -28,6 +28,7 @@ const HUNTS: Record<string, { scenario: string; seeds: number; check: CheckName 
   "lost-patch-marker": { scenario: "network-blip", seeds: 2, check: "version-branch-consistent" },
   "started-activity-timeout": { scenario: "service-outage", seeds: 2, check: "schedule-to-start-unstarted" },
   "uninherited-fairness-key": { scenario: "worker-crash", seeds: 2, check: "fairness-key-inherited" },
+  "retention-ignores-open": { scenario: "db-restart", seeds: 2, check: "retention-spares-open" },
 };
 
 /** A hunt runs up to twice its seeds (the mutant's sweep, then the control's); a run takes 15-30 s on a busy 2-core machine. */

@@ -31,6 +31,7 @@ const CHECK_NAMES = Object.keys({
   "start-idempotent": true,
   "termination-final": true,
   "query-reflects-history": true,
+  "retention-spares-open": true,
   "terminal-after-heal": true,
 } satisfies Record<CheckName, true>);
 

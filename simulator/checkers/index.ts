@@ -18,6 +18,7 @@ import { noAcceptedWorkflowLost } from "./no-accepted-workflow-lost.ts";
 import { noResultRecordedTwice } from "./no-result-recorded-twice.ts";
 import { outboxAtomic } from "./outbox-atomic.ts";
 import { queryReflectsHistory } from "./query-reflects-history.ts";
+import { retentionSparesOpen } from "./retention-spares-open.ts";
 import { scheduleFiresOnce } from "./schedule-fires-once.ts";
 import { scheduleToStartUnstarted } from "./schedule-to-start-unstarted.ts";
 import { startIdempotent } from "./start-idempotent.ts";
@@ -47,6 +48,7 @@ export {
   versionBranchConsistent,
   scheduleToStartUnstarted,
   fairnessKeyInherited,
+  retentionSparesOpen,
 };
 
 export interface CheckerEntry {
@@ -150,6 +152,12 @@ export const ALL_CHECKERS: readonly CheckerEntry[] = [
     name: "fairness-key-inherited",
     description: "a run has the fairness key its start asked for, a continued run its predecessor's, a child its parent's, and every task of a run read during the run carried the run's key",
     check: fairnessKeyInherited,
+  },
+  {
+    name: "retention-spares-open",
+    description:
+      "history retention removed only runs closed before its cutoff when it was called, whole windows of them, nothing on a dry run, as many as it said; a removed run is not found and a dropped window counts no runs; created partitions never overlap",
+    check: retentionSparesOpen,
   },
   {
     name: "terminal-after-heal",
