@@ -14,7 +14,7 @@ import { RatchetError, type Client, type Row, type Sql } from "../engine/index.t
 import { HISTORY_WINDOW_MS_MIN } from "../engine/limits.ts";
 import { runIdMs, type RetentionReport } from "../engine/store/history-partitions.ts";
 import { callFailure, describeError } from "./driver-errors.ts";
-import type { Fault, FinalRun, PartitionCallRecord, RetentionProbe, RetentionRecord, Scenario, WindowRecord } from "./model.ts";
+import type { Fault, FinalRun, PartitionCallRecord, RetentionRecord, Scenario, WindowRecord } from "./model.ts";
 import { readRuns, type ReadRun } from "./run-reader.ts";
 import { TIMER_SLEEP_MS_MIN, type PlannedStart, type TimerInput } from "./workloads/index.ts";
 
@@ -109,6 +109,9 @@ export class RetentionDriver {
   readonly partitionCalls: PartitionCallRecord[] = [];
   /** Per call, every run read just before it (histories included). */
   private readonly archives: ReadRun[][] = [];
+  private busy = false;
+  /** The call waiting for its answer, if any. */
+  private inFlight: RetentionRecord | null = null;
 
   constructor(private readonly o: RetentionDriverOptions) {}
 
@@ -126,8 +129,22 @@ export class RetentionDriver {
     }
   }
 
-  /** Read every run, then call retention; skipped (no record) if the read fails, since the checker needs it. */
+  /** One call at a time, so what a call removed is what went between its read and the next call's read. */
   async retain(plan: PlannedRetention): Promise<void> {
+    if (this.busy) {
+      this.o.trace("retention skipped: the previous call has not answered");
+      return;
+    }
+    this.busy = true;
+    try {
+      await this.retainOnce(plan);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Create partitions, read every run, then call retention; skipped (no record) if the read fails or is slow, since the checker needs it. */
+  private async retainOnce(plan: PlannedRetention): Promise<void> {
     await this.ensurePartitions();
     const readAtMs = this.o.elapsedMs();
     let archive: ReadRun[];
@@ -141,25 +158,39 @@ export class RetentionDriver {
       this.o.trace(`retention skipped: reading the runs took ${this.o.elapsedMs() - readAtMs} ms`);
       return;
     }
-    const base = {
+    const call: RetentionRecord = {
       readAtMs,
       atMs: this.o.elapsedMs(),
+      // Until the answer comes: a call still unanswered when the run ends keeps these, endMs set then (finish).
+      endMs: this.o.elapsedMs(),
       olderThanMs: plan.olderThanMs,
       dryRun: plan.dryRun,
+      outcome: "info",
+      error: "no answer by the end of the run",
       before: archive.map((r) => ({ runId: r.runId, workflowId: r.workflowId, status: r.status, closedAtMs: r.closedAtMs, createdAtMs: runIdMs(r.runId) - this.o.epochMs })),
-      probes: [] as RetentionProbe[],
+      probes: [],
     };
+    // Pushed together, before the call: call i's archive is archives[i].
+    this.calls.push(call);
     this.archives.push(archive);
+    this.inFlight = call;
     try {
       const report = await this.o.client.retainHistory({ olderThanMs: plan.olderThanMs, dryRun: plan.dryRun });
-      const call: RetentionRecord = { ...base, endMs: this.o.elapsedMs(), outcome: "ok", report: this.inVirtualTime(report) };
-      this.calls.push(call);
+      delete call.error;
+      Object.assign(call, { endMs: this.o.elapsedMs(), outcome: "ok", report: this.inVirtualTime(report) });
       this.o.trace(`retention${plan.dryRun ? " (dry run)" : ""}: ${report.dropped.length} window(s) dropped, ${report.runsRemoved} run(s), ${report.heldBack.length} held back`);
       if (!plan.dryRun && report.dropped.length > 0) await this.probe(call);
     } catch (err) {
-      this.calls.push({ ...base, endMs: this.o.elapsedMs(), ...callFailure(err) });
+      Object.assign(call, { endMs: this.o.elapsedMs(), ...callFailure(err) });
       this.o.trace(`retention failed: ${describeError(err)}`);
+    } finally {
+      this.inFlight = null;
     }
+  }
+
+  /** The run is over: a call still waiting for its answer is judged by the latest cutoff it could have had, now's. */
+  finish(): void {
+    if (this.inFlight) this.inFlight.endMs = this.o.elapsedMs();
   }
 
   /**

@@ -258,6 +258,7 @@ export class World implements FaultTarget {
     const hold = retentionHoldStart(retentionCalls, scenario, SIM_TASK_QUEUE);
     if (hold) this.at(hold.atMs, `start ${hold.workflowId}`, () => this.attemptStart(hold, 1));
     await this.env.run(scenario.durationMs + END_GRACE_MS);
+    this.retention.finish();
     for (const w of this.workers.values()) w.worker?.kill();
     await this.env.shutdown();
     return {
