@@ -324,8 +324,10 @@ export interface FinalRun {
    * Retention removed the run (its row and history) in the driver's call
    * `record.retention[call]`: the run is as the recorder read it just before
    * that call, history included — a closed run's history is final, so the
-   * checkers read it as they read any other. Absent for every run still in
-   * the database at the end.
+   * checkers read it as they read any other (only a run the call could not
+   * lawfully remove — from a dry run, or newer than any window it could
+   * drop — comes without its history, which was not read). Absent for every
+   * run still in the database at the end.
    */
   retained?: { call: number };
 }

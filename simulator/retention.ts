@@ -13,6 +13,7 @@
 import { RatchetError, type Client, type Row, type Sql } from "../engine/index.ts";
 import { HISTORY_WINDOW_MS_MIN } from "../engine/limits.ts";
 import { runIdMs, type RetentionReport } from "../engine/store/history-partitions.ts";
+import { runIdAtMs } from "../engine/store/run-id-time.ts";
 import { callFailure, describeError } from "./driver-errors.ts";
 import type { Fault, FinalRun, PartitionCallRecord, RetentionRecord, Scenario, WindowRecord } from "./model.ts";
 import { readRuns, type ReadRun } from "./run-reader.ts";
@@ -149,7 +150,10 @@ export class RetentionDriver {
     const readAtMs = this.o.elapsedMs();
     let archive: ReadRun[];
     try {
-      archive = await readRuns(this.o.query, this.o.schema, this.o.epochMs);
+      // Histories only of runs a window ending by the cutoff can hold (the cutoff is at most RETENTION_READ_MS_MAX past
+      // the read's start, less the age); a dry run removes nothing, so none: the checkers read them from the final runs.
+      const cutoffMaxMs = this.o.epochMs + readAtMs + RETENTION_READ_MS_MAX - plan.olderThanMs;
+      archive = await readRuns(this.o.query, this.o.schema, this.o.epochMs, plan.dryRun ? null : runIdAtMs(Math.max(0, cutoffMaxMs)));
     } catch (err) {
       this.o.trace(`retention skipped: the runs could not be read first (${describeError(err)})`);
       return;

@@ -12,7 +12,11 @@ import type { FinalRun } from "./model.ts";
 /** A run as read, with its place in the runs table (run_seq), the order finalRuns keeps. */
 export type ReadRun = FinalRun & { seq: number };
 
-export async function readRuns(query: <R extends Row>(sql: Sql) => Promise<R[]>, schema: string, epochMs: number): Promise<ReadRun[]> {
+/**
+ * `historiesBelowRunId`: read the histories of runs with a lower run id only
+ * (null: none; the others' come back empty), where only those can matter.
+ */
+export async function readRuns(query: <R extends Row>(sql: Sql) => Promise<R[]>, schema: string, epochMs: number, historiesBelowRunId?: string | null): Promise<ReadRun[]> {
   const s = `"${schema}"`;
   const runs = await query<{
     run_seq: number;
@@ -31,10 +35,14 @@ export async function readRuns(query: <R extends Row>(sql: Sql) => Promise<R[]>,
            FROM ${s}.runs ORDER BY run_seq`,
     values: [],
   });
-  const events = await query<{ run_id: string; event_id: number; type: string; at_ms: number; data: unknown }>({
-    text: `SELECT run_id, event_id, type, at_ms, data FROM ${s}.history ORDER BY run_id, event_id`,
-    values: [],
-  });
+  const below = historiesBelowRunId === undefined ? [] : [historiesBelowRunId];
+  const events =
+    historiesBelowRunId === null
+      ? []
+      : await query<{ run_id: string; event_id: number; type: string; at_ms: number; data: unknown }>({
+          text: `SELECT run_id, event_id, type, at_ms, data FROM ${s}.history ${below.length > 0 ? "WHERE run_id < $1::uuid " : ""}ORDER BY run_id, event_id`,
+          values: below,
+        });
   const byRun = new Map<string, HistoryEvent[]>();
   for (const r of events) {
     const list = byRun.get(r.run_id) ?? [];
