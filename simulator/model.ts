@@ -293,6 +293,67 @@ export interface HistorySnapshot {
   events: Array<{ eventId: number; digest: string }>;
 }
 
+/** A run as the recorder read it just before a retention call: what the call could remove. */
+export interface RunBeforeRetention {
+  runId: string;
+  workflowId: string;
+  status: RunStatus;
+  closedAtMs: number | null;
+  /** Virtual ms its run id names (UUIDv7): which history window holds it. */
+  createdAtMs: number;
+}
+
+/** A history window in virtual ms, as a retention or partition answer names it: run ids created in [fromMs, toMs). */
+export interface WindowRecord {
+  partition: string;
+  /** null: from the lowest run id. */
+  fromMs: number | null;
+  toMs: number;
+}
+
+/**
+ * One call of Client.retainHistory the driver made, with every run the
+ * database held just before it (read by the recorder: each run's row, then
+ * its history). Times are virtual ms.
+ */
+export interface RetentionRecord {
+  /** When the read of every run began, and when the call was made (at most RETENTION_READ_MS_MAX later). */
+  readAtMs: number;
+  atMs: number;
+  /** When the answer (or the failure) came back. */
+  endMs: number;
+  olderThanMs: number;
+  dryRun: boolean;
+  outcome: "ok" | "fail" | "info";
+  error?: string;
+  /** outcome ok: the answer. */
+  report?: {
+    cutoffMs: number;
+    dropped: Array<WindowRecord & { runs: number }>;
+    heldBack: Array<WindowRecord & { runs: number; runningRuns: number; recentlyClosedRuns: number; pendingTasks: number; reasons: string[] }>;
+    runsRemoved: number;
+    partitionsNewer: number;
+    defaultPartitionRows: number;
+  };
+  before: RunBeforeRetention[];
+  /** After a call that dropped windows: removed runs described, and dropped windows counted (visibility), by the client. */
+  probes: RetentionProbe[];
+}
+
+export type RetentionProbe =
+  | { what: "describe"; workflowId: string; runId: string; outcome: "found" | "notFound" | "info"; status?: RunStatus }
+  | { what: "count"; fromMs: number; toMs: number; outcome: "ok" | "info"; count?: number };
+
+/** One call of Client.ensureHistoryPartitions the driver made (before each retention call, and at the start). */
+export interface PartitionCallRecord {
+  atMs: number;
+  windowMs: number;
+  outcome: "ok" | "fail" | "info";
+  error?: string;
+  /** outcome ok: the windows created (virtual ms). */
+  created?: Array<WindowRecord & { movedRows: number }>;
+}
+
 /** A fault as it was applied (for the report and the trace). */
 export interface AppliedFault {
   atMs: number;
@@ -312,6 +373,16 @@ export interface FinalRun {
   schedule?: { scheduleId: string; fireAtMs: number };
   /** The run's fairness key ("" when none): a child and a continued run inherit it, and its tasks carry it. */
   fairnessKey: string;
+  /**
+   * Retention removed the run (its row and history) in the driver's call
+   * `record.retention[call]`: the run is as the recorder read it just before
+   * that call, history included — a closed run's history is final, so the
+   * checkers read it as they read any other (only a run the call could not
+   * lawfully remove — from a dry run, or newer than any window it could
+   * drop — comes without its history, which was not read). Absent for every
+   * run still in the database at the end.
+   */
+  retained?: { call: number };
 }
 
 /** A workflow or activity task seen in the tasks table during the run, with the fairness key it carried. */
@@ -344,10 +415,14 @@ export interface SimRecord {
   orders: OrderRow[];
   /**
    * Every run in the database at the end, with its full history, read after
-   * every worker was stopped. Event times are virtual ms since the start as
+   * every worker was stopped, and every run a retention call removed
+   * (marked `retained`, as read just before that call). Event times are virtual ms since the start as
    * each worker's (possibly skewed) clock read them.
    */
   finalRuns: FinalRun[];
+  /** The driver's calls of retainHistory and ensureHistoryPartitions, in order. */
+  retention: RetentionRecord[];
+  partitionCalls: PartitionCallRecord[];
   /** Run ids still running at exactly healAtMs + withinMs (the liveness deadline); null if that read failed. */
   openAtDeadline: string[] | null;
   /** When the liveness phase began and when the run ended (virtual ms). */
@@ -378,6 +453,7 @@ export type CheckName =
   | "termination-final"
   | "query-reflects-history"
   | "visibility-agrees"
+  | "retention-spares-open"
   | "terminal-after-heal";
 
 export interface Violation {

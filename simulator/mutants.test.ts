@@ -29,6 +29,7 @@ const HUNTS: Record<string, { scenario: string; seeds: number; check: CheckName 
   "started-activity-timeout": { scenario: "service-outage", seeds: 2, check: "schedule-to-start-unstarted" },
   "uninherited-fairness-key": { scenario: "worker-crash", seeds: 2, check: "fairness-key-inherited" },
   "unindexed-continued-run": { scenario: "network-blip", seeds: 3, check: "visibility-agrees" },
+  "retention-ignores-open": { scenario: "db-restart", seeds: 2, check: "retention-spares-open" },
 };
 
 /** A hunt runs up to twice its seeds (the mutant's sweep, then the control's); a run takes 15-30 s on a busy 2-core machine. */

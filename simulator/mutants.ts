@@ -8,6 +8,8 @@ import { LeaseLostError, Store, type ActivityTaskRef, type RunRecord, type Sql, 
 import type { ScheduleQueries } from "../engine/store/schedule-queries.ts";
 import { jsonWithRaw, type NewEvent } from "../engine/history/events.ts";
 import type { Queries } from "../engine/store/queries.ts";
+import { HistoryPartitions } from "../engine/store/history-partitions.ts";
+import { PartitionQueries } from "../engine/store/partition-queries.ts";
 import type { Command } from "../engine/workflow/commands.ts";
 import { claimResult, parseTimerSpec, type ClaimedTask, type ClaimResult, type InlineStep, type StartWorkflowParams } from "../engine/store/store.ts";
 import type { Mutant } from "./world.ts";
@@ -248,6 +250,25 @@ class UninheritedFairnessKeyStore extends Store {
   }
 }
 
+/**
+ * Retention's hold check counts no open runs: a window's running runs, and the
+ * tasks they have pending, no longer hold it back (the statement reads closed
+ * runs only), so a window with a run still going is dropped, the run with it.
+ */
+class RetentionIgnoresOpenStore extends Store {
+  override historyPartitions(): HistoryPartitions {
+    const q = new PartitionQueries(this.schema);
+    const running = "FILTER (WHERE status = 'running')";
+    const ofARun = "WHERE r.run_id = t.run_id)";
+    const windowRuns: PartitionQueries["windowRuns"] = (from, to, cutoffMs) => {
+      // BUG: open runs are not counted, and neither are their pending tasks.
+      const sql = rewritten(q.windowRuns(from, to, cutoffMs), running, "FILTER (WHERE false)", "retention-ignores-open");
+      return { ...sql, text: rewritten(sql, ofARun, "WHERE r.run_id = t.run_id AND r.status <> 'running')", "retention-ignores-open").text };
+    };
+    return new HistoryPartitions(this.db, this.schema, Object.assign(Object.create(q) as PartitionQueries, { windowRuns }));
+  }
+}
+
 function storeMutant(name: string, description: string, Kind: new (db: SqlDriver, options: StoreOptions) => Store): Mutant {
   return { name, description, store: (db, options) => new Kind(db, options) };
 }
@@ -266,6 +287,7 @@ export const MUTANTS: readonly Mutant[] = [
   storeMutant("started-activity-timeout", "a schedule-to-start timeout fails its activity even after an attempt started (the timer's delete ignores the attempt): a step that ran, or called its service, is reported never started", StartedActivityTimeoutStore),
   storeMutant("uninherited-fairness-key", "a child workflow's run is written without its parent's fairness key (the insert drops the key of any run with a parent): the tenant's children compete as unkeyed work", UninheritedFairnessKeyStore),
   storeMutant("unindexed-continued-run", "a continue-as-new's run is written without the search attributes the workflow carries: list() by attribute misses it, and lists it without them, until its own code sets them again", UnindexedContinuedRunStore),
+  storeMutant("retention-ignores-open", "history retention's hold check ignores open runs (neither a running run nor its pending tasks hold a window back): a window whose runs are still going is dropped, the runs with it", RetentionIgnoresOpenStore),
   storeMutant("lost-continuation", "continue-as-new closes the run but never starts the run its last event names: the workflow ends nowhere", LostContinuationStore),
   storeMutant("static-lease-token", "claims do not advance the lease token (no fencing epoch): a re-claimed task carries the same token", StaticLeaseTokenStore),
   // BUG: a round reads no running workflows, so every fire starts at once whatever the overlap policy.

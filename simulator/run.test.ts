@@ -59,6 +59,11 @@ describe("runScenario", () => {
     expect(result.traceHash).toMatch(/^[0-9a-f]{64}$/);
     // A schedule-shape "start" creates a schedule instead of a workflow.
     expect(result.workflows.accepted + result.schedules.created).toBe(16);
+    // The driver's last retention call (after the deadline) removed the first window's runs: the record keeps them,
+    // marked with the call, as read just before it.
+    const retained = record.finalRuns.filter((r) => r.retained !== undefined);
+    expect(retained.length).toBeGreaterThan(0);
+    for (const run of retained) expect(record.retention[run.retained!.call]!.before.map((r) => r.runId)).toContain(run.runId);
     expect(result.workflows.completed + result.workflows.failed + result.workflows.cancelled + result.workflows.terminated).toBe(result.workflows.accepted);
     // Each chain workflow's runs but the last continued as new; the record holds every one of them.
     const continued = record.finalRuns.filter((r) => r.status === "continuedAsNew");

@@ -18,7 +18,6 @@ import {
   Worker,
   type FaultContext,
   type FaultPoint,
-  type HistoryEvent,
   type ClientTransaction,
   type Logger,
   type StoreOptions,
@@ -53,6 +52,9 @@ import type {
   VisibilityRecord,
 } from "./model.ts";
 import { Prng } from "./prng.ts";
+import { describeError } from "./driver-errors.ts";
+import { readRuns, toEvent } from "./run-reader.ts";
+import { RetentionDriver, SIM_HISTORY_WINDOW_MS, retentionHoldStart, retentionPlan } from "./retention.ts";
 import { MockServices } from "./services/index.ts";
 import {
   PROGRESS_QUERY,
@@ -75,7 +77,6 @@ import {
   type CodeVersion,
 } from "./workloads/index.ts";
 import { SCHEDULE_CATCHUP_WINDOW_MS_DEFAULT } from "../engine/limits.ts";
-import { SCHEDULED_AT_ATTRIBUTE } from "../engine/store/store.ts";
 
 export const SIM_TASK_QUEUE = "sim";
 export const WORKER_POOL_SIZE = 4;
@@ -175,6 +176,8 @@ export class World implements FaultTarget {
   private readonly snapshots: HistorySnapshot[] = [];
   private readonly taskKeys: TaskKeySample[] = [];
   private readonly faultsApplied: AppliedFault[] = [];
+  /** The driver's history retention calls (partitions ahead, then old windows dropped), and the reads before them. */
+  private readonly retention: RetentionDriver;
   private readonly accepted: Array<{ workflowId: string; runId: string }> = [];
   /** The workflow code workers boot with: version 2 from a scenario's deploy on. */
   private codeVersion: CodeVersion = 1;
@@ -224,6 +227,14 @@ export class World implements FaultTarget {
     });
     this.recorderDriver = env.driver(this.newLink("recorder"), 1);
     this.faultsPlanned = [...scenario.faults, ...drawSwarmFaults(scenario, this.root.child("swarm"))];
+    this.retention = new RetentionDriver({
+      client: this.client,
+      schema: options.schema,
+      epochMs: env.startEpochMs,
+      elapsedMs: () => this.elapsedMs(),
+      trace: (line) => env.trace(line),
+      query: (sql) => this.recorderDriver.query(sql),
+    });
   }
 
   private newLink(name: string): EnvLink {
@@ -237,6 +248,7 @@ export class World implements FaultTarget {
     const { scenario } = this.options;
     // The outbox shape's business table, beside the engine's (before anything runs, past every fault).
     await this.env.read(createOrdersTable(this.options.schema));
+    this.at(0, "history partitions", () => this.retention.ensurePartitions());
     this.at(0, "boot workers", async () => {
       for (const w of this.workers.values()) await this.boot(w);
     });
@@ -247,7 +259,12 @@ export class World implements FaultTarget {
     this.at(scenario.liveness.healAtMs + scenario.liveness.withinMs, "liveness deadline", () => this.readOpenAtDeadline());
     this.at(scenario.liveness.healAtMs + scenario.liveness.withinMs, "wind down schedules", () => this.windDownSchedules());
     for (let t = SNAPSHOT_INTERVAL_MS; t < scenario.durationMs; t += SNAPSHOT_INTERVAL_MS) this.at(t, "snapshot", () => this.snapshot());
+    const retentionCalls = retentionPlan(scenario, this.faultsPlanned);
+    for (const call of retentionCalls) this.at(call.atMs, `retention${call.dryRun ? " (dry run)" : ""}`, () => this.retention.retain(call));
+    const hold = retentionHoldStart(retentionCalls, scenario, SIM_TASK_QUEUE);
+    if (hold) this.at(hold.atMs, `start ${hold.workflowId}`, () => this.attemptStart(hold, 1));
     await this.env.run(scenario.durationMs + END_GRACE_MS);
+    this.retention.finish();
     for (const w of this.workers.values()) w.worker?.kill();
     await this.env.shutdown();
     return {
@@ -266,6 +283,8 @@ export class World implements FaultTarget {
       taskKeys: this.taskKeys,
       faults: this.faultsApplied,
       finalRuns: await this.readFinalRuns(),
+      retention: this.retention.calls,
+      partitionCalls: this.retention.partitionCalls,
       orders: await this.readOrders(),
       openAtDeadline: this.openAtDeadline,
       healAtMs: scenario.liveness.healAtMs,
@@ -295,6 +314,8 @@ export class World implements FaultTarget {
       maxConcurrentActivities: WORKER_ACTIVITY_CONCURRENCY,
       maxConcurrentWorkflowTasks: WORKER_WORKFLOW_CONCURRENCY,
       fairness: claimsFairly(w.name),
+      // Where workers maintain the history partitions (real PostgreSQL), they use the driver's window size, as the README asks of every caller.
+      ...(this.env.database === "postgres" ? { queueMaintenance: { historyWindowMs: SIM_HISTORY_WINDOW_MS } } : {}),
       ...(this.env.settle ? { settle: this.env.settle } : {}),
       faultHook: (point, context) => this.onFaultPoint(w, point, context),
       observer: (observation) => this.observations.push({ atMs: this.elapsedMs(), worker: w.name, incarnation, observation }),
@@ -683,45 +704,9 @@ export class World implements FaultTarget {
     return rows.map((r) => ({ orderId: r.order_id, workflowId: r.workflow_id }));
   }
 
+  /** The runs in the database at the end, and the ones retention removed on the way (FinalRun.retained). */
   private async readFinalRuns(): Promise<FinalRun[]> {
-    const s = `"${this.options.schema}"`;
-    const runs = await this.env.read<{
-      run_id: string;
-      workflow_id: string;
-      workflow_type: string;
-      status: string;
-      closed_at_ms: number | null;
-      task_failure: unknown;
-      schedule_id: string | null;
-      fairness_key: string;
-      scheduled_at_ms: number | null;
-    }>({
-      text: `SELECT run_id, workflow_id, workflow_type, status, closed_at_ms, task_failure, schedule_id, fairness_key,
-                    (search_attributes->>'${SCHEDULED_AT_ATTRIBUTE}')::bigint AS scheduled_at_ms
-             FROM ${s}.runs ORDER BY run_seq`,
-      values: [],
-    });
-    const events = await this.env.read<{ run_id: string; event_id: number; type: string; at_ms: number; data: unknown }>({
-      text: `SELECT run_id, event_id, type, at_ms, data FROM ${s}.history ORDER BY run_id, event_id`,
-      values: [],
-    });
-    const byRun = new Map<string, HistoryEvent[]>();
-    for (const r of events) {
-      const list = byRun.get(r.run_id) ?? [];
-      list.push(toEvent({ ...r, at_ms: r.at_ms - this.env.startEpochMs }));
-      byRun.set(r.run_id, list);
-    }
-    return runs.map((r) => ({
-      workflowId: r.workflow_id,
-      runId: r.run_id,
-      workflowType: r.workflow_type,
-      status: r.status as FinalRun["status"],
-      closedAtMs: r.closed_at_ms === null ? null : r.closed_at_ms - this.env.startEpochMs,
-      history: byRun.get(r.run_id) ?? [],
-      taskFailure: (r.task_failure as FinalRun["taskFailure"]) ?? null,
-      ...(r.schedule_id === null ? {} : { schedule: { scheduleId: r.schedule_id, fireAtMs: Number(r.scheduled_at_ms) - this.env.startEpochMs } }),
-      fairnessKey: r.fairness_key,
-    }));
+    return this.retention.withRetained(await readRuns((sql) => this.env.read(sql), this.options.schema, this.env.startEpochMs));
   }
 
   // -- FaultTarget -------------------------------------------------------------
@@ -807,10 +792,6 @@ function crashPointName(point: FaultPoint): Fault extends { kind: "worker.crash"
   return (entry?.[0] ?? "task.afterClaim") as never;
 }
 
-function toEvent(r: { event_id: number; type: string; at_ms: number; data: unknown }): HistoryEvent {
-  return { eventId: r.event_id, type: r.type, atMs: r.at_ms, data: r.data } as HistoryEvent;
-}
-
 /** The start option naming a planned start's tenant, if it has one. */
 function keyOf(start: PlannedStart): { fairnessKey?: string } {
   return start.fairnessKey === undefined ? {} : { fairnessKey: start.fairnessKey };
@@ -833,10 +814,6 @@ function mod(n: number, m: number): number {
   return ((n % m) + m) % m;
 }
 
-function describeError(err: unknown): string {
-  if (err instanceof RatchetError) return `${err.code}: ${err.message}`;
-  return err instanceof Error ? err.message : String(err);
-}
 
 /** Per-target stacks of faults in force; `apply` runs whenever a target's top changes. */
 class FaultStacks<T> {

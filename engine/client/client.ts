@@ -44,7 +44,7 @@ import {
   type StartWorkflowParams,
   type Store,
 } from "../store/store.ts";
-import { HistoryPartitions, type EnsurePartitionsOptions, type EnsurePartitionsReport, type RetentionReport } from "../store/history-partitions.ts";
+import { type EnsurePartitionsOptions, type EnsurePartitionsReport, type RetentionReport } from "../store/history-partitions.ts";
 import type { ResolvedActivityOptions } from "../workflow/options.ts";
 import { replayWorkflowTask } from "../workflow/replay.ts";
 import type { WorkflowMap } from "../workflow/types.ts";
@@ -376,12 +376,12 @@ export class Client {
    * recently closed or unfinished runs are reported, never dropped.
    */
   async retainHistory(options: { olderThanMs: number; dryRun?: boolean }): Promise<RetentionReport> {
-    return new HistoryPartitions(this.store.db, this.store.schema).retain({ ...options, nowMs: this.clock.now() });
+    return this.store.historyPartitions().retain({ ...options, nowMs: this.clock.now() });
   }
 
   /** Create the history partitions of the current window and those ahead (workers do it as part of their maintenance). */
   async ensureHistoryPartitions(options: Omit<EnsurePartitionsOptions, "nowMs"> = {}): Promise<EnsurePartitionsReport> {
-    return new HistoryPartitions(this.store.db, this.store.schema).ensure({ ...options, nowMs: this.clock.now() });
+    return this.store.historyPartitions().ensure({ ...options, nowMs: this.clock.now() });
   }
 
   /**

@@ -37,7 +37,7 @@ import {
 } from "../limits.ts";
 import { checkInteger } from "../names.ts";
 import { PartitionQueries } from "./partition-queries.ts";
-import { runIdAtMs } from "./store.ts";
+import { runIdAtMs } from "./run-id-time.ts";
 
 /** One partition of history other than the default: run ids [fromRunId, toRunId). */
 export interface HistoryPartition {
@@ -94,14 +94,12 @@ const MS_MAX = 2 ** 48 - 1;
 const BOUND = /^FOR VALUES FROM \((MINVALUE|'([0-9a-f-]{36})')\) TO \((MAXVALUE|'([0-9a-f-]{36})')\)$/;
 
 export class HistoryPartitions {
-  private readonly q: PartitionQueries;
-
   constructor(
     private readonly db: SqlDriver,
     schema: string,
-  ) {
-    this.q = new PartitionQueries(schema);
-  }
+    /** The statements; the store passes its own (Store.historyPartitions), so a subclass can change one. */
+    private readonly q: PartitionQueries = new PartitionQueries(schema),
+  ) {}
 
   /** The partitions of history other than the default, by run id. */
   async list(session: SqlSession = this.db): Promise<HistoryPartition[]> {

@@ -38,6 +38,8 @@ import { jsonWithRaw, newEvent, type HistoryEvent, type NewEvent, type ParentClo
 import { FAIR_CLAIM_KEYS_MAX, SCHEDULE_BACKFILL_FIRES_MAX, SCHEDULE_MISSED_COUNT_MAX, SCHEDULE_RECENT_ACTIONS_MAX, HISTORY_EVENTS_MAX, TIMER_TASK_LEASE_MS, WORKFLOW_TASK_RETRY_MS_INITIAL, WORKFLOW_TASK_RETRY_MS_MAX, WORKFLOW_TASK_TIMEOUT_MS_DEFAULT } from "../limits.ts";
 import { commandEvent, eventsRecorded, isTerminal, type Command } from "../workflow/commands.ts";
 import { assertMigrated, migrate } from "./migrate.ts";
+import { HistoryPartitions } from "./history-partitions.ts";
+import { runIdAtMs } from "./run-id-time.ts";
 import type { SearchAttributeValue } from "../names.ts";
 import { uuidV7, type Random } from "../ports/random.ts";
 import { compileSpec, countFires, fireDueAtMs, firesInRange, nextFireAfter, planScheduleRound, type CheckedSpec, type Fire, type OverlapPolicy } from "../schedule/spec.ts";
@@ -253,6 +255,11 @@ export class Store {
     this.notifyChannel = `ratchet_${this.schema}`;
     this.notifyEnabled = options.notify ?? true;
     this.workflowTaskTimeoutMs = options.workflowTaskTimeoutMs ?? WORKFLOW_TASK_TIMEOUT_MS_DEFAULT;
+  }
+
+  /** History partition maintenance and retention on this store's schema (the client's retainHistory, the workers' maintenance). */
+  historyPartitions(): HistoryPartitions {
+    return new HistoryPartitions(this.db, this.schema);
   }
 
   /** Open a store, checking (or applying, with migrate: true) the schema. */
@@ -1662,6 +1669,8 @@ function toRun(r: Record<string, unknown>): RunRecord {
   };
 }
 
+export { runIdAtMs };
+
 const RUN_ID_MIN = "00000000-0000-0000-0000-000000000000";
 /**
  * listRuns with search attributes reads every match through the GIN index
@@ -1672,13 +1681,6 @@ const RUN_ID_MIN = "00000000-0000-0000-0000-000000000000";
 export const ATTRIBUTE_CANDIDATES_MAX = 2_000;
 const RUN_ID_ABOVE_ALL = "ffffffff-ffff-ffff-ffff-ffffffffffff";
 
-/** The lowest UUIDv7 of millisecond `ms`: every run id created at or after it sorts at or above it. */
-export function runIdAtMs(ms: number): string {
-  const hex = Math.max(0, Math.min(Math.floor(ms), 2 ** 48 - 1))
-    .toString(16)
-    .padStart(12, "0");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-0000-0000-000000000000`;
-}
 
 /** [from, below): the run id range a filter's time bounds and a page token leave. */
 export function runIdRange(filter: RunFilter, before: string | undefined): [string, string] {

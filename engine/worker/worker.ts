@@ -45,7 +45,6 @@ import type { Random } from "../ports/random.ts";
 import { SystemClock } from "../ports/system-clock.ts";
 import type { ActivityTaskRef, ClaimResult, ClaimedTask, EagerActivities, InlineStep, RunRecord, Store, TaskKind, WorkflowTaskCompletion } from "../store/store.ts";
 import type { HistoryEvent } from "../history/events.ts";
-import { HistoryPartitions } from "../store/history-partitions.ts";
 import type { ActivityMap, WorkflowMap } from "../workflow/types.ts";
 import { runActivityTask } from "./activity-task.ts";
 import { Batcher } from "./batcher.ts";
@@ -530,7 +529,7 @@ export class Worker {
 
   /** Queue maintenance (see WorkerOptions.queueMaintenance): a failed round is logged and tried again next interval. */
   private async maintenanceLoop(o: { intervalMs: number; deadTuples: number; historyWindowMs: number }): Promise<void> {
-    const partitions = new HistoryPartitions(this.store.db, this.store.schema);
+    const partitions = this.store.historyPartitions();
     while (this.stateValue === "running" && (await this.pause(o.intervalMs))) {
       try {
         for (const done of await this.store.maintainTables(o.deadTuples)) {

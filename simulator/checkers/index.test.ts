@@ -32,6 +32,7 @@ const CHECK_NAMES = Object.keys({
   "termination-final": true,
   "query-reflects-history": true,
   "visibility-agrees": true,
+  "retention-spares-open": true,
   "terminal-after-heal": true,
 } satisfies Record<CheckName, true>);
 

@@ -18,6 +18,7 @@ import { noAcceptedWorkflowLost } from "./no-accepted-workflow-lost.ts";
 import { noResultRecordedTwice } from "./no-result-recorded-twice.ts";
 import { outboxAtomic } from "./outbox-atomic.ts";
 import { queryReflectsHistory } from "./query-reflects-history.ts";
+import { retentionSparesOpen } from "./retention-spares-open.ts";
 import { scheduleFiresOnce } from "./schedule-fires-once.ts";
 import { scheduleToStartUnstarted } from "./schedule-to-start-unstarted.ts";
 import { startIdempotent } from "./start-idempotent.ts";
@@ -49,6 +50,7 @@ export {
   scheduleToStartUnstarted,
   fairnessKeyInherited,
   visibilityAgrees,
+  retentionSparesOpen,
 };
 
 export interface CheckerEntry {
@@ -158,6 +160,12 @@ export const ALL_CHECKERS: readonly CheckerEntry[] = [
     description:
       "every page walk of list(filter) lists each run once, newest first, in a state its history had during the call and matching the filter, and every run that matched throughout the call; count lies within the runs that matched throughout and those that may have",
     check: visibilityAgrees,
+  },
+  {
+    name: "retention-spares-open",
+    description:
+      "history retention removed only runs closed before its cutoff when it was called, whole windows of them, nothing on a dry run, as many as it said; a removed run is not found and a dropped window counts no runs; created partitions never overlap",
+    check: retentionSparesOpen,
   },
   {
     name: "terminal-after-heal",

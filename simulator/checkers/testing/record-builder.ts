@@ -72,6 +72,8 @@ export class RecordBuilder {
     finalRuns: [],
     orders: [],
     taskKeys: [],
+    retention: [],
+    partitionCalls: [],
     // Unset: the checker falls back to final statuses (tests set it where the deadline matters).
     openAtDeadline: null,
     healAtMs: HEAL_AT_MS,
