@@ -175,6 +175,29 @@ describe("visibility-agrees", () => {
     expect(details(changing)).toEqual([expect.stringMatching(/said 3: 1 runs matched throughout its window and 1 more may have$/)]);
   });
 
+  it("a run retention removed need not be listed once the call was made, and must not be once it answered", () => {
+    const { record, runs } = visibleRecord();
+    // Retention removes c (terminated) in a call made after W4 listed it and answered before W5 was asked.
+    const c = record.finalRuns.find((r) => r.runId === runs.c.runId)!;
+    const w4 = record.visibility[W4]!;
+    const w5 = record.visibility[W5]!;
+    const call = { readAtMs: w4.count!.answeredAtMs, atMs: w4.count!.answeredAtMs, endMs: w5.invokedAtMs - 1, olderThanMs: 1, dryRun: false, outcome: "ok" as const, before: [], probes: [] };
+    record.retention = [call];
+    c.retained = { call: 0 };
+    record.visibility.push({ filter: { status: "terminated" }, pageSize: 2, invokedAtMs: w5.count!.answeredAtMs + 1, answeredAtMs: w5.count!.answeredAtMs + 2, outcome: "ok", pages: [[]], count: { invokedAtMs: w5.count!.answeredAtMs + 3, answeredAtMs: w5.count!.answeredAtMs + 4, outcome: "ok", value: 0 } });
+    expect(visibilityAgrees(record)).toEqual([]);
+    // Listed (or counted) after the call answered: it was gone.
+    record.visibility.at(-1)!.pages = [[row(runs.c, "terminated")]];
+    record.visibility.at(-1)!.count!.value = 1;
+    const found = details(record);
+    expect(found).toContainEqual(expect.stringMatching(/^list #6 .* listed run \S+ terminated, but during the call it was removed by retention, never matching the filter/));
+    expect(found).toContainEqual(expect.stringMatching(/^list #6 .* said 1: 0 runs matched throughout its window and 0 more may have$/));
+    // Without the removal on record, leaving it out is flagged: the checker does not excuse a run that was not removed.
+    const kept = visibleRecord().record;
+    kept.visibility.push({ filter: { status: "terminated" }, pageSize: 2, invokedAtMs: 900_000, answeredAtMs: 900_001, outcome: "ok", pages: [[]] });
+    expect(details(kept)).toEqual([expect.stringMatching(new RegExp(`does not list run ${runs.c.runId}`))]);
+  });
+
   it("judges creation-time filters by the time in the run id (UUIDv7)", () => {
     expect(createdMsOf("01b8dac5-c9ff-7788-b21b-23393365c93f")).toBe(0x01b8dac5c9ff);
     expect(createdMsOf("run-1")).toBeNaN();

@@ -6,7 +6,9 @@
  * final database: it does not exist yet (index -1), then it is running with
  * no tracked attributes (or, continued as new, its predecessor's last ones),
  * then each SearchAttributesUpserted and finally its closing event move it
- * on. The tracked attributes are those some history upserts (the
+ * on; a run a retention call removed has one state more, removed, which
+ * no filter matches (there until the call was made, gone once it answered).
+ * The tracked attributes are those some history upserts (the
  * simulation's `stage`); no start sets them. States only move forward, and
  * a list page or a count is one statement, which sees one committed state
  * of each run — so a call in flight over [invoked, answered] saw each run in
@@ -60,6 +62,8 @@ type Attributes = Record<string, AttributeValue>;
 interface RunState {
   status: RunStatus;
   attributes: Attributes;
+  /** The state after a retention call removed the run: listed by nothing, matching no filter. */
+  removed?: true;
 }
 
 /** A bound on a run's state index at a time, and what shows it. */
@@ -91,7 +95,13 @@ class Timeline {
     readonly states: readonly RunState[],
   ) {}
 
+  /** The last state the run's history gives it (its close, for a closed run). */
   get last(): number {
+    return this.states.length - (this.states.at(-1)!.removed ? 2 : 1);
+  }
+
+  /** The highest state of all: `last`, or after it the removal, for a run retention removed. */
+  get end(): number {
     return this.states.length - 1;
   }
 
@@ -104,7 +114,7 @@ class Timeline {
 
   /** The highest state the run can have been in at `atMs`. */
   highest(atMs: number): Fact {
-    let best: Fact = { atMs: Infinity, index: this.last, why: `its last state is ${describeState(this.states[this.last]!)}` };
+    let best: Fact = { atMs: Infinity, index: this.end, why: `its last state is ${describeState(this.states[this.end]!)}` };
     for (const f of this.ceilings) if (f.atMs > atMs && f.index < best.index) best = f;
     return best;
   }
@@ -168,6 +178,7 @@ function statesOf(run: FinalRun, initial: Attributes, tracked: ReadonlySet<strin
   }
   // Closed without a closing event (other checks report it): its final status is still a state it had.
   if (run.status !== "running" && states.at(-1)!.status === "running") states.push({ status: run.status, attributes: states.at(-1)!.attributes });
+  if (run.retained) states.push({ ...states.at(-1)!, removed: true });
   return states;
 }
 
@@ -201,6 +212,14 @@ function addFacts(record: SimRecord, timelines: ReadonlyMap<string, Timeline>, t
       t.ceilings.push({ atMs: call.invokedAtMs, index: Math.max(...indices), why: `${seen} (asked at ${call.invokedAtMs} ms)` });
     }
   });
+  // A run retention removed was there until the call was made, and gone once it answered.
+  for (const t of timelines.values()) {
+    const call = t.run.retained === undefined ? undefined : record.retention[t.run.retained.call];
+    if (!call) continue;
+    const n = t.run.retained!.call + 1;
+    t.ceilings.push({ atMs: call.atMs, index: t.last, why: `retention call #${n}, which removed it, was made at ${call.atMs} ms` });
+    t.floors.push({ atMs: call.endMs, index: t.end, why: `retention call #${n}, which removed it, answered at ${call.endMs} ms` });
+  }
   // A continue-as-new closes a run and creates its successor in one transaction.
   for (const successor of timelines.values()) {
     const from = continuedFromOf(successor.run);
@@ -310,7 +329,7 @@ function judgeable(filter: VisibilityFilter, tracked: ReadonlySet<string>): bool
 
 /** Whether a run in state `state` matches the filter. */
 function matches(filter: VisibilityFilter, run: FinalRun, state: RunState): boolean {
-  return matchesFixed(filter, run.runId, run.workflowType) && matchesVarying(filter, state.status, state.attributes);
+  return !state.removed && matchesFixed(filter, run.runId, run.workflowType) && matchesVarying(filter, state.status, state.attributes);
 }
 
 /** Whether a listed row matches the filter, as listed. */
@@ -345,12 +364,13 @@ function pick(attributes: Attributes, tracked: ReadonlySet<string>): Attributes 
 }
 
 function sameState(a: RunState, b: RunState): boolean {
-  if (a.status !== b.status) return false;
+  if (a.status !== b.status || a.removed !== b.removed) return false;
   const names = Object.keys(a.attributes);
   return names.length === Object.keys(b.attributes).length && names.every((n) => a.attributes[n] === b.attributes[n]);
 }
 
 function describeState(s: RunState): string {
+  if (s.removed) return "removed by retention";
   const attributes = Object.entries(s.attributes)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([n, v]) => `${n}=${JSON.stringify(v)}`);
