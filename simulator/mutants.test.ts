@@ -12,7 +12,7 @@ import { runSweep } from "./sweep.ts";
 /** Where each bug shows, and the seeds a sweep may take to find it. */
 const HUNTS: Record<string, { scenario: string; seeds: number; check: CheckName }> = {
   "unfenced-completion": { scenario: "clock-skew", seeds: 3, check: "no-result-recorded-twice" },
-  "delete-before-record": { scenario: "db-restart", seeds: 3, check: "terminal-after-heal" },
+  "delete-before-record": { scenario: "db-restart", seeds: 3, check: "activity-attempted-at-least-once" },
   "effects-per-attempt": { scenario: "service-outage", seeds: 3, check: "effect-exactly-once-per-completion" },
   "static-lease-token": { scenario: "network-blip", seeds: 3, check: "lease-tokens-increase" },
   "lost-continuation": { scenario: "worker-crash", seeds: 2, check: "continue-as-new-chain" },
