@@ -71,7 +71,7 @@ describe("ratchet sim", () => {
     const { code, stdout } = await sim("mutants", "--json");
     expect(code).toBe(0);
     const list = JSON.parse(stdout) as Array<{ name: string; description: string }>;
-    expect(list.map((m) => m.name)).toEqual(["unfenced-completion", "delete-before-record", "effects-per-attempt", "lost-child-result", "ignored-parent-close", "reapplied-update", "crossed-update-answer", "lost-local-marker", "separate-transaction-start", "lost-patch-marker", "started-activity-timeout", "uninherited-fairness-key", "unindexed-continued-run", "retention-ignores-open", "lost-continuation", "static-lease-token", "schedule-overlap-ignored", "schedule-buffer-not-drained", "lost-schedule-wake"]);
+    expect(list.map((m) => m.name)).toEqual(["unfenced-completion", "delete-before-record", "effects-per-attempt", "lost-child-result", "ignored-parent-close", "reapplied-update", "crossed-update-answer", "lost-local-marker", "separate-transaction-start", "lost-patch-marker", "started-activity-timeout", "uninherited-fairness-key", "unindexed-continued-run", "retention-ignores-open", "lost-continuation", "first-namespace-statements", "static-lease-token", "schedule-overlap-ignored", "schedule-buffer-not-drained", "lost-schedule-wake"]);
     for (const m of list) expect(m.description.length).toBeGreaterThan(20);
   });
 

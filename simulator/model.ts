@@ -425,9 +425,29 @@ export interface SimRecord {
   partitionCalls: PartitionCallRecord[];
   /** Run ids still running at exactly healAtMs + withinMs (the liveness deadline); null if that read failed. */
   openAtDeadline: string[] | null;
+  /** The second namespace, recorded apart: no field above holds any of its starts, workers' observations or runs. */
+  namespaceB: NamespaceRecord;
   /** When the liveness phase began and when the run ended (virtual ms). */
   healAtMs: number;
   endMs: number;
+}
+
+/**
+ * The second namespace (a schema of its own in the same database, with its
+ * own worker and client): copies of a few simple starts, under the same
+ * workflow ids and task queue name as in the first. Only namespace-isolated
+ * reads it.
+ */
+export interface NamespaceRecord {
+  schema: string;
+  /** Its client's starts (retries included), as `starts` records the first namespace's. */
+  starts: StartRecord[];
+  /** What its workers reported (as `observations` for the first namespace's workers). */
+  observations: ObservationRecord[];
+  /** Every run in its schema at the end, read after every worker was stopped. */
+  finalRuns: Array<{ workflowId: string; runId: string; status: RunStatus }>;
+  /** Its run ids still running at the liveness deadline; null if that read failed. */
+  openAtDeadline: string[] | null;
 }
 
 // ---------------------------------------------------------------------------
@@ -454,6 +474,7 @@ export type CheckName =
   | "query-reflects-history"
   | "visibility-agrees"
   | "retention-spares-open"
+  | "namespace-isolated"
   | "terminal-after-heal";
 
 export interface Violation {

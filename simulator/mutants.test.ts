@@ -30,6 +30,7 @@ const HUNTS: Record<string, { scenario: string; seeds: number; check: CheckName 
   "uninherited-fairness-key": { scenario: "worker-crash", seeds: 2, check: "fairness-key-inherited" },
   "unindexed-continued-run": { scenario: "network-blip", seeds: 3, check: "visibility-agrees" },
   "retention-ignores-open": { scenario: "db-restart", seeds: 2, check: "retention-spares-open" },
+  "first-namespace-statements": { scenario: "network-blip", seeds: 2, check: "namespace-isolated" },
 };
 
 /** A hunt runs up to twice its seeds (the mutant's sweep, then the control's); a run takes 15-30 s on a busy 2-core machine. */

@@ -269,6 +269,16 @@ class RetentionIgnoresOpenStore extends Store {
   }
 }
 
+/** A store whose statements come from a cache shared by every store of the process (a run, here). */
+class FirstNamespaceStatementsStore extends Store {
+  constructor(db: SqlDriver, options: StoreOptions, cache: { q?: Queries }) {
+    super(db, options);
+    // BUG: the cache is keyed by nothing, not by schema: every later store gets the statements built for the first store's schema.
+    cache.q ??= this.q;
+    Object.assign(this, { q: cache.q });
+  }
+}
+
 function storeMutant(name: string, description: string, Kind: new (db: SqlDriver, options: StoreOptions) => Store): Mutant {
   return { name, description, store: (db, options) => new Kind(db, options) };
 }
@@ -289,6 +299,15 @@ export const MUTANTS: readonly Mutant[] = [
   storeMutant("unindexed-continued-run", "a continue-as-new's run is written without the search attributes the workflow carries: list() by attribute misses it, and lists it without them, until its own code sets them again", UnindexedContinuedRunStore),
   storeMutant("retention-ignores-open", "history retention's hold check ignores open runs (neither a running run nor its pending tasks hold a window back): a window whose runs are still going is dropped, the runs with it", RetentionIgnoresOpenStore),
   storeMutant("lost-continuation", "continue-as-new closes the run but never starts the run its last event names: the workflow ends nowhere", LostContinuationStore),
+  {
+    name: "first-namespace-statements",
+    description:
+      "a store's statements are cached per process, keyed by nothing: the second namespace's client and worker run the first namespace's statements on its tables (its starts find or make runs there, its worker claims the first's tasks)",
+    storesPerRun: () => {
+      const cache: { q?: Queries } = {};
+      return (db, options) => new FirstNamespaceStatementsStore(db, options, cache);
+    },
+  },
   storeMutant("static-lease-token", "claims do not advance the lease token (no fencing epoch): a re-claimed task carries the same token", StaticLeaseTokenStore),
   // BUG: a round reads no running workflows, so every fire starts at once whatever the overlap policy.
   scheduleStatementMutant(

@@ -1,7 +1,8 @@
 /**
  * One simulation run: the same seed reproduces the same trace byte for byte
  * (on a fresh PGlite instance or a reused one), another seed gives another
- * run, and the result has the stable shape `ratchet sim run --json` prints.
+ * run, and the result has the stable shape `ratchet sim run --json` prints
+ * (and the record a second namespace's runs beside the first's).
  */
 import { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -97,6 +98,16 @@ describe("runScenario", () => {
     expect(record.observations.length).toBeGreaterThan(0);
     expect(record.effects.length).toBeGreaterThan(0);
     expect(record.openAtDeadline).toEqual([]);
+    // The second namespace ran its copies of some starts (same workflow ids) on its own worker, into runs of its own schema, closed by the deadline.
+    const b = record.namespaceB;
+    const acknowledgedB = b.starts.filter((s) => s.outcome === "ok");
+    expect(acknowledgedB.length).toBeGreaterThan(0);
+    for (const s of acknowledgedB) {
+      expect(record.starts.map((a) => a.workflowId)).toContain(s.workflowId);
+      expect(b.finalRuns.map((r) => r.runId)).toContain(s.runId);
+    }
+    expect(b.observations.filter((o) => o.observation.type === "claimed").length).toBeGreaterThan(0);
+    expect(b.openAtDeadline).toEqual([]);
   });
 
   it("refuses an unknown mutant as bad input", async () => {

@@ -21,6 +21,8 @@ import { World, rootPrng } from "./world.ts";
 
 /** The schema every run uses inside its (reused) PGlite instance. */
 export const SIM_SCHEMA = "sim";
+/** The second namespace's schema, beside it (see namespace-b.ts). */
+export const SIM_SCHEMA_B = "sim_b";
 
 export interface RunOptions {
   seed?: number;
@@ -61,7 +63,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   try {
     await resetSchema(pglite);
     const env = new PgliteSimEnvironment(pglite, rootPrng(seed), { keepTrace: options.keepTrace ?? false });
-    const world = new World({ scenario, seed, env, schema: SIM_SCHEMA, mutant: mutant ?? null });
+    const world = new World({ scenario, seed, env, schema: SIM_SCHEMA, schemaB: SIM_SCHEMA_B, mutant: mutant ?? null });
     const record = await world.run();
     const violations = runCheckers(record);
     const result = summarize(record, {
@@ -80,8 +82,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
 async function resetSchema(pglite: PGlite): Promise<void> {
   // A fresh start for the session the instance is: no prepared statement or open transaction of the last run.
   await pglite.exec("DEALLOCATE ALL");
-  await pglite.exec(`DROP SCHEMA IF EXISTS "${SIM_SCHEMA}" CASCADE`);
-  await migrate(await PgliteDriver.open({ instance: pglite }), SIM_SCHEMA);
+  const driver = await PgliteDriver.open({ instance: pglite });
+  for (const schema of [SIM_SCHEMA, SIM_SCHEMA_B]) {
+    await pglite.exec(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await migrate(driver, schema);
+  }
 }
 
 export function replayCommand(scenarioPath: string, seed: number, mutant: string | null, database?: string): string {
@@ -101,12 +106,14 @@ async function runOnPostgres(
 ): Promise<RunOutput> {
   const schema = `sim_${seed}_${randomBytes(4).toString("hex")}`;
   const setup = new PgDriver({ connectionString: url, maxConnections: 1, applicationName: `ratchet-sim-setup-${schema}` });
+  const schemaB = `${schema}_b`;
   await setup.ping();
   await migrate(setup, schema);
+  await migrate(setup, schemaB);
   // The engine's clocks start at the real date here, so the server's own logs line up with the run.
   const env = await RealEnvironment.open(url, schema, rootPrng(seed), Date.now());
   try {
-    const world = new World({ scenario, seed, env, schema, mutant });
+    const world = new World({ scenario, seed, env, schema, schemaB, mutant });
     const record = await world.run();
     const result = summarize(record, {
       traceHash: env.traceHash(),
@@ -118,7 +125,7 @@ async function runOnPostgres(
     return { result: { ...result, database: "postgres" }, record, trace: [] };
   } finally {
     await env.close();
-    await setup.query({ text: `DROP SCHEMA IF EXISTS "${schema}" CASCADE`, values: [] }).catch(() => {});
+    for (const s of [schema, schemaB]) await setup.query({ text: `DROP SCHEMA IF EXISTS "${s}" CASCADE`, values: [] }).catch(() => {});
     await setup.close();
   }
 }

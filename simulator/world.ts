@@ -23,6 +23,7 @@ import {
   type StoreOptions,
   type SqlDriver,
   type SqlSession,
+  type WorkerOptions,
 } from "../engine/index.ts";
 import type { EnvDriver, EnvLink, SimEnvironment, SkewableClock } from "./environment.ts";
 import { digestEvent } from "./checkers/index.ts";
@@ -54,6 +55,7 @@ import type {
 import { Prng } from "./prng.ts";
 import { describeError } from "./driver-errors.ts";
 import { readRuns, toEvent } from "./run-reader.ts";
+import { SecondNamespace, openRunsSql, pickNamespaceBStarts } from "./namespace-b.ts";
 import { RetentionDriver, SIM_HISTORY_WINDOW_MS, retentionHoldStart, retentionPlan } from "./retention.ts";
 import { MockServices } from "./services/index.ts";
 import {
@@ -107,6 +109,8 @@ export interface Mutant {
   description: string;
   /** Replace the engine's store, the workers' and the driver's (the bug lives in a transition). */
   store?: (db: SqlDriver, options: StoreOptions) => Store;
+  /** As `store`, from a maker made once per run: a bug that spans the stores of one process (both namespaces'). */
+  storesPerRun?: () => (db: SqlDriver, options: StoreOptions) => Store;
   /** Key effects per attempt instead of per step. */
   activityKeyMode?: "step" | "attempt";
 }
@@ -116,6 +120,8 @@ export interface WorldOptions {
   seed: number;
   env: SimEnvironment;
   schema: string;
+  /** The second namespace's schema (migrated beside `schema`): see namespace-b.ts. */
+  schemaB: string;
   mutant: Mutant | null;
 }
 
@@ -160,6 +166,10 @@ export class World implements FaultTarget {
   private readonly workers = new Map<string, SimWorker>();
   private readonly links: EnvLink[] = [];
   private readonly client: Client;
+  /** The first namespace's starts go through `client` into `starts`; the second's through its own client into its own record. */
+  private readonly namespaceA: StartTarget;
+  private readonly namespaceB: SecondNamespace;
+  private readonly makeStore: (db: SqlDriver, options: StoreOptions) => Store;
   /** The driver's own connections: the client's store uses them, and so do its transactional starts. */
   private readonly driverDb: EnvDriver;
   private readonly recorderDriver: EnvDriver;
@@ -196,6 +206,7 @@ export class World implements FaultTarget {
   constructor(readonly options: WorldOptions) {
     const { scenario, seed, env } = options;
     this.env = env;
+    this.makeStore = options.mutant?.storesPerRun?.() ?? options.mutant?.store ?? ((db, storeOptions) => new Store(db, storeOptions));
     this.root = rootPrng(seed);
     this.services = new MockServices({
       clock: env.clock("services"),
@@ -226,6 +237,19 @@ export class World implements FaultTarget {
       ...(env.settle ? { settle: env.settle } : {}),
     });
     this.recorderDriver = env.driver(this.newLink("recorder"), 1);
+    this.namespaceA = { client: this.client, starts: this.starts, accepted: this.accepted, trace: "" };
+    this.namespaceB = new SecondNamespace({
+      schema: options.schemaB,
+      env,
+      prng: this.root.child("namespace-b"),
+      newLink: (name) => this.newLink(name),
+      newStore: (driver, schema) => this.newStore(driver, schema),
+      workerOptions: this.commonWorkerOptions(),
+      driverPoolSize: DRIVER_POOL_SIZE,
+      workerPoolSize: WORKER_POOL_SIZE,
+      query: (sql) => this.recorderDriver.query(sql),
+      elapsedMs: () => this.elapsedMs(),
+    });
     this.faultsPlanned = [...scenario.faults, ...drawSwarmFaults(scenario, this.root.child("swarm"))];
     this.retention = new RetentionDriver({
       client: this.client,
@@ -251,12 +275,14 @@ export class World implements FaultTarget {
     this.at(0, "history partitions", () => this.retention.ensurePartitions());
     this.at(0, "boot workers", async () => {
       for (const w of this.workers.values()) await this.boot(w);
+      await this.namespaceB.boot();
     });
     this.scheduleWorkload();
     scheduleFaults(this.faultsPlanned, this);
     if (scenario.deploy) this.at(scenario.deploy.atMs, "deploy", () => this.deploy(scenario.deploy!.restartAfterMs));
     this.at(scenario.liveness.healAtMs, "heal", () => this.heal());
     this.at(scenario.liveness.healAtMs + scenario.liveness.withinMs, "liveness deadline", () => this.readOpenAtDeadline());
+    this.at(scenario.liveness.healAtMs + scenario.liveness.withinMs, `liveness deadline in ${this.namespaceB.schema}`, () => this.namespaceB.readOpenAtDeadline());
     this.at(scenario.liveness.healAtMs + scenario.liveness.withinMs, "wind down schedules", () => this.windDownSchedules());
     for (let t = SNAPSHOT_INTERVAL_MS; t < scenario.durationMs; t += SNAPSHOT_INTERVAL_MS) this.at(t, "snapshot", () => this.snapshot());
     const retentionCalls = retentionPlan(scenario, this.faultsPlanned);
@@ -266,6 +292,7 @@ export class World implements FaultTarget {
     await this.env.run(scenario.durationMs + END_GRACE_MS);
     this.retention.finish();
     for (const w of this.workers.values()) w.worker?.kill();
+    this.namespaceB.kill();
     await this.env.shutdown();
     return {
       scenario,
@@ -287,6 +314,7 @@ export class World implements FaultTarget {
       partitionCalls: this.retention.partitionCalls,
       orders: await this.readOrders(),
       openAtDeadline: this.openAtDeadline,
+      namespaceB: await this.namespaceB.record(),
       healAtMs: scenario.liveness.healAtMs,
       endMs: scenario.durationMs,
     };
@@ -301,22 +329,14 @@ export class World implements FaultTarget {
     const store = this.newStore(driver);
     const incarnation = w.incarnation;
     const worker = new Worker({
+      ...this.commonWorkerOptions(),
       store,
-      taskQueue: SIM_TASK_QUEUE,
       workflows: workloadWorkflows(this.codeVersion),
       activities: workloadActivities(this.services, { keyMode: this.options.mutant?.activityKeyMode ?? "step" }),
       identity: w.name,
       clock: w.clock,
       random: new SeededRandom(this.root.child(`${w.name}#${incarnation}`).seed),
-      logger: this.logger,
-      pollIntervalMs: WORKER_POLL_INTERVAL_MS,
-      claimBatchSize: WORKER_CLAIM_BATCH,
-      maxConcurrentActivities: WORKER_ACTIVITY_CONCURRENCY,
-      maxConcurrentWorkflowTasks: WORKER_WORKFLOW_CONCURRENCY,
       fairness: claimsFairly(w.name),
-      // Where workers maintain the history partitions (real PostgreSQL), they use the driver's window size, as the README asks of every caller.
-      ...(this.env.database === "postgres" ? { queueMaintenance: { historyWindowMs: SIM_HISTORY_WINDOW_MS } } : {}),
-      ...(this.env.settle ? { settle: this.env.settle } : {}),
       faultHook: (point, context) => this.onFaultPoint(w, point, context),
       observer: (observation) => this.observations.push({ atMs: this.elapsedMs(), worker: w.name, incarnation, observation }),
     });
@@ -327,10 +347,24 @@ export class World implements FaultTarget {
     await worker.start();
   }
 
-  /** The engine's store over a driver; a planted bug's, if one is selected (the driver's client uses it too). */
-  private newStore(driver: EnvDriver): Store {
-    const storeOptions: StoreOptions = { schema: this.options.schema };
-    return this.options.mutant?.store ? this.options.mutant.store(driver, storeOptions) : new Store(driver, storeOptions);
+  /** What every worker of either namespace starts with. */
+  private commonWorkerOptions(): Omit<WorkerOptions, "store" | "workflows" | "activities" | "identity" | "clock" | "random"> {
+    return {
+      taskQueue: SIM_TASK_QUEUE,
+      logger: this.logger,
+      pollIntervalMs: WORKER_POLL_INTERVAL_MS,
+      claimBatchSize: WORKER_CLAIM_BATCH,
+      maxConcurrentActivities: WORKER_ACTIVITY_CONCURRENCY,
+      maxConcurrentWorkflowTasks: WORKER_WORKFLOW_CONCURRENCY,
+      // Where workers maintain the history partitions (real PostgreSQL), they use the driver's window size, as the README asks of every caller.
+      ...(this.env.database === "postgres" ? { queueMaintenance: { historyWindowMs: SIM_HISTORY_WINDOW_MS } } : {}),
+      ...(this.env.settle ? { settle: this.env.settle } : {}),
+    };
+  }
+
+  /** The engine's store over a driver (on the first namespace's schema unless told); a planted bug's, if one is selected (the driver's client uses it too). */
+  private newStore(driver: EnvDriver, schema = this.options.schema): Store {
+    return this.makeStore(driver, { schema });
   }
 
   private onFaultPoint(w: SimWorker, point: FaultPoint, context: FaultContext): void {
@@ -386,6 +420,11 @@ export class World implements FaultTarget {
       else if (start.workflowType === "schedule") this.at(start.atMs, `create schedule ${start.workflowId}`, () => this.attemptCreateSchedule(start.workflowId, start.atMs, start.input as ScheduleShapeInput, 1));
       else this.at(start.atMs, `start ${start.workflowId}`, () => this.attemptStart(start, 1));
     }
+    // A stream of its own: choosing the second namespace's copies shifts no other draw.
+    for (const start of pickNamespaceBStarts(plan.starts, this.root.child("namespace-b-starts"))) {
+      const target: StartTarget = { client: this.namespaceB.client, starts: this.namespaceB.starts, accepted: null, trace: ` in ${this.namespaceB.schema}` };
+      this.at(start.atMs, `start ${start.workflowId}${target.trace}`, () => this.attemptStart(start, 1, target));
+    }
     for (const op of plan.scheduleOps) {
       this.at(op.atMs, `${op.op} schedule ${op.scheduleId}`, () => this.attemptScheduleOp(op, 1));
     }
@@ -404,22 +443,22 @@ export class World implements FaultTarget {
     for (const call of visibilityCalls) this.at(call.atMs, "list and count", () => this.listAndCount(call));
   }
 
-  private async attemptStart(start: PlannedStart, attempt: number): Promise<void> {
+  private async attemptStart(start: PlannedStart, attempt: number, ns: StartTarget = this.namespaceA): Promise<void> {
     const atMs = this.elapsedMs();
     // One request id per planned start: a retry after an ambiguous failure returns the run the first
     // attempt created if it landed — even if that run has closed since, where useExisting would start a second.
     const requestId = `${start.workflowId}#start`;
     try {
-      const handle = await this.client.start(start.workflowType, { workflowId: start.workflowId, taskQueue: SIM_TASK_QUEUE, input: start.input, requestId, ...keyOf(start) });
-      this.starts.push({ workflowId: start.workflowId, workflowType: start.workflowType, atMs, outcome: "ok", runId: handle.runId, answeredAtMs: this.elapsedMs(), requestId, ...keyOf(start) });
-      this.accepted.push({ workflowId: start.workflowId, runId: handle.runId });
-      this.env.trace(`started ${start.workflowId} ${handle.runId}`);
+      const handle = await ns.client.start(start.workflowType, { workflowId: start.workflowId, taskQueue: SIM_TASK_QUEUE, input: start.input, requestId, ...keyOf(start) });
+      ns.starts.push({ workflowId: start.workflowId, workflowType: start.workflowType, atMs, outcome: "ok", runId: handle.runId, answeredAtMs: this.elapsedMs(), requestId, ...keyOf(start) });
+      ns.accepted?.push({ workflowId: start.workflowId, runId: handle.runId });
+      this.env.trace(`started ${start.workflowId} ${handle.runId}${ns.trace}`);
     } catch (err) {
       const retryable = err instanceof RatchetError && err.retryable;
-      this.starts.push({ workflowId: start.workflowId, workflowType: start.workflowType, atMs, outcome: retryable ? "info" : "fail", error: describeError(err), requestId, ...keyOf(start) });
-      this.env.trace(`start ${start.workflowId} failed: ${describeError(err)}`);
+      ns.starts.push({ workflowId: start.workflowId, workflowType: start.workflowType, atMs, outcome: retryable ? "info" : "fail", error: describeError(err), requestId, ...keyOf(start) });
+      this.env.trace(`start ${start.workflowId}${ns.trace} failed: ${describeError(err)}`);
       if (retryable && attempt < DRIVER_RETRIES_MAX) {
-        this.env.after(DRIVER_RETRY_DELAY_MS, `retry start ${start.workflowId}`, () => this.attemptStart(start, attempt + 1));
+        this.env.after(DRIVER_RETRY_DELAY_MS, `retry start ${start.workflowId}${ns.trace}`, () => this.attemptStart(start, attempt + 1, ns));
       }
     }
   }
@@ -692,7 +731,7 @@ export class World implements FaultTarget {
   /** Which runs are still open at the liveness deadline (the run itself may go on past it). */
   private async readOpenAtDeadline(): Promise<void> {
     try {
-      const rows = await this.recorderDriver.query<{ run_id: string }>({ text: `SELECT run_id FROM "${this.options.schema}".runs WHERE status = 'running' ORDER BY run_seq`, values: [] });
+      const rows = await this.recorderDriver.query<{ run_id: string }>(openRunsSql(this.options.schema));
       this.openAtDeadline = rows.map((r) => r.run_id);
     } catch (err) {
       this.env.trace(`liveness deadline read failed: ${describeError(err)}`);
@@ -790,6 +829,15 @@ export class World implements FaultTarget {
 function crashPointName(point: FaultPoint): Fault extends { kind: "worker.crash"; point: infer P } ? P : never {
   const entry = Object.entries(ENGINE_POINT).find(([, p]) => p === point);
   return (entry?.[0] ?? "task.afterClaim") as never;
+}
+
+/** Where the driver's starts go: a namespace's client, and the records of its starts (accepted: the runs the first namespace's snapshots sample). */
+interface StartTarget {
+  client: Client;
+  starts: StartRecord[];
+  accepted: Array<{ workflowId: string; runId: string }> | null;
+  /** Appended to the start's trace lines and event labels ("" in the first namespace, so its trace reads as before). */
+  trace: string;
 }
 
 /** The start option naming a planned start's tenant, if it has one. */

@@ -33,6 +33,7 @@ const CHECK_NAMES = Object.keys({
   "query-reflects-history": true,
   "visibility-agrees": true,
   "retention-spares-open": true,
+  "namespace-isolated": true,
   "terminal-after-heal": true,
 } satisfies Record<CheckName, true>);
 

@@ -14,6 +14,7 @@ import { fairnessKeyInherited } from "./fairness-key-inherited.ts";
 import { historyContiguousAppendOnly } from "./history-contiguous-append-only.ts";
 import { leaseTokensIncrease } from "./lease-tokens-increase.ts";
 import { localActivityRecordedOnce } from "./local-activity-recorded-once.ts";
+import { namespaceIsolated } from "./namespace-isolated.ts";
 import { noAcceptedWorkflowLost } from "./no-accepted-workflow-lost.ts";
 import { noResultRecordedTwice } from "./no-result-recorded-twice.ts";
 import { outboxAtomic } from "./outbox-atomic.ts";
@@ -51,6 +52,7 @@ export {
   fairnessKeyInherited,
   visibilityAgrees,
   retentionSparesOpen,
+  namespaceIsolated,
 };
 
 export interface CheckerEntry {
@@ -166,6 +168,12 @@ export const ALL_CHECKERS: readonly CheckerEntry[] = [
     description:
       "history retention removed only runs closed before its cutoff when it was called, whole windows of them, nothing on a dry run, as many as it said; a removed run is not found and a dropped window counts no runs; created partitions never overlap",
     check: retentionSparesOpen,
+  },
+  {
+    name: "namespace-isolated",
+    description:
+      "no worker of one namespace claims or runs a task of a run in the other; a start acknowledged in the second namespace has its run in its schema and not in the first's, closed by the liveness deadline",
+    check: namespaceIsolated,
   },
   {
     name: "terminal-after-heal",

@@ -14,7 +14,8 @@
  * that never landed, one rolled back on purpose), a versioned run on each
  * side of a code change, an activity on a queue
  * nobody serves that timed out before it started, and one that started in
- * time. No checker may flag it;
+ * time, and a second namespace that ran its own copy of wf-linear (same
+ * workflow and request id, its own run and worker). No checker may flag it;
  * each test corrupts a copy of it to plant one bug.
  */
 import type { FinalRun, SimRecord } from "../../model.ts";
@@ -23,6 +24,8 @@ import { RecordBuilder, type Incarnation } from "./record-builder.ts";
 export const WORKER_1: Incarnation = { worker: "worker-1", incarnation: 1 };
 export const WORKER_1_RESTARTED: Incarnation = { worker: "worker-1", incarnation: 2 };
 export const WORKER_2: Incarnation = { worker: "worker-2", incarnation: 1 };
+/** The run of the second namespace's copy of wf-linear. */
+export const NAMESPACE_B_RUN = "b-run-1";
 
 /** The clean record; `extend` may add more to it (a planted bug built step by step) before it is built. */
 export function cleanRecord(extend?: (sim: RecordBuilder) => void): SimRecord {
@@ -157,6 +160,15 @@ export function cleanRecord(extend?: (sim: RecordBuilder) => void): SimRecord {
   deadline.scheduleWithDeadline(2_000, "sim", 2);
   deadline.runActivity(2);
   deadline.complete();
+
+  // The second namespace's copy of wf-linear: its own run, claimed by its own worker, closed.
+  sim.record.namespaceB = {
+    schema: "sim_b",
+    starts: [{ workflowId: "wf-linear", workflowType: "linear", atMs: 100, outcome: "ok", runId: NAMESPACE_B_RUN, answeredAtMs: 120, requestId: "wf-linear#start" }],
+    observations: [{ atMs: 1_000, worker: "ns-b-worker-1", incarnation: 1, observation: { type: "claimed", kind: "workflow", taskId: 1, runId: NAMESPACE_B_RUN, seq: 0, attempt: 1, leaseToken: 1, workflowId: "wf-linear" } }],
+    finalRuns: [{ workflowId: "wf-linear", runId: NAMESPACE_B_RUN, status: "completed" }],
+    openAtDeadline: [],
+  };
 
   extend?.(sim);
   return sim.build();

@@ -76,6 +76,7 @@ export class RecordBuilder {
     partitionCalls: [],
     // Unset: the checker falls back to final statuses (tests set it where the deadline matters).
     openAtDeadline: null,
+    namespaceB: { schema: "sim_b", starts: [], observations: [], finalRuns: [], openAtDeadline: null },
     healAtMs: HEAL_AT_MS,
     endMs: HEAL_AT_MS + WITHIN_MS,
   };
