@@ -92,6 +92,12 @@ export const WORKER_ACTIVITY_CONCURRENCY_DEFAULT = 100;
 export const WORKER_WORKFLOW_CONCURRENCY_DEFAULT = 20;
 export const WORKER_CLAIM_BATCH_DEFAULT = 10;
 export const WORKER_COMPLETION_BATCH_DEFAULT = 100;
+/**
+ * Recording transactions of one kind a worker runs at once (WorkerOptions.completionsInFlight).
+ * Fewer and bigger transactions cost Postgres less per step than many small ones side by side.
+ */
+export const WORKER_COMPLETIONS_IN_FLIGHT_DEFAULT = 2;
+export const WORKER_COMPLETIONS_IN_FLIGHT_MAX = 64;
 /** Runs whose history prefixes a worker keeps (least recently used are dropped). */
 export const WORKER_HISTORY_CACHE_RUNS = 5_000;
 /** Live workflow executions a worker keeps between tasks (least recently used are dropped). */

@@ -5,6 +5,11 @@
  * record activity results and workflow-task decisions many per transaction,
  * and to load many runs' histories per query.
  *
+ * With `inFlightMax`, at most that many batch calls run at once; items
+ * submitted meanwhile wait and go together when one finishes (group
+ * commit: the busier the worker, the bigger its batches, and an idle one
+ * still flushes at once).
+ *
  * Items with the same key never share a batch (a second workflow task of the
  * same run waits for the next one). If a batch call fails and `one` is
  * given, the items are retried one by one, so one bad item cannot sink the
@@ -26,11 +31,14 @@ export interface BatcherOptions<I, O> {
   many: (items: I[]) => Promise<O[]>;
   one?: (item: I) => Promise<O>;
   key?: (item: I) => string;
+  /** Batch calls running at once, at most (default: no limit). */
+  inFlightMax?: number;
 }
 
 export class Batcher<I, O> {
   private pending: Array<Pending<I, O>> = [];
   private armed = false;
+  private inFlight = 0;
 
   constructor(private readonly options: BatcherOptions<I, O>) {}
 
@@ -52,7 +60,7 @@ export class Batcher<I, O> {
   }
 
   private flush(): void {
-    while (this.pending.length > 0) {
+    while (this.pending.length > 0 && this.inFlight < (this.options.inFlightMax ?? Infinity)) {
       const batch: Array<Pending<I, O>> = [];
       const keys = new Set<string>();
       const later: Array<Pending<I, O>> = [];
@@ -75,6 +83,17 @@ export class Batcher<I, O> {
   }
 
   private async run(batch: Array<Pending<I, O>>): Promise<void> {
+    this.inFlight += 1;
+    try {
+      await this.call(batch);
+    } finally {
+      this.inFlight -= 1;
+      // What waited for a free call goes now (after the burst that finished this one yields).
+      if (this.pending.length > 0) this.arm();
+    }
+  }
+
+  private async call(batch: Array<Pending<I, O>>): Promise<void> {
     try {
       const outcomes = await this.options.many(batch.map((p) => p.item));
       batch.forEach((p, i) => p.resolve(outcomes[i]!));

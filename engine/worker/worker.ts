@@ -26,6 +26,8 @@ import {
   WORKER_ACTIVITY_CONCURRENCY_DEFAULT,
   WORKER_CLAIM_BATCH_DEFAULT,
   WORKER_COMPLETION_BATCH_DEFAULT,
+  WORKER_COMPLETIONS_IN_FLIGHT_DEFAULT,
+  WORKER_COMPLETIONS_IN_FLIGHT_MAX,
   WORKER_CONCURRENCY_MAX,
   WORKER_ERROR_BACKOFF_MS_MAX,
   WORKER_EXECUTION_CACHE_RUNS,
@@ -46,6 +48,7 @@ import { SystemClock } from "../ports/system-clock.ts";
 import type { ActivityTaskRef, ClaimResult, ClaimedTask, EagerActivities, InlineStep, RunRecord, Store, TaskKind, WorkflowTaskCompletion } from "../store/store.ts";
 import type { HistoryEvent } from "../history/events.ts";
 import type { ActivityMap, WorkflowMap } from "../workflow/types.ts";
+import type { Command } from "../workflow/commands.ts";
 import { runActivityTask } from "./activity-task.ts";
 import { Batcher } from "./batcher.ts";
 import type { FaultHook, WorkerObserver } from "./hooks.ts";
@@ -73,6 +76,12 @@ export interface WorkerOptions {
   completionBatchSize?: number;
   /** How long a finished result may wait for others to share its transaction. Default 0 (until the burst yields). */
   completionBatchDelayMs?: number;
+  /**
+   * Recording transactions of one kind (activity results, decisions, inline
+   * steps) in flight at once, at most; results that finish meanwhile wait
+   * for the next one (group commit). Default WORKER_COMPLETIONS_IN_FLIGHT_DEFAULT.
+   */
+  completionsInFlight?: number;
   /** Longest an idle loop sleeps before polling again, in case a NOTIFY was lost. */
   pollIntervalMs?: number;
   /** Wake on LISTEN/NOTIFY. Default: on when the store sends notifications. */
@@ -279,11 +288,13 @@ export class Worker {
     this.store = fence(options.store, this);
     const max = checkInteger(options.completionBatchSize ?? WORKER_COMPLETION_BATCH_DEFAULT, "completionBatchSize", 1, CLAIM_BATCH_MAX);
     const delayMs = checkInteger(options.completionBatchDelayMs ?? 0, "completionBatchDelayMs", 0, 60_000);
+    const inFlightMax = checkInteger(options.completionsInFlight ?? WORKER_COMPLETIONS_IN_FLIGHT_DEFAULT, "completionsInFlight", 1, WORKER_COMPLETIONS_IN_FLIGHT_MAX);
     const store = this.store;
     this.activityResults = new Batcher({
       clock: this.clock,
       max,
       delayMs,
+      inFlightMax,
       many: (items) => withDatabaseRetry(this, "recording activity results", () => store.completeActivityTasks(items, this.clock.now())),
       one: async (item) => {
         try {
@@ -299,6 +310,7 @@ export class Worker {
       clock: this.clock,
       max,
       delayMs,
+      inFlightMax,
       key: (c) => c.runId,
       many: (items) => this.recordDecisions(items),
       one: async (item) => (await this.recordDecisions([item]))[0]!,
@@ -307,6 +319,7 @@ export class Worker {
       clock: this.clock,
       max,
       delayMs,
+      inFlightMax,
       key: (c) => c.runId,
       many: (items) => this.recordInlineSteps(items),
       one: async (item) => (await this.recordInlineSteps([item]))[0]!,
@@ -484,7 +497,7 @@ export class Worker {
    * for the transaction) come back claimed and start here at once.
    */
   private recordDecisions(items: WorkflowTaskCompletion[]): Promise<Array<"ok" | "closed" | "stale">> {
-    return this.withEagerDispatch(0, "completing workflow tasks", (eager) => this.store.completeWorkflowTasksEager(items, this.clock.now(), eager));
+    return this.withEagerDispatch(0, items, "completing workflow tasks", (eager) => this.store.completeWorkflowTasksEager(items, this.clock.now(), eager));
   }
 
   /**
@@ -493,21 +506,26 @@ export class Worker {
    * the transaction is done.
    */
   private recordInlineSteps(items: InlineStep[]): Promise<Array<"inlined" | "resolved" | "stale">> {
-    return this.withEagerDispatch(items.length, "recording activity results with their decisions", (eager) => this.store.completeActivitiesInline(items, this.clock.now(), eager));
+    return this.withEagerDispatch(items.length, items, "recording activity results with their decisions", (eager) => this.store.completeActivitiesInline(items, this.clock.now(), eager));
   }
 
   /**
-   * Run a recording transaction with eager activity dispatch: reserve the
-   * free activity slots (plus `freeing`) for it, and start the tasks it
-   * claimed once it commits. Those claimed in a transaction whose outcome
-   * is lost are not dispatched: their leases expire and anyone claims them.
+   * Run a recording transaction with eager activity dispatch: reserve free
+   * activity slots (plus `freeing`) for it, as many as its decisions
+   * schedule activities of types this worker runs and no more, and start
+   * the tasks it claimed once it commits. Reserving every free slot instead
+   * starved the batches recording beside it (measured: under half the
+   * steps workload's activities went eager with eight batches in flight).
+   * Those claimed in a transaction whose outcome is lost are not
+   * dispatched: their leases expire and anyone claims them.
    */
   private async withEagerDispatch<T>(
     freeing: number,
+    items: ReadonlyArray<{ commands: readonly Command[] }>,
     what: string,
     record: (eager: EagerActivities | null) => Promise<{ outcomes: T[]; eagerTasks: ClaimedTask[] }>,
   ): Promise<T[]> {
-    const max = this.eagerActivities && this.stateValue === "running" ? Math.max(0, this.freeSlots("activity") + freeing) : 0;
+    const max = this.eagerActivities && this.stateValue === "running" ? Math.max(0, Math.min(this.freeSlots("activity") + freeing, this.eagerCandidates(items))) : 0;
     const eager = max > 0 ? { queues: this.queueSet, activityTypes: this.knownActivityTypes!, max } : null;
     this.eagerReserved += max;
     try {
@@ -525,6 +543,13 @@ export class Worker {
     } finally {
       this.eagerReserved -= max;
     }
+  }
+
+  /** Activities the decisions schedule that eager dispatch could give this worker (types it runs; the queue is checked in the store). */
+  private eagerCandidates(items: ReadonlyArray<{ commands: readonly Command[] }>): number {
+    let n = 0;
+    for (const item of items) for (const c of item.commands) if (c.type === "ScheduleActivity" && this.knownActivityTypes!.has(c.activityType)) n += 1;
+    return n;
   }
 
   /** Queue maintenance (see WorkerOptions.queueMaintenance): a failed round is logged and tried again next interval. */
