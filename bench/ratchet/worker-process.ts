@@ -15,6 +15,8 @@ export interface WorkerProcessConfig {
   concurrency: number;
   workflowConcurrency: number;
   batch: number;
+  /** Recording transactions of one kind in flight per worker (WorkerOptions.completionsInFlight). */
+  completionsInFlight: number;
   connections: number;
   notify: boolean;
   eager: boolean;
@@ -50,6 +52,7 @@ async function main(): Promise<void> {
     maxConcurrentActivities: config.concurrency,
     maxConcurrentWorkflowTasks: config.workflowConcurrency,
     claimBatchSize: config.batch,
+    completionsInFlight: config.completionsInFlight,
     pollIntervalMs: config.pollMs,
     listen: config.notify,
     eagerActivities: config.eager,
@@ -70,6 +73,8 @@ async function main(): Promise<void> {
     clearInterval(report);
     send({ type: "stats", activitiesCompleted: completed, latencies });
     await worker.shutdown({ graceMs: 2_000 });
+    // RATCHET_BENCH_WORKER_STATS=1 prints each worker's counters (claims, eager dispatches, inlined decisions) at the end.
+    if (process.env.RATCHET_BENCH_WORKER_STATS) process.stderr.write(`${config.identity} ${JSON.stringify(worker.stats)}\n`);
     await db.close();
     send({ type: "stopped" });
     process.exit(0);
