@@ -54,8 +54,9 @@ function sweep(o: SuiteOptions): PlannedRun[] {
       ]
     : [
         ["workers", [1, 2, 4]],
-        ["concurrency", [20, 200, 1000]],
+        ["concurrency", [200, 1000, 2000]],
         ["batch", [1, 10, 100]],
+        ["completionsInFlight", [1, 2, 8]],
         ["partitions", [1, 4]],
         ["payloadBytes", [100, 10_000]],
         ["notify", [true, false]],

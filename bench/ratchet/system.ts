@@ -24,7 +24,7 @@ const WORKER_SCRIPT = fileURLToPath(new URL("./worker-process.ts", import.meta.u
 /** Defaults, each overridable through RunRequest.config. */
 export const RATCHET_BENCH_DEFAULTS = {
   workers: 2,
-  concurrency: 200,
+  concurrency: 1_000,
   workflowConcurrency: 100,
   batch: 100,
   /** Recording transactions of one kind in flight per worker (WorkerOptions.completionsInFlight). */
