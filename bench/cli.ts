@@ -7,6 +7,7 @@
  * --json, one BenchReport object). Progress goes to stderr on a terminal.
  * Exit codes: 0 done (whether or not targets are met), 1 a run failed, 2 bad input.
  */
+import { BENCH_NODE_FLAGS } from "./harness/node-flags.ts";
 import { cpus, hostname, platform, release, totalmem } from "node:os";
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -112,7 +113,7 @@ async function run(argv: string[], io: BenchIo): Promise<number> {
   const report: BenchReport = {
     machine: await machine(databaseUrl),
     versions: await versions(databaseUrl, runs.map((r) => r.system)),
-    settings: { ...(await serverSettings(databaseUrl)), quick, suite },
+    settings: { ...(await serverSettings(databaseUrl)), quick, suite, nodeFlags: BENCH_NODE_FLAGS.join(" ") },
     command: `npx ratchet bench ${argv.map((a) => (/^postgres/.test(a) ? describeConnectionString(a) : a)).join(" ")}`,
     startedAt: new Date().toISOString(),
     results,

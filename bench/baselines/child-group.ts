@@ -10,6 +10,7 @@
  * tail of the child's stderr.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { BENCH_NODE_FLAGS } from "../harness/node-flags.ts";
 import { fileURLToPath } from "node:url";
 import { BenchError } from "./errors.ts";
 import type { ChildMessage, ChildSnapshot, ParentMessage } from "./child-protocol.ts";
@@ -131,7 +132,7 @@ export class ChildGroup {
   }
 
   private spawnOne(spec: ChildSpec): Promise<void> {
-    const proc = spawn(process.execPath, ["--import", "tsx", spec.script], {
+    const proc = spawn(process.execPath, [...BENCH_NODE_FLAGS, "--import", "tsx", spec.script], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...spec.env },
       stdio: ["ignore", "ignore", "pipe", "ipc"],

@@ -12,6 +12,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Client, PgDriver, Store, migrate } from "../../engine/index.ts";
 import { START_BATCH_MAX } from "../../engine/limits.ts";
+import { BENCH_NODE_FLAGS } from "../harness/node-flags.ts";
 import { cpuShare, cpuSnapshot, percentiles, perUnit, serverCounters } from "../harness/metrics.ts";
 import { statementProfile, statementSnapshot } from "../harness/statements.ts";
 import type { BenchSystem, Result, RunRequest, Unit, WorkloadName } from "../model.ts";
@@ -103,7 +104,7 @@ async function startWorkers(config: Config, url: string, schema: string, queues:
     };
     // RATCHET_BENCH_CPU_PROFILE_DIR=<dir> writes a V8 CPU profile per worker process (for "where the time goes").
     const profileDir = process.env.RATCHET_BENCH_CPU_PROFILE_DIR;
-    const execArgv = ["--import", "tsx", ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [])];
+    const execArgv = [...BENCH_NODE_FLAGS, "--import", "tsx", ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [])];
     const child = fork(WORKER_SCRIPT, [JSON.stringify(workerConfig)], { execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
     let ready!: () => void;
     let failed!: (err: Error) => void;

@@ -5,6 +5,7 @@
  * the end — asked to stop first, killed if it does not.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { BENCH_NODE_FLAGS } from "../../harness/node-flags.ts";
 import { fileURLToPath } from "node:url";
 import { WORKER_SETTINGS_ENV, type ChildMessage, type QueueWorkerSettings } from "./queue-protocol.ts";
 
@@ -180,7 +181,7 @@ export class WorkerProcesses {
   }
 
   private spawnWorker(index: number): Worker {
-    const child = spawn(process.execPath, ["--import", "tsx", this.script], {
+    const child = spawn(process.execPath, [...BENCH_NODE_FLAGS, "--import", "tsx", this.script], {
       cwd: PROJECT_ROOT,
       env: { ...process.env, [WORKER_SETTINGS_ENV]: JSON.stringify(this.settings) },
       stdio: ["ignore", "ignore", "pipe", "ipc"],
