@@ -214,6 +214,39 @@ function historyPartitions(kind: "postgres" | "pglite"): void {
           await drop();
         }
       });
+
+      it("runs started while their window is created are never refused (no insert routed by a partition list the creation made stale)", async () => {
+        const { store, partitions, drop } = await freshSchema("routing");
+        const failures: string[] = [];
+        let started = 0;
+        let creating = true;
+        // Four sessions start runs of the window being created, before, during and after its creation.
+        const starters = Array.from({ length: 4 }, async () => {
+          while (creating) {
+            const at = T0 + 1 + (started % 1_000);
+            await run(store, at, null).then(
+              () => void (started += 1),
+              (err: Error) => void failures.push(err.message),
+            );
+          }
+        });
+        try {
+          for (let round = 0; round < 5; round++) {
+            const target = started + 20;
+            while (started < target && failures.length === 0) await new Promise((resolve) => setImmediate(resolve));
+            // Windows of an hour, one round at a time: each creates the hour the starts fall in (round 0),
+            // then hours ahead, with inserts into the table running throughout.
+            await partitions.ensure({ nowMs: T0 + round * 20 * HOUR, windowMs: HOUR, aheadWindows: 2 });
+          }
+        } finally {
+          creating = false;
+          await Promise.all(starters);
+        }
+        expect(failures).toEqual([]);
+        expect(started).toBeGreaterThan(100);
+        expect((await partitions.list()).length).toBeGreaterThanOrEqual(3);
+        await drop();
+      });
     }
   });
 }

@@ -146,6 +146,7 @@ export class HistoryPartitions {
           if (created.length >= HISTORY_PARTITIONS_CREATED_MAX) return { created, more: true };
           const partition = partitionName(fromMs);
           const [from, to] = [runIdAtMs(fromMs), runIdAtMs(toMs)];
+          if (created.length === 0) await tx.query(this.q.lockHistoryWrites());
           await tx.query(this.q.createPartitionTable(partition));
           const [moved] = await tx.query<{ n: number }>(this.q.moveFromDefault(partition, from, to));
           await tx.query(this.q.attachPartition(partition, from, to));

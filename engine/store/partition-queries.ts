@@ -58,6 +58,18 @@ export class PartitionQueries {
     return this.q("firstDefaultHistoryRunId", `SELECT run_id FROM ${this.s}.history_default WHERE run_id >= $1::uuid ORDER BY run_id LIMIT 1`, [fromRunId]);
   }
 
+  /**
+   * Hold off every write to history (reads go on) until this transaction ends. Taken before a
+   * window is created: ATTACH PARTITION alone lets inserts continue, and an insert whose statement
+   * began before the attach routes by the partition list it saw — into the default partition,
+   * whose constraint the attach has just narrowed, and fails ("violates partition constraint"); a
+   * row that lands in the default between the move and the attach fails the attach instead. With
+   * this lock, a write waits, then routes by the new list.
+   */
+  lockHistoryWrites(): Sql {
+    return { text: `/* lockHistoryWrites */ LOCK TABLE ${this.s}.history IN SHARE ROW EXCLUSIVE MODE`, values: [] };
+  }
+
   /** A new table shaped like history, to fill and then attach as a partition. */
   createPartitionTable(name: string): Sql {
     return { text: `/* createHistoryPartition */ CREATE TABLE ${this.table(name)} (LIKE ${this.s}.history)`, values: [] };

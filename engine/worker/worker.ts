@@ -103,7 +103,7 @@ export interface WorkerOptions {
    * QUEUE_MAINTENANCE_INTERVAL_MS_DEFAULT for why autovacuum alone falls
    * behind a busy queue). Default: on against a
    * PostgreSQL server, off on PGlite (one session: a vacuum would stall
-   * everything else). `false` turns it off. Each round also creates the
+   * everything else). `false` turns it off. Each round (the first at start) also creates the
    * history partitions of the current window and those ahead
    * (HistoryPartitions.ensure), `historyWindowMs` wide (default a day).
    */
@@ -555,9 +555,11 @@ export class Worker {
   /** Queue maintenance (see WorkerOptions.queueMaintenance): a failed round is logged and tried again next interval. */
   private async maintenanceLoop(o: { intervalMs: number; deadTuples: number; historyWindowMs: number }): Promise<void> {
     const partitions = this.store.historyPartitions();
-    while (this.stateValue === "running" && (await this.pause(o.intervalMs))) {
+    // The first round runs at start and only makes partitions: on a freshly migrated database every run
+    // started before it would otherwise land in the DEFAULT partition, to be moved out a whole interval later.
+    for (let first = true; this.stateValue === "running" && (first || (await this.pause(o.intervalMs))); first = false) {
       try {
-        for (const done of await this.store.maintainTables(o.deadTuples)) {
+        for (const done of first ? [] : await this.store.maintainTables(o.deadTuples)) {
           this.stats.tablesMaintained += 1;
           this.logger.log("debug", `${done.action === "vacuum" ? "vacuumed" : "analyzed"} the ${done.table} table`, { worker: this.identity, deadTuples: done.deadTuples });
         }
