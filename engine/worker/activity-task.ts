@@ -28,6 +28,7 @@ import type { ActivityTaskRef, ClaimedTask } from "../store/store.ts";
 import { retryDecision, retryDelayMs, type ResolvedActivityOptions } from "../workflow/options.ts";
 import { isTransactional, type ActivityContext } from "../workflow/types.ts";
 import { withDatabaseRetry, type Running, type Worker } from "./worker.ts";
+import type { DeadlineEntry } from "./deadlines.ts";
 import { recordInline } from "./workflow-task.ts";
 
 interface ActivitySpec {
@@ -86,7 +87,9 @@ export async function runActivityTask(worker: Worker, task: ClaimedTask, running
       seq: task.seq,
       scheduledAtMs: task.scheduledAtMs,
       heartbeatDetails: task.heartbeatDetails ?? undefined,
-      signal: running.abort.signal,
+      get signal() {
+        return running.abort.signal;
+      },
       heartbeat: async (details?: unknown) => {
         if (running.settled) throw running.abort.signal.reason ?? new LeaseLostError(task.taskId, task.leaseToken);
         const detailsJson = details === undefined ? null : encodePayload(details, `heartbeat details of activity ${spec.activityType}`);
@@ -200,21 +203,13 @@ function describeTimeouts(o: ResolvedActivityOptions): string {
 }
 
 /**
- * Why a watchdog's sleep ends early: its attempt finished. A fixed value, as
- * abort() with no reason builds a DOMException (with a stack) per activity —
- * 3% of a busy activity worker's CPU in a fan-out profile.
- */
-const WATCHDOG_STOPPED = Symbol("watchdog stopped");
-
-/**
  * Aborts an attempt that outlives its deadline: the start-to-close timeout,
  * the heartbeat timeout since the last heartbeat, and the schedule-to-close
  * deadline. It then reports a TIMEOUT failure through the retry policy.
  */
-class Watchdog {
-  private readonly stopController = new AbortController();
-  private loopDone: Promise<void> = Promise.resolve();
-  private deadlineMs: number;
+class Watchdog implements DeadlineEntry {
+  private fired: Promise<void> = Promise.resolve();
+  deadlineMs: number;
   private readonly hardDeadlineMs: number;
 
   constructor(
@@ -230,29 +225,26 @@ class Watchdog {
 
   extend(leaseExpiresAtMs: number): void {
     this.deadlineMs = Math.min(leaseExpiresAtMs, this.hardDeadlineMs);
+    this.worker.deadlines.moved(this);
   }
 
+  /** Watch from now on: the worker's deadline loop calls fire() when the deadline passes. */
   start(): void {
-    this.loopDone = this.loop();
+    this.worker.deadlines.add(this);
   }
 
+  /** Stop watching; if the deadline already fired, resolves once the timeout is recorded. */
   stop(): Promise<void> {
-    this.stopController.abort(WATCHDOG_STOPPED);
-    return this.loopDone;
+    this.worker.deadlines.delete(this);
+    return this.fired;
   }
 
-  private async loop(): Promise<void> {
-    const signal = this.stopController.signal;
-    while (!signal.aborted && !this.running.settled) {
-      const waitMs = this.deadlineMs - this.worker.clock.now();
-      if (waitMs <= 0) break;
-      try {
-        await this.worker.clock.sleep(waitMs, signal);
-      } catch {
-        return;
-      }
-    }
-    if (signal.aborted || this.running.settled) return;
+  fire(): void {
+    if (this.running.settled) return;
+    this.fired = this.timeOut();
+  }
+
+  private async timeOut(): Promise<void> {
     const { task, spec } = this;
     const now = this.worker.clock.now();
     const type: TimeoutType =
