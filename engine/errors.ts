@@ -361,6 +361,20 @@ const CAUSE_DEPTH_MAX = 8;
 const FAILURE_MESSAGE_CHARS_MAX = 4_096;
 const FAILURE_STACK_CHARS_MAX = 8_192;
 
+/** Where this copy of Ratchet is installed (the directory holding engine/), as a file URL and as a path. */
+const INSTALL_URL = new URL("../", import.meta.url).href;
+const INSTALL_PATH = decodeURIComponent(new URL("../", import.meta.url).pathname);
+
+/**
+ * A stack as recorded in history: frames in Ratchet's own files (and, in this repository, the
+ * simulator's and examples') name them relative to where it is installed. Recorded failures are
+ * part of the history, so with absolute paths two checkouts of the same code wrote different
+ * histories, and the simulator's runs — same seed — differed by the directory they ran in.
+ */
+function withoutInstallPath(stack: string): string {
+  return stack.split(INSTALL_URL).join("").split(INSTALL_PATH).join("");
+}
+
 export function toFailureInfo(err: unknown, depth = 0): FailureInfo {
   if (!(err instanceof Error)) {
     return { type: typeof err, message: truncate(safeString(err), FAILURE_MESSAGE_CHARS_MAX) };
@@ -374,7 +388,7 @@ export function toFailureInfo(err: unknown, depth = 0): FailureInfo {
     }
     if (err instanceof TimeoutError) info.timeoutType = err.timeoutType;
   }
-  if (err.stack) info.stack = truncate(err.stack, FAILURE_STACK_CHARS_MAX);
+  if (err.stack) info.stack = truncate(withoutInstallPath(err.stack), FAILURE_STACK_CHARS_MAX);
   if (err.cause !== undefined && depth < CAUSE_DEPTH_MAX) info.cause = toFailureInfo(err.cause, depth + 1);
   return info;
 }
