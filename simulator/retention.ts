@@ -73,7 +73,7 @@ export function retentionPlan(scenario: Scenario, faults: readonly Fault[]): Pla
     .map((c) => ({ ...c, olderThanMs: SIM_RETENTION_AGE_MS + (c.atMs < healAtMs ? behindMs : 0) }));
 }
 
-/** The driver's own long run, in the first window: started this early, it sleeps until this long after the first retention call. */
+/** The driver's own long run, in the first window: started this early, it sleeps until this long after the first retention call (by the clock, however late its first step). */
 export const RETENTION_HOLD_START_MS = 1_000;
 export const RETENTION_HOLD_PAST_CALL_MS = 5_000;
 /** Room the hold run needs after its long sleep (a short sleep, three steps, faults healed) before the liveness deadline. */
@@ -85,13 +85,15 @@ export const RETENTION_HOLD_MARGIN_MS = 20_000;
  * close nearly every run of that window by then, and a window with a run
  * still going is what retention must hold back (and what a bug that
  * ignores open runs would drop). None if it could not close well within
- * the liveness deadline.
+ * the liveness deadline. It sleeps until a moment, not for a duration: a
+ * first step that faults hold up until heal must not push its close past
+ * the deadline.
  */
-export function retentionHoldStart(plan: readonly PlannedRetention[], scenario: Scenario, taskQueue: string): PlannedStart | null {
+export function retentionHoldStart(plan: readonly PlannedRetention[], scenario: Scenario, taskQueue: string, epochMs: number): PlannedStart | null {
   const first = plan.find((c) => !c.dryRun && c.atMs - c.olderThanMs >= SIM_HISTORY_WINDOW_MS);
   const { healAtMs, withinMs } = scenario.liveness;
   if (!first || first.atMs + RETENTION_HOLD_PAST_CALL_MS + RETENTION_HOLD_MARGIN_MS > healAtMs + withinMs) return null;
-  const input: TimerInput = { sleepsMs: [first.atMs + RETENTION_HOLD_PAST_CALL_MS - RETENTION_HOLD_START_MS, TIMER_SLEEP_MS_MIN] };
+  const input: TimerInput = { sleepsMs: [TIMER_SLEEP_MS_MIN, TIMER_SLEEP_MS_MIN], firstSleepUntilMs: epochMs + first.atMs + RETENTION_HOLD_PAST_CALL_MS };
   return { atMs: RETENTION_HOLD_START_MS, workflowId: "sim-retention-hold", workflowType: "timer", taskQueue, input };
 }
 

@@ -287,7 +287,7 @@ export class World implements FaultTarget {
     for (let t = SNAPSHOT_INTERVAL_MS; t < scenario.durationMs; t += SNAPSHOT_INTERVAL_MS) this.at(t, "snapshot", () => this.snapshot());
     const retentionCalls = retentionPlan(scenario, this.faultsPlanned);
     for (const call of retentionCalls) this.at(call.atMs, `retention${call.dryRun ? " (dry run)" : ""}`, () => this.retention.retain(call));
-    const hold = retentionHoldStart(retentionCalls, scenario, SIM_TASK_QUEUE);
+    const hold = retentionHoldStart(retentionCalls, scenario, SIM_TASK_QUEUE, this.env.startEpochMs);
     if (hold) this.at(hold.atMs, `start ${hold.workflowId}`, () => this.attemptStart(hold, 1));
     await this.env.run(scenario.durationMs + END_GRACE_MS);
     this.retention.finish();

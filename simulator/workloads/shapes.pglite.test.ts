@@ -246,6 +246,24 @@ describe("workload shapes on the engine (pglite)", () => {
     expect(third! - second!).toBeGreaterThanOrEqual(4_000);
   });
 
+  it("timer: a first sleep until a moment ends at that moment, or after the asked minimum when the moment has passed", async () => {
+    const h = harness();
+    const startMs = h.clock.now();
+    const untilMs = startMs + 30_000;
+    const later = await h.start("timer", { sleepsMs: [1_000, 1_000], firstSleepUntilMs: untilMs } satisfies TimerInput);
+    const passed = await h.start("timer", { sleepsMs: [2_000, 1_000], firstSleepUntilMs: h.clock.now() - 1 } satisfies TimerInput);
+    await h.runToClose(later.workflowId, passed.workflowId);
+    // Effects are timed from the services' start, which is the harness clock's start.
+    const effectsOf = (runId: string) => h.services.effects.filter((e) => e.step.startsWith(`${runId}:`)).map((e) => startMs + e.atMs);
+    const [, afterUntil] = effectsOf(later.runId);
+    expect(afterUntil).toBeGreaterThanOrEqual(untilMs);
+    // Woken by its timer, not left asleep a further full duration.
+    expect(afterUntil).toBeLessThan(untilMs + 10_000);
+    expect((await passed.result<TimerResult>()).sleptMs[0]).toBeGreaterThanOrEqual(2_000);
+    const [first, second] = effectsOf(passed.runId);
+    expect(second! - first!).toBeGreaterThanOrEqual(2_000);
+  });
+
   it("saga: completes when every service is healthy", async () => {
     const h = harness();
     const handle = await h.start("saga", { amountCents: 4_200 } satisfies SagaInput);

@@ -16,11 +16,17 @@ const TIMER_STEPS: readonly Operation[] = ["reserve", "charge", "notify"];
 export interface TimerInput {
   /** One sleep between each pair of steps. */
   sleepsMs: [number, number];
+  /**
+   * The first sleep lasts at least `sleepsMs[0]` and on until this workflow
+   * time (epoch ms): for a run that must be open at a known moment and closed
+   * soon after it, however late its first step finishes.
+   */
+  firstSleepUntilMs?: number;
 }
 
 export interface TimerResult {
   receipts: string[];
-  /** How long each sleep took, by workflow time (`ctx.now()`): never less than asked. */
+  /** How long each sleep took, by workflow time (`ctx.now()`): never less than asked (nor, for the first, than until `firstSleepUntilMs`). */
   sleptMs: number[];
 }
 
@@ -31,8 +37,9 @@ export function drawTimerInput(prng: Prng): TimerInput {
 export async function timer(ctx: WorkflowContext, input: TimerInput): Promise<TimerResult> {
   const receipts = [await ctx.activity<string>(TIMER_STEPS[0]!, { step: 1 }, STEP_OPTIONS)];
   const sleptMs: number[] = [];
-  for (const [index, ms] of input.sleepsMs.entries()) {
+  for (const [index, asked] of input.sleepsMs.entries()) {
     const before = ctx.now();
+    const ms = index === 0 && input.firstSleepUntilMs !== undefined ? Math.max(asked, input.firstSleepUntilMs - before) : asked;
     await ctx.sleep(ms);
     sleptMs.push(ctx.now() - before);
     receipts.push(await ctx.activity<string>(TIMER_STEPS[index + 1]!, { step: index + 2 }, STEP_OPTIONS));
