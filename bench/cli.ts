@@ -90,6 +90,8 @@ async function run(argv: string[], io: BenchIo): Promise<number> {
   };
 
   const runs = plan(suite as SuiteName | "all", { quick, durationMs });
+  // When the first run starts, not when the report is assembled after the last (an hour later for churn).
+  const startedAt = new Date().toISOString();
   const results: Result[] = [];
   let failed = 0;
   for (const [i, r] of runs.entries()) {
@@ -115,7 +117,7 @@ async function run(argv: string[], io: BenchIo): Promise<number> {
     versions: await versions(databaseUrl, runs.map((r) => r.system)),
     settings: { ...(await serverSettings(databaseUrl)), quick, suite, nodeFlags: BENCH_NODE_FLAGS.join(" ") },
     command: `npx ratchet bench ${argv.map((a) => (/^postgres/.test(a) ? describeConnectionString(a) : a)).join(" ")}`,
-    startedAt: new Date().toISOString(),
+    startedAt,
     results,
     micro,
     targets: evaluateTargets(results),
