@@ -558,6 +558,58 @@ export function engineBehaviour(kind: "pglite" | "postgres"): void {
       }
     });
 
+    it("eager activity dispatch with every slot taken: steps recorded in two transactions at once each pass their own slot to the next activity", async () => {
+      const clock = new ManualClock();
+      const queue = `q${++queueCounter}`;
+      const client = new Client({ store, clock, random: new SeededRandom(queue) });
+      // Hold the first transaction of inline steps until a second one is under way, so two record side by side.
+      let calls = 0;
+      let bothInFlight = false;
+      let secondArrived!: () => void;
+      const second = new Promise<void>((resolve) => (secondArrived = resolve));
+      const gated = Object.create(store) as Store;
+      gated.completeActivitiesInline = async (...args: Parameters<Store["completeActivitiesInline"]>) => {
+        calls += 1;
+        if (calls === 1) await Promise.race([second, new Promise((r) => setTimeout(r, 2_000))]);
+        if (calls === 2) {
+          bothInFlight = true;
+          secondArrived();
+        }
+        return store.completeActivitiesInline(...args);
+      };
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const worker = new Worker({
+        store: gated,
+        taskQueue: queue,
+        clock,
+        logger: silentLogger,
+        listen: false,
+        pollIntervalMs: 3_600_000,
+        maxConcurrentActivities: 2,
+        workflows: {
+          async two(ctx: WorkflowContext) {
+            await ctx.activity("step", 1);
+            return ctx.activity("step", 2);
+          },
+        },
+        activities: { step: async (n: number) => (n === 1 ? gate.then(() => n) : n) },
+      });
+      // Both started before the worker: its first poll claims both workflow tasks (no NOTIFY, a frozen clock).
+      await client.start("two", { workflowId: `${queue}-a`, taskQueue: queue });
+      await client.start("two", { workflowId: `${queue}-b`, taskQueue: queue });
+      await worker.start();
+      try {
+        await eventually(() => worker.stats.activitiesEager === 2, "both first activities eager, holding both slots");
+        release();
+        await eventually(() => worker.stats.activitiesCompleted === 4, "all four activities ran");
+        expect(bothInFlight).toBe(true);
+        expect([worker.stats.activitiesEager, worker.stats.decisionsInlined]).toEqual([4, 4]);
+      } finally {
+        await worker.shutdown();
+      }
+    });
+
     it("inline decisions: a step is recorded with the decision made on it, no workflow task between; the history is the same as without", async () => {
       const histories: Array<Array<[string, unknown]>> = [];
       for (const inlineDecisions of [true, false]) {
