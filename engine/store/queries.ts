@@ -595,8 +595,9 @@ export class Queries {
    * Insert activity and timer tasks of many runs ($2: rows as insertTasks
    * takes, each with its run_id). With `eager`, rows marked `"eager": true`
    * are inserted already claimed at $1 (token, attempt, lease and visibility
-   * exactly as claimTasks would set them) and returned as claimed tasks:
-   * eager activity dispatch, for the worker whose decisions scheduled them.
+   * exactly as claimTasks would set them) and returned — their task_id,
+   * run_id, seq and lease_expires_at_ms, what the insert assigned — for the
+   * worker whose decisions scheduled them (eager activity dispatch).
    */
   insertTasksOfRuns(nowMs: number, tasksJson: string, eager = false): Sql {
     const ifEager = (claimed: string, otherwise: string) => (eager ? `CASE WHEN x.eager THEN ${claimed} ELSE ${otherwise} END` : otherwise);
@@ -610,7 +611,13 @@ export class Queries {
               coalesce(x.fairness_key, '')
        FROM json_to_recordset($2::json) AS ${eager ? TASK_ROWS.replace("fairness_key text)", "fairness_key text, eager boolean)") : TASK_ROWS}`;
     if (!eager) return this.q("insertTasksOfRuns", insert, [nowMs, tasksJson]);
-    return this.q("insertTasksOfRunsEager", `WITH inserted AS (${insert} RETURNING ${CLAIMED_COLUMNS}) SELECT * FROM inserted WHERE lease_token > 0`, [nowMs, tasksJson]);
+    // The caller knows everything else about the tasks it claimed (it planned their rows): only what the insert assigned comes back.
+    return this.q(
+      "insertTasksOfRunsEager",
+      `WITH inserted AS (${insert} RETURNING task_id, run_id, seq, lease_token, lease_expires_at_ms)
+       SELECT task_id, run_id, seq, lease_expires_at_ms FROM inserted WHERE lease_token > 0`,
+      [nowMs, tasksJson],
+    );
   }
 
   /** Delete the tasks named by (run_id, kind, seq) rows in $1 (cancelled activities and timers). */

@@ -458,17 +458,23 @@ export function storeConformance(kind: "pglite" | "postgres"): void {
       expect(last).toMatchObject({ type: "ActivityCompleted", data: { seq: 1, attempt: 1, result: "done" } });
     });
 
-    it("eager dispatch: an expired eager lease is claimed again, as any lease", async () => {
+    it("eager dispatch: an expired eager lease is claimed again, as any lease, and the claim reads the task the eager one described", async () => {
       const { runId: id } = await start(nextId(), T0);
       const wt = await claimOne("workflow", T0, id);
       const run = (await store.getRun(id))!;
-      const completion = { taskId: wt.taskId, leaseToken: wt.leaseToken, runId: id, expectedVersion: run.version, processedUpTo: 1, commands: [schedule(1, "act", { startToCloseTimeoutMs: 1_000 })], nowMs: T0, workerId: "conformance" };
+      const options = { startToCloseTimeoutMs: 1_000, heartbeatTimeoutMs: 800, scheduleToCloseTimeoutMs: 60_000, retry: { initialIntervalMs: 1_000, backoffCoefficient: 3, maximumIntervalMs: 9_000, maximumAttempts: 4 } };
+      const completion = { taskId: wt.taskId, leaseToken: wt.leaseToken, runId: id, expectedVersion: run.version, processedUpTo: 1, commands: [schedule(1, "act", options)], nowMs: T0, workerId: "conformance" };
       const { eagerTasks } = await store.completeWorkflowTasksEager([completion], T0, { queues: new Set([QUEUE]), activityTypes: new Set(["act"]), max: 10 });
       expect(eagerTasks).toHaveLength(1);
-      // Hidden until lease expiry plus the retry backoff (1 s by default), then claimable with attempt 2.
+      const [e] = eagerTasks;
+      expect([e!.kind, e!.leaseMs, e!.heartbeatTimeoutMs, e!.scheduleDeadlineMs, e!.maxAttempts, e!.leaseExpiresAtMs]).toEqual(["activity", 1_000, 800, T0 + 60_000, 4, T0 + 800]);
+      // Hidden until lease expiry plus the retry backoff (1 s here), then claimable with attempt 2.
       expect((await store.claimTasks("activity", QUEUE, 100, T0 + 1_500)).filter((x) => x.runId === id)).toEqual([]);
       const again = await claimOne("activity", T0 + 2_000, id);
       expect([again.attempt, again.leaseToken]).toEqual([2, 2]);
+      // Everything but the lease, the attempt and what the expiry recorded is what the eager claim said the row holds.
+      const fixed = (t: ClaimedTask) => ({ ...t, leaseToken: 0, attempt: 0, claimedAtMs: 0, leaseExpiresAtMs: 0, lastFailure: null });
+      expect(fixed(again)).toEqual(fixed(e!));
     });
 
     it("decisions recorded in one batch each keep their own task's time in history (replay reads it back)", async () => {
