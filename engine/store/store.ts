@@ -34,9 +34,9 @@ import {
   type ChildCloseStatus,
   type FailureInfo,
 } from "../errors.ts";
-import { jsonWithRaw, newEvent, type HistoryEvent, type NewEvent, type ParentClosePolicy, type ParentRef } from "../history/events.ts";
+import { jsonNumber, jsonWithRaw, newEvent, type HistoryEvent, type NewEvent, type ParentClosePolicy, type ParentRef } from "../history/events.ts";
 import { FAIR_CLAIM_KEYS_MAX, SCHEDULE_BACKFILL_FIRES_MAX, SCHEDULE_MISSED_COUNT_MAX, SCHEDULE_RECENT_ACTIONS_MAX, HISTORY_EVENTS_MAX, TIMER_TASK_LEASE_MS, WORKFLOW_TASK_RETRY_MS_INITIAL, WORKFLOW_TASK_RETRY_MS_MAX, WORKFLOW_TASK_TIMEOUT_MS_DEFAULT } from "../limits.ts";
-import { commandEvent, eventsRecorded, isTerminal, type Command } from "../workflow/commands.ts";
+import { activityScheduledData, commandEvent, eventsRecorded, isTerminal, type Command } from "../workflow/commands.ts";
 import { assertMigrated, migrate } from "./migrate.ts";
 import { HistoryPartitions } from "./history-partitions.ts";
 import { runIdAtMs } from "./run-id-time.ts";
@@ -1270,7 +1270,7 @@ function planDecisions(run: RunRecord, c: DecisionInput, runningIds: Map<string,
     commands = [{ type: "FailWorkflow", failure: toFailureInfo(new HistoryLimitError(c.runId, eventsAfter, HISTORY_EVENTS_MAX)) }];
   }
   const plan: DecisionPlan = {
-    events: [newEvent("WorkflowTaskCompleted", { processedUpTo: c.processedUpTo, workerId: c.workerId })],
+    events: [{ type: "WorkflowTaskCompleted", dataJson: workflowTaskCompletedData(c.processedUpTo, c.workerId) }],
     taskRows: [],
     cancels: [],
     close: null,
@@ -1283,11 +1283,14 @@ function planDecisions(run: RunRecord, c: DecisionInput, runningIds: Map<string,
   };
   const childResolutions: NewEvent[] = [];
   for (const cmd of commands) {
-    plan.events.push(commandEvent(cmd, c.nowMs));
+    if (cmd.type !== "ScheduleActivity") plan.events.push(commandEvent(cmd, c.nowMs));
     switch (cmd.type) {
       case "ScheduleActivity": {
         const o = cmd.options;
-        const spec = jsonWithRaw({ activityType: cmd.activityType, workflowId: run.workflowId, options: o }, { input: cmd.inputJson });
+        // The options serialised once for the event and the task; both written by hand (see jsonNumber).
+        const optionsJson = JSON.stringify(o);
+        plan.events.push({ type: "ActivityScheduled", dataJson: activityScheduledData(cmd, optionsJson) });
+        const spec = activitySpecJson(cmd, run.workflowId, optionsJson);
         const scheduleDeadlineMs = o.scheduleToCloseTimeoutMs === null ? null : c.nowMs + o.scheduleToCloseTimeoutMs;
         plan.taskRows.push({
           activity: {
@@ -1300,22 +1303,7 @@ function planDecisions(run: RunRecord, c: DecisionInput, runningIds: Map<string,
             maxAttempts: o.retry.maximumAttempts,
             specJson: spec,
           },
-          json: jsonWithRaw(
-            {
-              kind: "activity",
-              queue: o.taskQueue,
-              seq: cmd.seq,
-              visible_at_ms: c.nowMs,
-              lease_ms: o.startToCloseTimeoutMs,
-              heartbeat_timeout_ms: o.heartbeatTimeoutMs,
-              schedule_deadline_ms: scheduleDeadlineMs,
-              retry_initial_ms: o.retry.initialIntervalMs,
-              retry_coefficient: o.retry.backoffCoefficient,
-              retry_max_ms: o.retry.maximumIntervalMs,
-              max_attempts: o.retry.maximumAttempts,
-            },
-            { spec },
-          ),
+          json: activityTaskRowJson(cmd, c.nowMs, scheduleDeadlineMs, spec),
         });
         plan.notifyKeys.add(`activity:${o.taskQueue}`);
         if (o.scheduleToStartTimeoutMs !== undefined) {
@@ -1540,9 +1528,37 @@ class CloseEffects {
   }
 }
 
-/** ActivityCompleted's data, the result embedded as the JSON text it already is. */
+/** ActivityCompleted's data, the result embedded as the JSON text it already is (by hand: see jsonNumber). */
 export function activityCompletedData(seq: number, attempt: number, resultJson: string): string {
-  return jsonWithRaw({ seq, attempt }, { result: resultJson });
+  return `{"seq":${jsonNumber(seq)},"attempt":${jsonNumber(attempt)},"result":${resultJson}}`;
+}
+
+/** WorkflowTaskCompleted's data (by hand, as newEvent would write it: see jsonNumber). */
+export function workflowTaskCompletedData(processedUpTo: number, workerId: string): string {
+  return `{"processedUpTo":${jsonNumber(processedUpTo)},"workerId":${JSON.stringify(workerId)}}`;
+}
+
+type ScheduleActivityCommand = Extract<Command, { type: "ScheduleActivity" }>;
+
+/** An activity task's spec as stored: type, workflow id, options (their JSON given) and input (by hand: see jsonNumber). */
+export function activitySpecJson(cmd: ScheduleActivityCommand, workflowId: string, optionsJson: string): string {
+  return `{"activityType":${JSON.stringify(cmd.activityType)},"workflowId":${JSON.stringify(workflowId)},"options":${optionsJson},"input":${cmd.inputJson}}`;
+}
+
+/** An activity task's row as insertTasksOfRuns reads it, without its run (by hand: see jsonNumber). */
+export function activityTaskRowJson(cmd: ScheduleActivityCommand, nowMs: number, scheduleDeadlineMs: number | null, specJson: string): string {
+  const o = cmd.options;
+  return (
+    `{"kind":"activity","queue":${JSON.stringify(o.taskQueue)},"seq":${jsonNumber(cmd.seq)},"visible_at_ms":${jsonNumber(nowMs)},` +
+    `"lease_ms":${jsonNumber(o.startToCloseTimeoutMs)},"heartbeat_timeout_ms":${jsonNumber(o.heartbeatTimeoutMs)},"schedule_deadline_ms":${jsonNumber(scheduleDeadlineMs)},` +
+    `"retry_initial_ms":${jsonNumber(o.retry.initialIntervalMs)},"retry_coefficient":${jsonNumber(o.retry.backoffCoefficient)},` +
+    `"retry_max_ms":${jsonNumber(o.retry.maximumIntervalMs)},"max_attempts":${jsonNumber(o.retry.maximumAttempts)},"spec":${specJson}}`
+  );
+}
+
+/** A history row as appendDecisionsBatch reads it (by hand: see jsonNumber). */
+export function historyRowJson(runId: string, eventId: number, type: string, atMs: number, dataJson: string): string {
+  return `{"run_id":${JSON.stringify(runId)},"event_id":${jsonNumber(eventId)},"type":${JSON.stringify(type)},"at_ms":${jsonNumber(atMs)},"data":${dataJson}}`;
 }
 
 /**
@@ -1595,7 +1611,7 @@ class DecisionWrites {
     const at = prefix ? { ...run, nextEventId: run.nextEventId + 1 } : run;
     const plan = planDecisions(at, c, this.runningIds);
     // Each event keeps its own task's time (the time its workflow code saw), not the batch's: replay reads it back.
-    first.concat(plan.events).forEach((e, i) => this.events.push(jsonWithRaw({ run_id: c.runId, event_id: run.nextEventId + i, type: e.type, at_ms: c.nowMs }, { data: e.dataJson })));
+    first.concat(plan.events).forEach((e, i) => this.events.push(historyRowJson(c.runId, run.nextEventId + i, e.type, c.nowMs, e.dataJson)));
     this.runRows.push({ run_id: c.runId, next_event_id: at.nextEventId + plan.events.length, version: run.version + 1, processed_upto: c.processedUpTo, status: plan.close });
     for (const row of plan.taskRows) {
       const claim = this.eagerLeft > 0 && row.activity !== undefined && this.eager!.queues.has(row.activity.queue) && this.eager!.activityTypes.has(row.activity.type);

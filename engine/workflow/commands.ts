@@ -5,7 +5,7 @@
  * history event of the same meaning.
  */
 import type { FailureInfo } from "../errors.ts";
-import { jsonWithRaw, newEvent, type EventType, type NewEvent, type ParentClosePolicy } from "../history/events.ts";
+import { jsonNumber, jsonWithRaw, newEvent, type EventType, type NewEvent, type ParentClosePolicy } from "../history/events.ts";
 import type { ResolvedActivityOptions } from "./options.ts";
 
 export type Command =
@@ -77,11 +77,20 @@ export function eventsRecorded(commands: readonly Command[]): number {
   return commands.length + commands.filter((c) => c.type === "StartChildWorkflow").length;
 }
 
+/**
+ * ActivityScheduled's data, written by hand (the text jsonWithRaw would
+ * write: `{seq, activityType, options}` then the input), with the options'
+ * JSON given so a caller that also needs it serialises them once.
+ */
+export function activityScheduledData(cmd: Extract<Command, { type: "ScheduleActivity" }>, optionsJson: string): string {
+  return `{"seq":${jsonNumber(cmd.seq)},"activityType":${JSON.stringify(cmd.activityType)},"options":${optionsJson},"input":${cmd.inputJson}}`;
+}
+
 /** The history event recording a command, as the workflow task that issued it at `nowMs` appends it. */
 export function commandEvent(cmd: Command, nowMs: number): NewEvent {
   switch (cmd.type) {
     case "ScheduleActivity":
-      return { type: "ActivityScheduled", dataJson: jsonWithRaw({ seq: cmd.seq, activityType: cmd.activityType, options: cmd.options }, { input: cmd.inputJson }) };
+      return { type: "ActivityScheduled", dataJson: activityScheduledData(cmd, JSON.stringify(cmd.options)) };
     case "StartTimer":
       return newEvent("TimerStarted", { seq: cmd.seq, durationMs: cmd.durationMs, fireAtMs: nowMs + cmd.durationMs });
     case "CancelTimer":
