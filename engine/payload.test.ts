@@ -6,7 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { PayloadError } from "./errors.ts";
 import { PAYLOAD_BYTES_MAX } from "./limits.ts";
-import { encodePayload } from "./payload.ts";
+import fc from "fast-check";
+import { checkSerializable, encodePayload, serializable } from "./payload.ts";
 
 describe("encodePayload", () => {
   it("encodes plain JSON values; undefined becomes null at the top and in arrays, and is omitted in objects", () => {
@@ -55,5 +56,46 @@ describe("encodePayload", () => {
     expect(() => encodePayload(multiByte, "activity result")).toThrowError(
       expect.objectContaining({ code: "PAYLOAD_TOO_LARGE", details: { what: "activity result", bytes: PAYLOAD_BYTES_MAX + 2, limit: PAYLOAD_BYTES_MAX } }),
     );
+  });
+
+  it("the quick walk accepts exactly what the detailed check accepts", () => {
+    const accepted = (v: unknown) => {
+      try {
+        checkSerializable(v, "value", "$", new Set(), 0);
+        return true;
+      } catch (err) {
+        expect(err).toBeInstanceOf(PayloadError);
+        return false;
+      }
+    };
+    const anything = fc.anything({
+      withBigInt: true,
+      withBoxedValues: true,
+      withDate: true,
+      withMap: true,
+      withSet: true,
+      withNullPrototype: true,
+      withObjectString: true,
+      withSparseArray: true,
+      withTypedArray: true,
+      withUnicodeString: true,
+    });
+    const values = fc.oneof(anything, fc.jsonValue(), fc.constantFrom(NaN, Infinity, -Infinity, undefined, () => 1, Symbol("s")));
+    let refused = 0;
+    fc.assert(
+      fc.property(values, (v) => {
+        const ok = accepted(v);
+        if (!ok) refused += 1;
+        expect(serializable(v, new Set(), 0)).toBe(ok);
+      }),
+      { numRuns: 2_000 },
+    );
+    expect(refused).toBeGreaterThan(100);
+    const circular: Record<string, unknown> = { a: [1] };
+    (circular.a as unknown[]).push(circular);
+    expect(serializable(circular, new Set(), 0)).toBe(false);
+    // A shared (not circular) object is fine for both.
+    const shared = { x: 1 };
+    expect(serializable({ a: shared, b: [shared] }, new Set(), 0)).toBe(accepted({ a: shared, b: [shared] }));
   });
 });

@@ -16,7 +16,8 @@ const DEPTH_MAX = 256;
 
 /** Encode `value` as JSON text, or throw PayloadError. `what` names it in the message ("workflow input"). */
 export function encodePayload(value: unknown, what: string, bytesMax = PAYLOAD_BYTES_MAX): string {
-  checkSerializable(value === undefined ? null : value, what, "$", new Set(), 0);
+  // The quick walk builds no paths; only a payload it refuses is walked again to say where and why.
+  if (!serializable(value === undefined ? null : value, new Set(), 0)) checkSerializable(value, what, "$", new Set(), 0);
   const text = JSON.stringify(value === undefined ? null : value);
   const bytes = Buffer.byteLength(text, "utf8");
   if (bytes > bytesMax) {
@@ -31,7 +32,42 @@ export function checkPayload<T>(value: T, what: string, bytesMax = PAYLOAD_BYTES
   return value === undefined ? null : value;
 }
 
-function checkSerializable(value: unknown, what: string, path: string, seen: Set<object>, depth: number): void {
+/** What checkSerializable accepts, answered without building paths or messages (encodePayload runs twice a step). Exported for its test. */
+export function serializable(value: unknown, seen: Set<object>, depth: number): boolean {
+  if (depth > DEPTH_MAX) return false;
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      return Number.isFinite(value);
+    case "object": {
+      if (value === null) return true;
+      if (seen.has(value)) return false;
+      if (Array.isArray(value)) {
+        seen.add(value);
+        for (const item of value) if (item !== undefined && !serializable(item, seen, depth + 1)) return false;
+        seen.delete(value);
+        return true;
+      }
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return false;
+      seen.add(value);
+      for (const key in value) {
+        if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+        const item = (value as Record<string, unknown>)[key];
+        if (item !== undefined && !serializable(item, seen, depth + 1)) return false;
+      }
+      seen.delete(value);
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+/** Throw PayloadError naming where and why `value` is not plain JSON. Exported for its test. */
+export function checkSerializable(value: unknown, what: string, path: string, seen: Set<object>, depth: number): void {
   const fail = (reason: string): never => {
     throw new PayloadError("PAYLOAD_NOT_SERIALIZABLE", `${what} is not JSON-serialisable at ${path}: ${reason}`, { what, path, reason });
   };
