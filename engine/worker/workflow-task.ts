@@ -6,7 +6,7 @@
  */
 import { LeaseLostError, UnknownTypeError, toFailureInfo, type RatchetError } from "../errors.ts";
 import type { HistoryEvent } from "../history/events.ts";
-import { activityCompletedData, type ActivityTaskRef, type ClaimedTask, type RunRecord } from "../store/store.ts";
+import type { ActivityTaskRef, ClaimedTask, RunRecord } from "../store/store.ts";
 import { eventsRecorded, isTerminal } from "../workflow/commands.ts";
 import { replayWorkflowTask, type ReplayOutcome, type WorkflowExecution } from "../workflow/replay.ts";
 import { localActivityExecutor } from "./local-activity.ts";
@@ -66,7 +66,8 @@ export async function recordInline(worker: Worker, ref: ActivityTaskRef, resultJ
     eventId: sticky.nextEventId,
     type: "ActivityCompleted",
     atMs: ref.nowMs,
-    data: JSON.parse(activityCompletedData(ref.seq, ref.attempt, resultJson)) as unknown,
+    // What parsing activityCompletedData's text gives, without writing it first.
+    data: { seq: ref.seq, attempt: ref.attempt, result: JSON.parse(resultJson) as unknown },
   } as HistoryEvent;
   const info = sticky.execution.runtime.info;
   const outcome = await sticky.execution.continueWith([event], ref.nowMs, localActivityExecutor(worker, info));
