@@ -1693,7 +1693,7 @@ function eagerClaims(
   assert(rows.length === templates.length, `inserted ${rows.length} eager activity tasks, planned ${templates.length}`);
   const byKey = new Map(rows.map((r) => [`${r.run_id}/${r.seq}`, r]));
   return templates.map((t) => {
-    const row = byKey.get(`${t.runId}/${t.seq}`);
+    const row = byKey.get(`${t.runId.toLowerCase()}/${t.seq}`); // Postgres writes uuids in lower case
     assert(row !== undefined, `eager activity task ${t.runId}/${t.seq} was not inserted`);
     return {
       taskId: row.task_id,
