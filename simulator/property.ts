@@ -100,8 +100,14 @@ export interface PropertyOptions {
   mutant?: string | null;
   /** Where a shrunk failing scenario is written (scenarios/regressions in the suite). */
   regressionsDir: string;
-  /** Stop shrinking after this long (the best counterexample so far is kept). */
+  /** Stop searching and shrinking after this long (the best counterexample so far is kept): a safety net. */
   timeLimitMs: number;
+  /**
+   * Run at most this many shrunk candidates after the first failure, then keep the smallest failing
+   * one found: unlike the time limit, the same seed shrinks to the same scenario on a fast machine
+   * and a loaded one. Default: no limit.
+   */
+  shrinkRunsMax?: number;
 }
 
 /** Search; on a failure, shrink it, write it as a scenario file, and return it (null when every run passed). */
@@ -109,11 +115,16 @@ export async function searchForFailure(options: PropertyOptions): Promise<Proper
   // The time limit returns from fc.check without waiting for the run in flight, which goes on using the one
   // PGlite instance: the re-run below must wait for it, or both reset and write the same schema at once.
   let inFlight: Promise<unknown> = Promise.resolve();
+  let failed = false;
+  let shrinkRuns = 0;
   const property = fc.asyncProperty(scenarioArbitrary, async (raw) => {
+    if (failed && shrinkRuns >= (options.shrinkRunsMax ?? Infinity)) return true; // budget spent: no candidate beats the one kept
+    if (failed) shrinkRuns += 1;
     const scenario: Scenario = parseScenario(raw, "generated");
     const run = runScenario(scenario, { pglite: options.pglite, mutant: options.mutant ?? null });
     inFlight = run.catch(() => undefined);
     const { result } = await run;
+    if (result.violations.length > 0) failed = true;
     return result.violations.length === 0;
   });
   const details = await fc.check(property, { numRuns: options.numRuns, seed: options.seed, plugins: [fc.interruptAfterTimeLimit(options.timeLimitMs)] });
