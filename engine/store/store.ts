@@ -1618,7 +1618,7 @@ class DecisionWrites {
       if (claim) {
         this.eagerLeft -= 1;
         this.eagerQueues.add(row.activity!.queue);
-        this.eagerTemplates.push({ ...row.activity!, runId: c.runId });
+        this.eagerTemplates.push({ ...row.activity!, runId: run.runId }); // as Postgres writes it: the rows come back keyed by it
       } else if (row.activity) this.lazyQueues.add(row.activity.queue);
       const key = run.fairnessKey ? `,"fairness_key":${JSON.stringify(run.fairnessKey)}` : "";
       this.taskRows.push(`${row.json.slice(0, -1)},"run_id":${JSON.stringify(c.runId)}${key}${claim ? ',"eager":true' : ""}}`);
@@ -1693,7 +1693,7 @@ function eagerClaims(
   assert(rows.length === templates.length, `inserted ${rows.length} eager activity tasks, planned ${templates.length}`);
   const byKey = new Map(rows.map((r) => [`${r.run_id}/${r.seq}`, r]));
   return templates.map((t) => {
-    const row = byKey.get(`${t.runId.toLowerCase()}/${t.seq}`); // Postgres writes uuids in lower case
+    const row = byKey.get(`${t.runId}/${t.seq}`);
     assert(row !== undefined, `eager activity task ${t.runId}/${t.seq} was not inserted`);
     return {
       taskId: row.task_id,
