@@ -159,10 +159,9 @@ export interface NewEvent {
  * A finite number's JSON text (null's for null). For the hand-written JSON
  * of the per-step hot path (see activityCompletedData): JSON.stringify of a
  * small object costs about a microsecond on a 2-core bench machine, and a
- * step wrote about eight of them. Undefined is written as null (the hot
- * path's records are rows for json_to_recordset, which reads a missing key
- * and a null alike). Throws rather than write NaN or Infinity, which
- * JSON.stringify would have turned into null.
+ * step wrote about eight of them. Undefined is written as null. Throws
+ * rather than write NaN or Infinity, which JSON.stringify would have turned
+ * into null.
  */
 export function jsonNumber(n: number | null | undefined): string {
   if (n === null || n === undefined) return "null";

@@ -672,6 +672,42 @@ export function storeConformance(kind: "pglite" | "postgres"): void {
       expect(done.map((d) => d.table).sort()).toEqual(setting!.on ? ["tasks"] : ["history", "runs", "tasks"]);
     });
 
+    it("rows written in bulk keep their text: awkward workflow ids, fairness keys and payloads survive a batch's history and task rows", async () => {
+      const workflowId = 'wf "q" \\ {a,b} NULL é';
+      const fairnessKey = 'tenant "t" \\ {x,y} NULL ü';
+      const id = runId();
+      await store.startWorkflow({ runId: id, workflowId, workflowType: "wf", taskQueue: QUEUE, inputJson: "null", randomSeed: "s", nowMs: T0, idConflictPolicy: "fail", fairnessKey });
+      const wt = await claimOne("workflow", T0, id);
+      const queues = [QUEUE, "a.b", "x:y/z-1"];
+      const input = (i: number) => `{"z":${i},"a":{"y":"\\\\\\"{,}NULL","b":null},"m":"é\\n"}`;
+      const commands: Command[] = queues.map((queue, i) => ({
+        type: "ScheduleActivity",
+        seq: i + 1,
+        activityType: `$type.${i}`,
+        inputJson: input(i),
+        options: resolveActivityOptions({ taskQueue: queue, retry: { backoffCoefficient: 1.5, maximumAttempts: 7 } }, QUEUE),
+      }));
+      commands.push({ type: "StartTimer", seq: queues.length + 1, durationMs: 1_000 });
+      expect(await decide(wt, commands, T0)).toBe("ok");
+      const history = await store.readHistory(id);
+      expectContiguous(history);
+      const scheduled = history.filter((e) => e.type === "ActivityScheduled").map((e) => e.data as { activityType: string; input: object; options: { taskQueue: string } });
+      expect(scheduled.map((d) => [d.activityType, d.options.taskQueue, d.input])).toEqual(queues.map((q, i) => [`$type.${i}`, q, JSON.parse(input(i))]));
+      expect(scheduled.map((d) => Object.keys(d.input))).toEqual(queues.map(() => ["z", "a", "m"]));
+      for (const [i, queue] of queues.entries()) {
+        const [task] = (await store.claimTasks("activity", queue, 10, T0 + 1)).filter((x) => x.runId === id);
+        expect(task, `the activity task on queue ${queue}`).toBeDefined();
+        const cmd = commands[i] as Extract<Command, { type: "ScheduleActivity" }>;
+        expect([task!.queue, task!.seq, task!.maxAttempts]).toEqual([queue, i + 1, 7]);
+        expect(task!.spec).toEqual({ activityType: `$type.${i}`, workflowId, options: cmd.options, input: JSON.parse(input(i)) });
+        expect(Object.keys((task!.spec as { input: object }).input)).toEqual(["z", "a", "m"]);
+      }
+      const timer = await claimOne("timer", T0 + 1_000, id);
+      expect([timer.seq, timer.spec]).toEqual([queues.length + 1, { durationMs: 1_000 }]);
+      const keys = await t.db.query<{ fairness_key: string }>({ text: `SELECT DISTINCT fairness_key FROM "${t.schema}".tasks WHERE run_id = $1`, values: [id] });
+      expect(keys.map((r) => r.fairness_key)).toEqual([fairnessKey]);
+    });
+
     it("payload JSON keeps its text: key order and nesting survive the round trip", async () => {
       const id = runId();
       const input = '{"z":1,"a":{"y":[3,2,1],"b":null},"m":"é"}';

@@ -44,7 +44,7 @@ import type { SearchAttributeValue } from "../names.ts";
 import { uuidV7, type Random } from "../ports/random.ts";
 import { compileSpec, countFires, fireDueAtMs, firesInRange, nextFireAfter, planScheduleRound, type CheckedSpec, type Fire, type OverlapPolicy } from "../schedule/spec.ts";
 import type { ScheduleRowInput } from "./schedule-queries.ts";
-import { Queries, type MaintainedTable, type RunAdvance, type RunListFilter, type TaskKind } from "./queries.ts";
+import { EventColumns, Queries, TaskColumns, type MaintainedTable, type RunAdvance, type RunListFilter, type TaskKind, type TaskRow } from "./queries.ts";
 
 export type { TaskKind } from "./queries.ts";
 
@@ -1236,8 +1236,8 @@ type DecisionInput = Pick<WorkflowTaskCompletion, "runId" | "processedUpTo" | "c
 interface DecisionPlan {
   /** WorkflowTaskCompleted, then one event per command. */
   events: NewEvent[];
-  /** Activity and timer tasks to insert, as JSON objects without run_id; activities name their queue and type (eager dispatch). */
-  taskRows: Array<{ json: string; activity?: EagerTemplate }>;
+  /** Activity and timer tasks to insert; activities name their queue and type (eager dispatch). */
+  taskRows: Array<{ row: TaskRow; activity?: EagerTemplate }>;
   cancels: Array<{ kind: TaskKind; seq: number }>;
   /** The status the decisions close the run with, or null. */
   close: RunStatus | null;
@@ -1303,20 +1303,33 @@ function planDecisions(run: RunRecord, c: DecisionInput, runningIds: Map<string,
             maxAttempts: o.retry.maximumAttempts,
             specJson: spec,
           },
-          json: activityTaskRowJson(cmd, c.nowMs, scheduleDeadlineMs, spec),
+          row: {
+            kind: "activity",
+            queue: o.taskQueue,
+            seq: cmd.seq,
+            visible_at_ms: c.nowMs,
+            lease_ms: o.startToCloseTimeoutMs,
+            heartbeat_timeout_ms: o.heartbeatTimeoutMs,
+            schedule_deadline_ms: scheduleDeadlineMs,
+            retry_initial_ms: o.retry.initialIntervalMs,
+            retry_coefficient: o.retry.backoffCoefficient,
+            retry_max_ms: o.retry.maximumIntervalMs,
+            max_attempts: o.retry.maximumAttempts,
+            specJson: spec,
+          },
         });
         plan.notifyKeys.add(`activity:${o.taskQueue}`);
         if (o.scheduleToStartTimeoutMs !== undefined) {
           // Enforced by a timer on the workflow's own queue, so it fires even when no worker serves the activity's.
           plan.taskRows.push({
-            json: JSON.stringify({ ...TIMER_ROW, queue: run.taskQueue, seq: cmd.seq, visible_at_ms: c.nowMs + o.scheduleToStartTimeoutMs, spec: { scheduleToStart: o.scheduleToStartTimeoutMs } }),
+            row: { ...TIMER_ROW, queue: run.taskQueue, seq: cmd.seq, visible_at_ms: c.nowMs + o.scheduleToStartTimeoutMs, specJson: JSON.stringify({ scheduleToStart: o.scheduleToStartTimeoutMs }) },
           });
         }
         break;
       }
       case "StartTimer":
         plan.taskRows.push({
-          json: JSON.stringify({ ...TIMER_ROW, queue: run.taskQueue, seq: cmd.seq, visible_at_ms: c.nowMs + cmd.durationMs, spec: { durationMs: cmd.durationMs } }),
+          row: { ...TIMER_ROW, queue: run.taskQueue, seq: cmd.seq, visible_at_ms: c.nowMs + cmd.durationMs, specJson: JSON.stringify({ durationMs: cmd.durationMs }) },
         });
         if (cmd.durationMs === 0) plan.notifyKeys.add(`timer:${run.taskQueue}`);
         break;
@@ -1350,13 +1363,13 @@ function planDecisions(run: RunRecord, c: DecisionInput, runningIds: Map<string,
       }
       case "RequestCancelChild":
         plan.taskRows.push({
-          json: JSON.stringify({
+          row: {
             ...TIMER_ROW,
             queue: run.taskQueue,
             seq: -cmd.seq,
             visible_at_ms: c.nowMs,
-            spec: { childAction: "requestCancel", workflowId: cmd.workflowId, reason: `cancellation requested by parent workflow ${run.workflowId} (run ${run.runId})` },
-          }),
+            specJson: JSON.stringify({ childAction: "requestCancel", workflowId: cmd.workflowId, reason: `cancellation requested by parent workflow ${run.workflowId} (run ${run.runId})` }),
+          },
         });
         plan.notifyKeys.add(`timer:${run.taskQueue}`);
         break;
@@ -1413,7 +1426,7 @@ function planDecisions(run: RunRecord, c: DecisionInput, runningIds: Map<string,
 
 /** The fields every timer-kind task row shares: durable timers, and the deliveries they carry (see Store.fireTimer). */
 const TIMER_ROW = {
-  kind: "timer",
+  kind: "timer" as const,
   lease_ms: TIMER_TASK_LEASE_MS,
   heartbeat_timeout_ms: null,
   schedule_deadline_ms: null,
@@ -1545,31 +1558,15 @@ export function activitySpecJson(cmd: ScheduleActivityCommand, workflowId: strin
   return `{"activityType":${JSON.stringify(cmd.activityType)},"workflowId":${JSON.stringify(workflowId)},"options":${optionsJson},"input":${cmd.inputJson}}`;
 }
 
-/** An activity task's row as insertTasksOfRuns reads it, without its run (by hand: see jsonNumber). */
-export function activityTaskRowJson(cmd: ScheduleActivityCommand, nowMs: number, scheduleDeadlineMs: number | null, specJson: string): string {
-  const o = cmd.options;
-  return (
-    `{"kind":"activity","queue":${JSON.stringify(o.taskQueue)},"seq":${jsonNumber(cmd.seq)},"visible_at_ms":${jsonNumber(nowMs)},` +
-    `"lease_ms":${jsonNumber(o.startToCloseTimeoutMs)},"heartbeat_timeout_ms":${jsonNumber(o.heartbeatTimeoutMs)},"schedule_deadline_ms":${jsonNumber(scheduleDeadlineMs)},` +
-    `"retry_initial_ms":${jsonNumber(o.retry.initialIntervalMs)},"retry_coefficient":${jsonNumber(o.retry.backoffCoefficient)},` +
-    `"retry_max_ms":${jsonNumber(o.retry.maximumIntervalMs)},"max_attempts":${jsonNumber(o.retry.maximumAttempts)},"spec":${specJson}}`
-  );
-}
-
-/** A history row as appendDecisionsBatch reads it (by hand: see jsonNumber). */
-export function historyRowJson(runId: string, eventId: number, type: string, atMs: number, dataJson: string): string {
-  return `{"run_id":${JSON.stringify(runId)},"event_id":${jsonNumber(eventId)},"type":${JSON.stringify(type)},"at_ms":${jsonNumber(atMs)},"data":${dataJson}}`;
-}
-
 /**
  * The writes of many runs' decisions, gathered so that each kind of write is
  * one statement for the whole batch. The caller has locked every run and
  * checked it is running at the version the decisions were made on.
  */
 class DecisionWrites {
-  private readonly events: string[] = [];
+  private readonly events = new EventColumns();
   private readonly runRows: RunAdvance[] = [];
-  private readonly taskRows: string[] = [];
+  private readonly taskRows = new TaskColumns();
   /** The activity tasks inserted already claimed, in insertion order: what a claim would return, but for the ids. */
   private readonly eagerTemplates: Array<EagerTemplate & { runId: string }> = [];
   private readonly cancels: Array<{ run_id: string; kind: TaskKind; seq: number }> = [];
@@ -1611,7 +1608,7 @@ class DecisionWrites {
     const at = prefix ? { ...run, nextEventId: run.nextEventId + 1 } : run;
     const plan = planDecisions(at, c, this.runningIds);
     // Each event keeps its own task's time (the time its workflow code saw), not the batch's: replay reads it back.
-    first.concat(plan.events).forEach((e, i) => this.events.push(historyRowJson(c.runId, run.nextEventId + i, e.type, c.nowMs, e.dataJson)));
+    first.concat(plan.events).forEach((e, i) => this.events.push(c.runId, run.nextEventId + i, e.type, c.nowMs, e.dataJson));
     this.runRows.push({ run_id: c.runId, next_event_id: at.nextEventId + plan.events.length, version: run.version + 1, processed_upto: c.processedUpTo, status: plan.close });
     for (const row of plan.taskRows) {
       const claim = this.eagerLeft > 0 && row.activity !== undefined && this.eager!.queues.has(row.activity.queue) && this.eager!.activityTypes.has(row.activity.type);
@@ -1620,8 +1617,7 @@ class DecisionWrites {
         this.eagerQueues.add(row.activity!.queue);
         this.eagerTemplates.push({ ...row.activity!, runId: run.runId }); // as Postgres writes it: the rows come back keyed by it
       } else if (row.activity) this.lazyQueues.add(row.activity.queue);
-      const key = run.fairnessKey ? `,"fairness_key":${JSON.stringify(run.fairnessKey)}` : "";
-      this.taskRows.push(`${row.json.slice(0, -1)},"run_id":${JSON.stringify(c.runId)}${key}${claim ? ',"eager":true' : ""}}`);
+      this.taskRows.push(row.row, c.runId, run.fairnessKey, claim);
     }
     for (const cancel of plan.cancels) this.cancels.push({ run_id: c.runId, ...cancel });
     if (plan.close) {
@@ -1638,7 +1634,7 @@ class DecisionWrites {
 
   /** Write it all; returns the activity tasks claimed eagerly. */
   async write(tx: SqlSession, q: Queries, nowMs: number, scheduledAtMs: number): Promise<ClaimedTask[]> {
-    if (this.events.length > 0) await tx.query(q.appendDecisionsBatch(`[${this.events.join(",")}]`, this.runRows, nowMs));
+    if (this.events.length > 0) await tx.query(q.appendDecisionsBatch(this.events, this.runRows, nowMs));
     if (this.cancels.length > 0) await tx.query(q.deleteTasksBySeq(this.cancels));
     if (this.attributeUpserts.length > 0) await tx.query(q.upsertSearchAttributes(`[${this.attributeUpserts.join(",")}]`));
     if (this.closed.length > 0) await tx.query(q.deleteTasksOfRuns(this.closed));
@@ -1656,9 +1652,9 @@ class DecisionWrites {
     for (const queue of this.eagerQueues) if (!this.lazyQueues.has(queue)) this.notify.delete(`activity:${queue}`);
     if (this.taskRows.length === 0) return [];
     const inserted = await tx.query<{ task_id: number; run_id: string; seq: number; lease_expires_at_ms: number }>(
-      q.insertTasksOfRuns(scheduledAtMs, `[${this.taskRows.join(",")}]`, this.eagerQueues.size > 0),
+      q.insertTasksOfRuns(scheduledAtMs, this.taskRows, this.taskRows.anyEager),
     );
-    return this.eagerQueues.size > 0 ? eagerClaims(this.eagerTemplates, inserted, scheduledAtMs) : [];
+    return this.taskRows.anyEager ? eagerClaims(this.eagerTemplates, inserted, scheduledAtMs) : [];
   }
 }
 
