@@ -47,7 +47,7 @@ export class WorkerProcesses {
   private stopping = false;
   private failureCause: Error | null = null;
   private progressWaiters: (() => void)[] = [];
-  private readonly jobDoneWaiters = new Map<number, { resolve: (endToEndMs: number | null) => void; reject: (err: Error) => void }>();
+  private readonly jobsDone = new JobsDone();
   private readyWaiter: (() => void) | null = null;
 
   constructor(
@@ -112,22 +112,7 @@ export class WorkerProcesses {
   /** Resolves when a worker process reports the job with sequence number `n` finished (latency workload). */
   jobDone(n: number, timeoutMs: number): Promise<number | null> {
     this.throwIfFailed();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.jobDoneWaiters.delete(n);
-        reject(new Error(`latency job ${n} was not processed within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.jobDoneWaiters.set(n, {
-        resolve: (endToEndMs) => {
-          clearTimeout(timer);
-          resolve(endToEndMs);
-        },
-        reject: (err) => {
-          clearTimeout(timer);
-          reject(err);
-        },
-      });
-    });
+    return this.jobsDone.wait(n, timeoutMs);
   }
 
   /** Marks the window's start or end in every worker process; returns their summed counts (and, at the end, samples). */
@@ -234,8 +219,7 @@ export class WorkerProcesses {
         worker.onMark?.(message);
         return;
       case "job-done":
-        this.jobDoneWaiters.get(message.n)?.resolve(message.endToEndMs);
-        this.jobDoneWaiters.delete(message.n);
+        this.jobsDone.done(message.n, message.endToEndMs);
         return;
       case "failed":
         this.fail(new Error(`worker process (pid ${worker.child.pid}) failed: ${message.message}`));
@@ -250,9 +234,61 @@ export class WorkerProcesses {
     const waiters = this.progressWaiters;
     this.progressWaiters = [];
     for (const wake of waiters) wake();
-    for (const waiter of this.jobDoneWaiters.values()) waiter.reject(err);
+    this.jobsDone.failAll(err);
     for (const worker of this.workers) worker.onMark?.(err);
-    this.jobDoneWaiters.clear();
+  }
+}
+
+/**
+ * Where the latency driver meets the worker processes' reports of its jobs
+ * (by sequence number). A report can arrive before the driver asks: the
+ * worker may run the job, and its message reach this process, before the
+ * add's own reply does. It is kept until asked for — dropped, the driver
+ * waited out its whole timeout for a job long done (seen as 30 s tests and
+ * latency windows with no sample).
+ */
+export class JobsDone {
+  private readonly waiters = new Map<number, { resolve: (endToEndMs: number | null) => void; reject: (err: Error) => void }>();
+  private readonly early = new Map<number, number | null>();
+
+  /** Resolves with the job's end-to-end time (null: the worker did not measure one); rejects after `timeoutMs` without a report. */
+  wait(n: number, timeoutMs: number): Promise<number | null> {
+    if (this.early.has(n)) {
+      const endToEndMs = this.early.get(n)!;
+      this.early.delete(n);
+      return Promise.resolve(endToEndMs);
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(n);
+        reject(new Error(`latency job ${n} was not processed within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiters.set(n, {
+        resolve: (endToEndMs) => {
+          clearTimeout(timer);
+          resolve(endToEndMs);
+        },
+        reject: (err) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      });
+    });
+  }
+
+  done(n: number, endToEndMs: number | null): void {
+    const waiter = this.waiters.get(n);
+    if (waiter === undefined) {
+      this.early.set(n, endToEndMs);
+      return;
+    }
+    this.waiters.delete(n);
+    waiter.resolve(endToEndMs);
+  }
+
+  failAll(err: Error): void {
+    for (const waiter of this.waiters.values()) waiter.reject(err);
+    this.waiters.clear();
   }
 }
 
