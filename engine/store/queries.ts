@@ -184,7 +184,6 @@ function claimedVisibleAt(nowMs: string, row: string, attemptBefore: string): st
   return `least(${leaseExpiry(nowMs, row)} + ${backoff}, ${row}.schedule_deadline_ms)`;
 }
 
-
 /** What a claim returns of each task (toClaimedTask reads it). */
 const CLAIMED_COLUMNS = `task_id, kind, queue, run_id, seq, lease_token, attempt, claimed_at_ms, lease_expires_at_ms,
   lease_ms, heartbeat_timeout_ms, schedule_deadline_ms, max_attempts, spec, heartbeat_details, last_failure, scheduled_at_ms`;
@@ -678,8 +677,8 @@ export class Queries {
   }
 
   /**
-   * Many workflow tasks' decisions: append every event ($1..$5, EventRows —
-   * each at its own task's time) and move every run on ($6..$10: parallel
+   * Many workflow tasks' decisions: append every event ($1..$5, EventColumns
+   * — each at its own task's time) and move every run on ($6..$10: parallel
    * arrays of run_id, next_event_id, version, processed_upto, status — status
    * null unless the decisions close the run; $11, the batch's time, stamps
    * updated_at_ms and closed_at_ms). The caller holds every run's lock.
