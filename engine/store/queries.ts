@@ -7,6 +7,7 @@
  * engine's Clock, never now() in a predicate, so the simulator controls it.
  */
 import type { Sql } from "../db/driver.ts";
+import { jsonNumber } from "../history/events.ts";
 import { schemaIdentifier } from "../names.ts";
 import { ScheduleQueries } from "./schedule-queries.ts";
 
@@ -47,9 +48,7 @@ export function pgNumberArray(values: ReadonlyArray<number | null | undefined>):
 }
 
 function pgNumber(v: number | null | undefined): string {
-  if (v === null || v === undefined) return "NULL";
-  if (!Number.isFinite(v)) throw new TypeError(`not a finite number: ${v}`);
-  return String(v);
+  return v === null || v === undefined ? "NULL" : jsonNumber(v);
 }
 
 /*
@@ -121,15 +120,9 @@ export interface TaskRow {
 export class TaskColumns {
   private readonly columns: string[][] = Array.from({ length: 14 }, () => []);
   private readonly specs: string[] = [];
-  private eagerCount = 0;
 
   get length(): number {
     return this.specs.length;
-  }
-
-  /** Whether any row is to be inserted already claimed. */
-  get anyEager(): boolean {
-    return this.eagerCount > 0;
   }
 
   /** `eager`: the row is inserted already claimed by the worker recording it. */
@@ -150,7 +143,6 @@ export class TaskColumns {
     c[12]!.push(pgElement(fairnessKey));
     c[13]!.push(eager ? "t" : "f");
     this.specs.push(t.specJson);
-    if (eager) this.eagerCount += 1;
   }
 
   /** $2..$15 of insertTasksOfRuns, and $16 (whether each row is eager) when `eager`. */

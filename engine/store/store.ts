@@ -1236,8 +1236,8 @@ type DecisionInput = Pick<WorkflowTaskCompletion, "runId" | "processedUpTo" | "c
 interface DecisionPlan {
   /** WorkflowTaskCompleted, then one event per command. */
   events: NewEvent[];
-  /** Activity and timer tasks to insert; activities name their queue and type (eager dispatch). */
-  taskRows: Array<{ row: TaskRow; activity?: EagerTemplate }>;
+  /** Activity and timer tasks to insert; activities name their type (eager dispatch). */
+  taskRows: Array<{ row: TaskRow; activityType?: string }>;
   cancels: Array<{ kind: TaskKind; seq: number }>;
   /** The status the decisions close the run with, or null. */
   close: RunStatus | null;
@@ -1293,16 +1293,7 @@ function planDecisions(run: RunRecord, c: DecisionInput, runningIds: Map<string,
         const spec = activitySpecJson(cmd, run.workflowId, optionsJson);
         const scheduleDeadlineMs = o.scheduleToCloseTimeoutMs === null ? null : c.nowMs + o.scheduleToCloseTimeoutMs;
         plan.taskRows.push({
-          activity: {
-            queue: o.taskQueue,
-            type: cmd.activityType,
-            seq: cmd.seq,
-            leaseMs: o.startToCloseTimeoutMs,
-            heartbeatTimeoutMs: o.heartbeatTimeoutMs,
-            scheduleDeadlineMs,
-            maxAttempts: o.retry.maximumAttempts,
-            specJson: spec,
-          },
+          activityType: cmd.activityType,
           row: {
             kind: "activity",
             queue: o.taskQueue,
@@ -1568,7 +1559,7 @@ class DecisionWrites {
   private readonly runRows: RunAdvance[] = [];
   private readonly taskRows = new TaskColumns();
   /** The activity tasks inserted already claimed, in insertion order: what a claim would return, but for the ids. */
-  private readonly eagerTemplates: Array<EagerTemplate & { runId: string }> = [];
+  private readonly eagerTemplates: EagerTemplate[] = [];
   private readonly cancels: Array<{ run_id: string; kind: TaskKind; seq: number }> = [];
   private readonly closed: string[] = [];
   private readonly continued: string[] = [];
@@ -1611,12 +1602,13 @@ class DecisionWrites {
     first.concat(plan.events).forEach((e, i) => this.events.push(c.runId, run.nextEventId + i, e.type, c.nowMs, e.dataJson));
     this.runRows.push({ run_id: c.runId, next_event_id: at.nextEventId + plan.events.length, version: run.version + 1, processed_upto: c.processedUpTo, status: plan.close });
     for (const row of plan.taskRows) {
-      const claim = this.eagerLeft > 0 && row.activity !== undefined && this.eager!.queues.has(row.activity.queue) && this.eager!.activityTypes.has(row.activity.type);
+      const queue = row.row.queue;
+      const claim = this.eagerLeft > 0 && row.activityType !== undefined && this.eager!.queues.has(queue) && this.eager!.activityTypes.has(row.activityType);
       if (claim) {
         this.eagerLeft -= 1;
-        this.eagerQueues.add(row.activity!.queue);
-        this.eagerTemplates.push({ ...row.activity!, runId: run.runId }); // as Postgres writes it: the rows come back keyed by it
-      } else if (row.activity) this.lazyQueues.add(row.activity.queue);
+        this.eagerQueues.add(queue);
+        this.eagerTemplates.push({ row: row.row, runId: run.runId }); // as Postgres writes it: the rows come back keyed by it
+      } else if (row.activityType !== undefined) this.lazyQueues.add(queue);
       this.taskRows.push(row.row, c.runId, run.fairnessKey, claim);
     }
     for (const cancel of plan.cancels) this.cancels.push({ run_id: c.runId, ...cancel });
@@ -1652,27 +1644,20 @@ class DecisionWrites {
     for (const queue of this.eagerQueues) if (!this.lazyQueues.has(queue)) this.notify.delete(`activity:${queue}`);
     if (this.taskRows.length === 0) return [];
     const inserted = await tx.query<{ task_id: number; run_id: string; seq: number; lease_expires_at_ms: number }>(
-      q.insertTasksOfRuns(scheduledAtMs, this.taskRows, this.taskRows.anyEager),
+      q.insertTasksOfRuns(scheduledAtMs, this.taskRows, this.eagerTemplates.length > 0),
     );
-    return this.taskRows.anyEager ? eagerClaims(this.eagerTemplates, inserted, scheduledAtMs) : [];
+    return this.eagerTemplates.length > 0 ? eagerClaims(this.eagerTemplates, inserted, scheduledAtMs) : [];
   }
 }
 
 /**
- * An activity task the decisions insert, as this worker would claim it
- * eagerly: everything a claim returns but what the insert assigns (its id
- * and lease expiry), so the insert returns only those.
+ * An activity task the decisions insert already claimed by this worker: its
+ * planned row and run — everything a claim returns but what the insert
+ * assigns (its id and lease expiry), so the insert returns only those.
  */
 interface EagerTemplate {
-  queue: string;
-  type: string;
-  seq: number;
-  leaseMs: number;
-  heartbeatTimeoutMs: number | null;
-  scheduleDeadlineMs: number | null;
-  maxAttempts: number;
-  /** The task's spec as stored (parsed afresh for the claim, exactly as a claim reads it back). */
-  specJson: string;
+  row: TaskRow;
+  runId: string;
 }
 
 /**
@@ -1682,30 +1667,31 @@ interface EagerTemplate {
  * steps workload, see the README.
  */
 function eagerClaims(
-  templates: ReadonlyArray<EagerTemplate & { runId: string }>,
+  templates: readonly EagerTemplate[],
   rows: ReadonlyArray<{ task_id: number; run_id: string; seq: number; lease_expires_at_ms: number }>,
   claimedAtMs: number,
 ): ClaimedTask[] {
   assert(rows.length === templates.length, `inserted ${rows.length} eager activity tasks, planned ${templates.length}`);
   const byKey = new Map(rows.map((r) => [`${r.run_id}/${r.seq}`, r]));
   return templates.map((t) => {
-    const row = byKey.get(`${t.runId}/${t.seq}`);
-    assert(row !== undefined, `eager activity task ${t.runId}/${t.seq} was not inserted`);
+    const planned = t.row;
+    const row = byKey.get(`${t.runId}/${planned.seq}`);
+    assert(row !== undefined, `eager activity task ${t.runId}/${planned.seq} was not inserted`);
     return {
       taskId: row.task_id,
       kind: "activity",
-      queue: t.queue,
+      queue: planned.queue,
       runId: t.runId,
-      seq: t.seq,
+      seq: planned.seq,
       leaseToken: 1,
       attempt: 1,
       claimedAtMs,
       leaseExpiresAtMs: row.lease_expires_at_ms,
-      leaseMs: t.leaseMs,
-      heartbeatTimeoutMs: t.heartbeatTimeoutMs,
-      scheduleDeadlineMs: t.scheduleDeadlineMs,
-      maxAttempts: t.maxAttempts,
-      spec: JSON.parse(t.specJson) as unknown,
+      leaseMs: planned.lease_ms,
+      heartbeatTimeoutMs: planned.heartbeat_timeout_ms,
+      scheduleDeadlineMs: planned.schedule_deadline_ms,
+      maxAttempts: planned.max_attempts,
+      spec: JSON.parse(planned.specJson) as unknown,
       heartbeatDetails: null,
       lastFailure: null,
       scheduledAtMs: claimedAtMs,
